@@ -1,0 +1,184 @@
+/**
+ * Folds a run's events (runner + host) into figures: steps, steady-state throughput, stage
+ * shares, hot lines, telemetry. Pure: the CLI, the editor and `report` on a cut-off recording all
+ * rebuild the same summary from the same events.
+ */
+import { STAGE_NAMES, type FrameworkEvent, type HelloEvent, type LoaderEvent, type StageName, type StepEvent } from '../protocol/events';
+import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent } from '../protocol/recording';
+import { LineProfile } from './line-profile';
+import { median, quantile, sum } from './stats';
+import { SUMMARY_FORMAT, type RunError, type RunSummary, type StageSummary } from './summary';
+import { TelemetryAccumulator } from './telemetry-accumulator';
+import { detectWarmupSteps } from './warmup';
+
+export const NO_STEPS_NOTE = 'no training steps observed';
+
+/** Window for the live (recent) throughput figure. */
+export const LIVE_WINDOW_MS = 5000;
+
+export interface LiveFigures {
+  steps: number;
+  batchesPerSec: number | null;
+  samplesPerSec: number | null;
+  /** Stage shares over the live window. */
+  stageShares: Partial<Record<StageName, number>>;
+}
+
+export class RunAggregator {
+  private start: RunStartEvent | undefined;
+  private hello: HelloEvent | undefined;
+  private framework: FrameworkEvent | undefined;
+  private exit: RunExitEvent | undefined;
+  private error: RunError | null = null;
+  private hardware: HardwareEvent | null = null;
+  private readonly loaders: LoaderEvent[] = [];
+  private readonly logs: string[] = [];
+  readonly steps: StepEvent[] = [];
+  readonly lines = new LineProfile();
+  readonly telemetry = new TelemetryAccumulator();
+  private lastEventT = 0;
+  readonly dropped: Record<string, number> = {};
+
+  add(event: RecordedEvent): void {
+    switch (event.type) {
+      case 'run':
+        this.start = event;
+        break;
+      case 'hello':
+        this.hello = event;
+        break;
+      case 'framework':
+        this.framework = event;
+        break;
+      case 'loader':
+        this.loaders.push(event);
+        break;
+      case 'step':
+        this.steps.push(event);
+        this.lastEventT = Math.max(this.lastEventT, event.t + event.ms);
+        break;
+      case 'lines':
+        this.lines.add(event);
+        break;
+      case 'log':
+        if (event.level !== 'info') this.logs.push(event.message);
+        break;
+      case 'error':
+        this.error = { message: event.message, excType: event.excType, file: event.file ?? null, line: event.line ?? null };
+        break;
+      case 'bye':
+        break;
+      case 'exit':
+        this.exit = event;
+        break;
+      case 'telemetry':
+        this.telemetry.add(event);
+        break;
+      case 'hardware':
+        this.hardware = event;
+        break;
+    }
+  }
+
+  countDropped(reason: string, n = 1): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + n;
+  }
+
+  /** Throughput and stage split over the last LIVE_WINDOW_MS of steps. */
+  live(): LiveFigures {
+    const recent: StepEvent[] = [];
+    const last = this.steps[this.steps.length - 1];
+    if (last) {
+      const from = last.t + last.ms - LIVE_WINDOW_MS;
+      for (let i = this.steps.length - 1; i >= 0; i--) {
+        const step = this.steps[i] as StepEvent;
+        if (step.t < from && recent.length > 0) break;
+        recent.push(step);
+      }
+    }
+    const figures = throughputOf(recent);
+    return { steps: this.steps.length, ...figures, stageShares: sharesOf(recent) };
+  }
+
+  summary(recording: string): RunSummary {
+    const warmupSteps = detectWarmupSteps(this.steps.map((s) => s.ms));
+    const steady = this.steps.slice(warmupSteps);
+    const stepMs = steady.map((s) => s.ms);
+    const notes = [...this.logs];
+    if (this.steps.length === 0) notes.unshift(NO_STEPS_NOTE);
+    const startedAtMs = this.start?.startedAtMs ?? this.hello?.timeOriginMs ?? 0;
+    return {
+      summaryFormat: SUMMARY_FORMAT,
+      id: this.start?.id ?? '',
+      status: this.exit?.status ?? 'running',
+      exitCode: this.exit?.exitCode ?? null,
+      signal: this.exit?.signal ?? null,
+      error: this.error,
+      runner: this.hello?.runner ?? null,
+      framework: this.framework?.name ?? null,
+      frameworkVersion: this.framework?.version ?? null,
+      frameworkPackage: this.framework?.package ?? null,
+      device: this.framework?.device ?? null,
+      command: this.start?.command ?? [],
+      cwd: this.start?.cwd ?? this.hello?.cwd ?? '',
+      script: this.hello?.script ?? null,
+      startedAtMs,
+      durationMs: this.exit ? this.exit.t : this.lastEventT,
+      steps: this.steps.length,
+      warmupSteps,
+      throughput: { ...throughputOf(steady), stepMsMedian: median(stepMs), stepMsP95: quantile(stepMs, 0.95) },
+      stages: stagesOf(steady),
+      separatedStages: this.framework?.stages ?? [],
+      deviceStages: this.framework?.deviceTiming ? deviceStagesOf(steady) : null,
+      hotLines: this.lines.hotLines(50),
+      lineSamples: this.lines.totalSamples,
+      loaders: [...this.loaders],
+      telemetry: this.telemetry.summary(),
+      hardware: this.hardware,
+      findings: [],
+      ceilings: null,
+      notes,
+      dropped: { ...this.dropped },
+      recording,
+    };
+  }
+}
+
+function throughputOf(steps: readonly StepEvent[]): { batchesPerSec: number | null; samplesPerSec: number | null } {
+  const totalMs = sum(steps.map((s) => s.ms));
+  if (steps.length === 0 || totalMs <= 0) return { batchesPerSec: null, samplesPerSec: null };
+  const counted = steps.filter((s) => typeof s.samples === 'number');
+  // Samples/s only when every step knows its batch size; a partial figure would mislead.
+  const samplesPerSec = counted.length === steps.length ? (sum(counted.map((s) => s.samples as number)) / totalMs) * 1000 : null;
+  return { batchesPerSec: (steps.length / totalMs) * 1000, samplesPerSec };
+}
+
+function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, StageSummary>> {
+  const totalMs = sum(steps.map((s) => s.ms));
+  const result: Partial<Record<StageName, StageSummary>> = {};
+  if (steps.length === 0 || totalMs <= 0) return result;
+  for (const stage of STAGE_NAMES) {
+    const stageMs = sum(steps.map((s) => s.stages[stage] ?? 0));
+    if (!steps.some((s) => s.stages[stage] !== undefined)) continue;
+    result[stage] = { ms: stageMs / steps.length, share: stageMs / totalMs };
+  }
+  return result;
+}
+
+function sharesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
+  const stages = stagesOf(steps);
+  const shares: Partial<Record<StageName, number>> = {};
+  for (const [name, value] of Object.entries(stages)) shares[name as StageName] = value.share;
+  return shares;
+}
+
+function deviceStagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
+  const withDevice = steps.filter((s) => s.device);
+  const result: Partial<Record<StageName, number>> = {};
+  if (withDevice.length === 0) return result;
+  for (const stage of STAGE_NAMES) {
+    const values = withDevice.map((s) => s.device?.[stage]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) result[stage] = sum(values) / values.length;
+  }
+  return result;
+}

@@ -1,0 +1,108 @@
+/**
+ * The summary of a run: what `trainlens record --json` prints, what summary.json holds, what the
+ * editor shows. Everything in it is derived from recorded events (see aggregator.ts).
+ */
+import type { FrameworkName, LoaderEvent, RunnerKind, SampleStage, StageName } from '../protocol/events';
+import type { HardwareEvent, RunStatus } from '../protocol/recording';
+import type { Finding } from './findings/finding';
+
+export const SUMMARY_FORMAT = 1;
+
+export interface StageSummary {
+  /** Mean ms per steady-state step. */
+  ms: number;
+  /** Share of steady-state step time, 0..1. */
+  share: number;
+}
+
+export interface HotLine {
+  file: string;
+  line: number;
+  /** Share of all line samples of the run, 0..1. */
+  share: number;
+  samples: number;
+  /** The stage most of this line's samples were taken in. */
+  stage: SampleStage;
+  /** Share of this line's samples per stage, 0..1. */
+  stageShares: Partial<Record<SampleStage, number>>;
+  fn: string | null;
+  /** The most frequent library call path below this line. */
+  path: string[];
+}
+
+export interface TelemetrySummary {
+  samples: number;
+  cpuPctMean: number | null;
+  rssPeakBytes: number | null;
+  systemCpuPctMean: number | null;
+  gpuUtilPctMean: number | null;
+  gpuUtilPctP95: number | null;
+  gpuMemPeakMiB: number | null;
+  gpuMemTotalMiB: number | null;
+  ownGpuMemPeakMiB: number | null;
+}
+
+export interface RunError {
+  message: string;
+  excType: string;
+  file: string | null;
+  line: number | null;
+}
+
+export interface RunSummary {
+  summaryFormat: number;
+  id: string;
+  status: RunStatus | 'running';
+  exitCode: number | null;
+  signal: string | null;
+  error: RunError | null;
+  runner: RunnerKind | null;
+  framework: FrameworkName | null;
+  frameworkVersion: string | null;
+  frameworkPackage: string | null;
+  device: string | null;
+  command: string[];
+  cwd: string;
+  script: string | null;
+  startedAtMs: number;
+  durationMs: number;
+  steps: number;
+  /** Leading steps left out of the steady-state figures. */
+  warmupSteps: number;
+  throughput: {
+    batchesPerSec: number | null;
+    samplesPerSec: number | null;
+    stepMsMedian: number | null;
+    stepMsP95: number | null;
+  };
+  stages: Partial<Record<StageName, StageSummary>>;
+  /** The stages the framework let the runner measure separately. */
+  separatedStages: StageName[];
+  /** Device-side ms per step (CUDA events), when measured. */
+  deviceStages: Partial<Record<StageName, number>> | null;
+  hotLines: HotLine[];
+  lineSamples: number;
+  loaders: LoaderEvent[];
+  telemetry: TelemetrySummary | null;
+  hardware: HardwareEvent | null;
+  findings: Finding[];
+  ceilings: Ceilings | null;
+  /** Plain-language remarks, e.g. "no training steps observed". */
+  notes: string[];
+  /** Runner lines dropped by the host, by reason. */
+  dropped: Record<string, number>;
+  recording: string;
+}
+
+export interface Ceilings {
+  /** Batches/s of the data pipeline alone. */
+  dataOnlyBatchesPerSec: number | null;
+  /** Batches/s of the training step on one cached batch. */
+  computeOnlyBatchesPerSec: number | null;
+  actualBatchesPerSec: number | null;
+  /** min(data, compute). */
+  ceilingBatchesPerSec: number | null;
+  /** (ceiling - actual) / ceiling, 0..1. */
+  gap: number | null;
+  note: string | null;
+}

@@ -1,0 +1,94 @@
+/**
+ * Validates bytes from a foreign process (a runner) against the wire table. Nothing here throws:
+ * a bad line comes back as a rejection with a reason, so the caller can drop and count it.
+ */
+import wire from './wire.json';
+import { STAGE_NAMES, type LineEntry, type RunnerEvent, type RunnerEventType, type StageTimes } from './events';
+
+export type FieldKind = 'string' | 'number' | 'int' | 'boolean' | 'string[]' | 'object' | 'array';
+export type RejectReason = 'malformed' | 'unknown-type' | 'invalid';
+export type Decoded = { ok: true; event: RunnerEvent } | { ok: false; reason: RejectReason; detail: string };
+
+const FIELD_TABLE = wire.events as Record<RunnerEventType, Record<string, string>>;
+const STAGE_SET: ReadonlySet<string> = new Set(STAGE_NAMES);
+
+export function isRunnerEventType(type: unknown): type is RunnerEventType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(FIELD_TABLE, type);
+}
+
+export function decodeRunnerLine(line: string): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'malformed', detail: 'not JSON' };
+  }
+  return decodeRunnerEvent(value);
+}
+
+export function decodeRunnerEvent(value: unknown): Decoded {
+  if (!isRecord(value)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
+  if (!isRunnerEventType(value.type)) return { ok: false, reason: 'unknown-type', detail: String(value.type) };
+  const fields = FIELD_TABLE[value.type];
+  for (const [name, spec] of Object.entries(fields)) {
+    const optional = spec.endsWith('?');
+    const kind = (optional ? spec.slice(0, -1) : spec) as FieldKind;
+    const field = value[name];
+    if (field === undefined || field === null) {
+      if (optional) continue;
+      return { ok: false, reason: 'invalid', detail: `${value.type}.${name} is missing` };
+    }
+    if (!hasKind(field, kind)) return { ok: false, reason: 'invalid', detail: `${value.type}.${name} is not ${kind}` };
+  }
+  const nested = checkNested(value);
+  if (nested) return { ok: false, reason: 'invalid', detail: nested };
+  return { ok: true, event: value as unknown as RunnerEvent };
+}
+
+function checkNested(value: Record<string, unknown>): string | undefined {
+  if (value.type === 'step') {
+    if (!isStageTimes(value.stages)) return 'step.stages must map stage names to ms';
+    if (value.device != null && !isStageTimes(value.device)) return 'step.device must map stage names to ms';
+  }
+  if (value.type === 'lines' && !(value.entries as unknown[]).every(isLineEntry)) return 'lines.entries has a bad entry';
+  return undefined;
+}
+
+function isStageTimes(value: unknown): value is StageTimes {
+  return isRecord(value) && Object.entries(value).every(([k, v]) => STAGE_SET.has(k) && typeof v === 'number' && Number.isFinite(v) && v >= 0);
+}
+
+function isLineEntry(value: unknown): value is LineEntry {
+  return (
+    isRecord(value) &&
+    typeof value.file === 'string' &&
+    Number.isInteger(value.line) &&
+    typeof value.stage === 'string' &&
+    (STAGE_SET.has(value.stage) || value.stage === 'none') &&
+    Number.isInteger(value.count) &&
+    (value.path === undefined || (Array.isArray(value.path) && value.path.every((p) => typeof p === 'string')))
+  );
+}
+
+function hasKind(value: unknown, kind: FieldKind): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'int':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'object':
+      return isRecord(value);
+    case 'array':
+      return Array.isArray(value);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,4 @@
+export * from './events';
+export * from './recording';
+export * from './framing';
+export * from './decode';

@@ -1,0 +1,63 @@
+# Generated from src/protocol/wire.json by esbuild.js: do not edit by hand.
+VERSION = 1
+EVENTS = {
+    "hello": {
+        "v": "int",
+        "token": "string",
+        "runner": "string",
+        "pid": "int",
+        "runtime": "string",
+        "script": "string",
+        "argv": "string[]",
+        "cwd": "string",
+        "sampleHz": "number",
+        "timeOriginMs": "number"
+    },
+    "framework": {
+        "name": "string",
+        "version": "string",
+        "package": "string?",
+        "device": "string",
+        "stages": "string[]",
+        "deviceTiming": "boolean?"
+    },
+    "loader": {
+        "kind": "string",
+        "file": "string",
+        "line": "int",
+        "batchSize": "int?",
+        "numWorkers": "int?",
+        "pinMemory": "boolean?",
+        "persistentWorkers": "boolean?",
+        "prefetchFactor": "int?"
+    },
+    "step": {
+        "index": "int",
+        "t": "number",
+        "ms": "number",
+        "samples": "int?",
+        "stages": "object",
+        "device": "object?"
+    },
+    "lines": {
+        "t": "number",
+        "periodMs": "number",
+        "samples": "int",
+        "entries": "array"
+    },
+    "log": {
+        "level": "string",
+        "message": "string"
+    },
+    "error": {
+        "message": "string",
+        "excType": "string",
+        "file": "string?",
+        "line": "int?"
+    },
+    "bye": {
+        "exitCode": "int?",
+        "reason": "string",
+        "steps": "int"
+    }
+}
