@@ -11,6 +11,10 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const bundles = [
   // The CLI: host + core in a terminal.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs' },
+  // The extension host side: the only bundle that may import `vscode` (provided by the editor).
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
+  // The performance panel: browser code, DOM only.
+  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The Node runner preload: protocol + Node built-ins only, injected into the user's process.
   { ...common, entryPoints: ['src/runners/node/preload.ts'], outfile: 'dist/preload.js', platform: 'node', target: 'node18', format: 'cjs' },
 ];

@@ -4,12 +4,15 @@
  * rebuild the same summary from the same events.
  */
 import { STAGE_NAMES, type FrameworkEvent, type HelloEvent, type LoaderEvent, type StageName, type StepEvent } from '../protocol/events';
-import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent } from '../protocol/recording';
+import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
 import { LineProfile } from './line-profile';
 import { median, quantile, sum } from './stats';
 import { SUMMARY_FORMAT, type RunError, type RunSummary, type StageSummary } from './summary';
 import { TelemetryAccumulator } from './telemetry-accumulator';
 import { detectWarmupSteps } from './warmup';
+
+/** Runner and host remarks kept for the summary; a chatty runner must not flood it. */
+const MAX_NOTES = 20;
 
 export const NO_STEPS_NOTE = 'no training steps observed';
 
@@ -36,6 +39,7 @@ export class RunAggregator {
   readonly steps: StepEvent[] = [];
   readonly lines = new LineProfile();
   readonly telemetry = new TelemetryAccumulator();
+  readonly telemetrySamples: TelemetryEvent[] = [];
   private lastEventT = 0;
   readonly dropped: Record<string, number> = {};
 
@@ -61,7 +65,7 @@ export class RunAggregator {
         this.lines.add(event);
         break;
       case 'log':
-        if (event.level !== 'info') this.logs.push(event.message);
+        if (this.logs.length < MAX_NOTES) this.logs.push(event.message);
         break;
       case 'error':
         this.error = { message: event.message, excType: event.excType, file: event.file ?? null, line: event.line ?? null };
@@ -73,6 +77,7 @@ export class RunAggregator {
         break;
       case 'telemetry':
         this.telemetry.add(event);
+        this.telemetrySamples.push(event);
         break;
       case 'hardware':
         this.hardware = event;

@@ -1,0 +1,53 @@
+/**
+ * `trainlens`: record a training run headlessly, re-print a recording, list or apply fixes,
+ * compare runs. A thin front end over host + core.
+ */
+import { recordCommand } from './record-command';
+import { reportCommand } from './report-command';
+import { runFixCommand } from './fix-command';
+import { runCompareCommand } from './compare-command';
+import { CliUsageError, type CliIo } from './io';
+
+const USAGE = `Usage:
+  trainlens record [--out DIR] [--json] [--sample-hz N] -- <python|node|npx tsx|ts-node> script args…
+  trainlens report <run-dir | latest> [--json]
+  trainlens fix <run-dir | latest> [--apply]
+  trainlens fix --file F --fix ID [--apply]
+  trainlens fix --list
+  trainlens compare <run-a> <run-b>`;
+
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'record':
+      return recordCommand(rest, io);
+    case 'report':
+      return reportCommand(rest, io);
+    case 'fix':
+      return runFixCommand(rest, io);
+    case 'compare':
+      return runCompareCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      throw new CliUsageError(`unknown command "${command}"`);
+  }
+}
+
+const io: CliIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error & { category?: string }) => {
+    io.stderr.write(`trainlens: ${error.message}\n`);
+    if (error instanceof CliUsageError) io.stderr.write(USAGE + '\n');
+    process.exitCode = error.category ? 2 : 1;
+    if (!error.category) io.stderr.write(`${error.stack ?? ''}\n`);
+  },
+);
+

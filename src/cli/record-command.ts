@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { withDefaultInterpreter } from '../host/launch';
+import { RUNS_DIR } from '../host/recording/recording-reader';
+import { RunSession } from '../host/run-session';
+import { CliUsageError, type CliIo } from './io';
+import { ProgressLine } from './progress-line';
+import { formatReport } from './report-format';
+
+/** Exit status of `record` when the user stopped the run (as shells report Ctrl+C). */
+const STOPPED_EXIT = 130;
+
+export async function recordCommand(argv: string[], io: CliIo): Promise<number> {
+  const dashdash = argv.indexOf('--');
+  const own = dashdash === -1 ? [] : argv.slice(0, dashdash);
+  const command = dashdash === -1 ? argv : argv.slice(dashdash + 1);
+  const { values } = parseArgs({
+    args: own,
+    options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sample-hz': { type: 'string' } },
+  });
+  if (command.length === 0) throw new CliUsageError('record needs a command after "--"');
+  const sampleHz = values['sample-hz'] === undefined ? undefined : Number(values['sample-hz']);
+  if (sampleHz !== undefined && !(sampleHz > 0 && sampleHz <= 10_000)) throw new CliUsageError('--sample-hz takes a number from 1 to 10000');
+
+  const session = await RunSession.start({
+    command: withDefaultInterpreter(command),
+    cwd: io.cwd,
+    env: process.env,
+    runsDir: values.out ? path.resolve(io.cwd, values.out) : path.join(io.cwd, RUNS_DIR),
+    runnersDir: __dirname,
+    sampleHz,
+    stdio: 'inherit',
+  });
+  const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;
+  // The child is in its own process group, so the terminal's Ctrl+C reaches only us: stop it properly.
+  const onInterrupt = (): void => {
+    io.stderr.write('\ntrainlens: stopping (Ctrl+C again is not needed; it escalates on its own)\n');
+    void session.stop('interrupted (Ctrl+C)');
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const summary = await session.done;
+    progress?.dispose();
+    const report = formatReport(summary).join('\n') + '\n';
+    if (values.json) {
+      io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      io.stderr.write(report);
+    } else {
+      io.stdout.write(report);
+    }
+    if (summary.status === 'stopped') return STOPPED_EXIT;
+    return summary.exitCode ?? 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}

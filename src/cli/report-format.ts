@@ -1,0 +1,83 @@
+/** The readable end-of-run report (also `trainlens report`). Plain text lines, no colours. */
+import path from 'node:path';
+import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { formatFindings } from '../core/findings/format';
+import type { RunSummary } from '../core/summary';
+import { STAGE_NAMES } from '../protocol/events';
+
+const HOT_LINES_SHOWN = 10;
+
+export function formatReport(summary: RunSummary): string[] {
+  const out: string[] = [];
+  const framework = summary.framework
+    ? `${summary.framework} ${summary.frameworkVersion ?? ''}${summary.frameworkPackage ? ` (${summary.frameworkPackage})` : ''} on ${summary.device ?? '?'}`
+    : 'no framework seen';
+  const exit = summary.signal ? `signal ${summary.signal}` : `exit ${summary.exitCode ?? '–'}`;
+  out.push(`TrainLens · ${summary.status} · ${exit} · ${framework} · ${formatMs(summary.durationMs)}`);
+  if (summary.error) {
+    const where = summary.error.file ? ` at ${summary.error.file}:${summary.error.line ?? '?'}` : '';
+    out.push(`Error       ${summary.error.excType}: ${summary.error.message}${where}`);
+  }
+  out.push(...throughputLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
+  const findings = formatFindings(summary.findings);
+  if (findings.length > 0) out.push('', 'Findings', ...findings.map((l) => `  ${l}`));
+  if (summary.notes.length > 0) out.push('', ...summary.notes.map((n) => `Note: ${n}`));
+  const dropped = Object.entries(summary.dropped);
+  if (dropped.length > 0) out.push(`Dropped runner lines: ${dropped.map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
+  out.push('', `Recording   ${summary.recording}`);
+  return out;
+}
+
+function throughputLines(summary: RunSummary): string[] {
+  if (summary.steps === 0) return [];
+  const t = summary.throughput;
+  const samples = t.samplesPerSec !== null ? ` · ${formatRate(t.samplesPerSec)} samples/s` : '';
+  const warm = summary.warmupSteps > 0 ? `, first ${summary.warmupSteps} left out as warm-up` : '';
+  return [
+    `Throughput  ${formatRate(t.batchesPerSec)} batches/s${samples}`,
+    `            ${summary.steps} steps${warm}; step median ${formatMs(t.stepMsMedian)}, p95 ${formatMs(t.stepMsP95)}`,
+  ];
+}
+
+function stageLines(summary: RunSummary): string[] {
+  const rows = STAGE_NAMES.flatMap((name) => {
+    const stage = summary.stages[name];
+    return stage ? [`  ${STAGE_LABELS[name].padEnd(17)} ${formatMs(stage.ms).padStart(9)} ${formatShare(stage.share).padStart(5)}`] : [];
+  });
+  if (rows.length === 0) return [];
+  const merged = summary.separatedStages.includes('forwardBackward')
+    ? ['  (this framework runs forward and backward in one call: they are measured together)']
+    : [];
+  return ['', 'Stages      per step (steady state)', ...rows, ...merged];
+}
+
+function hotLineLines(summary: RunSummary): string[] {
+  if (summary.hotLines.length === 0) return [];
+  const rows = summary.hotLines.slice(0, HOT_LINES_SHOWN).map((h, i) => {
+    const where = `${relative(summary.cwd, h.file)}:${h.line}`;
+    const via = h.path.length > 0 ? `  → ${h.path[h.path.length - 1]}` : '';
+    return `  ${String(i + 1).padStart(2)}. ${formatShare(h.share).padStart(5)}  ${STAGE_LABELS[h.stage].padEnd(16)} ${where}${h.fn ? ` (${h.fn})` : ''}${via}`;
+  });
+  return ['', `Hot lines   share of ${summary.lineSamples} samples`, ...rows];
+}
+
+function resourceLines(summary: RunSummary): string[] {
+  const t = summary.telemetry;
+  if (!t) return [];
+  const out = [
+    '',
+    `CPU         process tree ${formatPct(t.cpuPctMean)} of one core (mean), peak RSS ${formatBytes(t.rssPeakBytes)}; machine ${formatPct(t.systemCpuPctMean)}`,
+  ];
+  if (t.gpuUtilPctMean !== null) {
+    out.push(
+      `GPU         util ${formatPct(t.gpuUtilPctMean)} mean, ${formatPct(t.gpuUtilPctP95)} p95; memory peak ${t.gpuMemPeakMiB ?? '–'} of ${t.gpuMemTotalMiB ?? '–'} MiB` +
+        (t.ownGpuMemPeakMiB !== null ? ` (this run: ${t.ownGpuMemPeakMiB} MiB)` : ''),
+    );
+  }
+  return out;
+}
+
+function relative(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}

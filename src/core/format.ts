@@ -1,0 +1,52 @@
+/** Number formatting shared by the CLI report, the status bar and the panel. */
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+export function formatShare(share: number | null | undefined): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
+  const pct = share * 100;
+  return pct >= 10 || pct === 0 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
+}
+
+export function formatPct(pct: number | null | undefined): string {
+  return pct === null || pct === undefined ? '–' : formatShare(pct / 100);
+}
+
+/** 3 significant-ish digits: 0.123, 4.56, 42.1, 1234. */
+export function formatRate(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return '–';
+  if (perSec >= 1000) return Math.round(perSec).toLocaleString('en-US');
+  if (perSec >= 100) return perSec.toFixed(0);
+  if (perSec >= 10) return perSec.toFixed(1);
+  if (perSec >= 1) return perSec.toFixed(2);
+  return perSec.toFixed(3);
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Display names of stages, e.g. in tables. */
+export const STAGE_LABELS = {
+  data: 'data',
+  forward: 'forward',
+  backward: 'backward',
+  forwardBackward: 'forward+backward',
+  optimizer: 'optimizer',
+  other: 'other',
+  none: 'outside steps',
+} as const;

@@ -1,0 +1,114 @@
+/**
+ * The per-run channel: a Unix domain socket in a private (0700) temp directory, socket file 0600.
+ * A connection's first line must be a `hello` with this run's token and protocol version, or the
+ * connection is dropped. After that, malformed or unknown lines are dropped and counted, never
+ * fatal.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RunnerEvent } from '../../protocol';
+
+export type DropReason = 'malformed' | 'unknown-type' | 'invalid' | 'bad-token' | 'bad-version' | 'too-long';
+
+export interface ChannelListener {
+  /** Accepted events of one data chunk, in order (lets the recorder write them in one go). */
+  onEvents(events: RunnerEvent[]): void;
+  onDrop(reason: DropReason, detail: string): void;
+}
+
+export class RunChannel {
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    readonly dir: string,
+    readonly socketPath: string,
+    readonly token: string,
+    private readonly server: net.Server,
+  ) {}
+
+  static async open(listener: ChannelListener): Promise<RunChannel> {
+    // mkdtemp creates the directory 0700: only our user can reach the socket inside it.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'trainlens-'));
+    const socketPath = path.join(dir, 'ipc.sock');
+    const token = randomBytes(16).toString('hex');
+    const server = net.createServer();
+    const channel = new RunChannel(dir, socketPath, token, server);
+    server.on('connection', (socket) => channel.accept(socket, listener));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    await fs.chmod(socketPath, 0o600);
+    server.unref();
+    return channel;
+  }
+
+  /** Runner connections still open (the runner closes its side when it has sent everything). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  private accept(socket: net.Socket, listener: ChannelListener): void {
+    this.sockets.add(socket);
+    let greeted = false;
+    let batch: RunnerEvent[] = [];
+    const splitter = new LineSplitter(
+      (line) => {
+        if (socket.destroyed) return;
+        const decoded = decodeRunnerLine(line);
+        if (!greeted) {
+          const refusal = this.checkHello(decoded.ok ? decoded.event : undefined);
+          if (refusal) {
+            listener.onDrop(refusal.reason, refusal.detail);
+            socket.destroy();
+            return;
+          }
+          greeted = true;
+        }
+        if (decoded.ok) batch.push(decoded.event);
+        else listener.onDrop(decoded.reason, decoded.detail);
+      },
+      () => listener.onDrop('too-long', 'line over the size limit'),
+    );
+    const deliver = (): void => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      listener.onEvents(events);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      deliver();
+    });
+    socket.on('end', () => {
+      splitter.end();
+      deliver();
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private checkHello(event: RunnerEvent | undefined): { reason: DropReason; detail: string } | undefined {
+    if (!event || event.type !== 'hello') return { reason: 'bad-token', detail: 'first message was not a hello' };
+    if (!sameToken(event.token, this.token)) return { reason: 'bad-token', detail: 'wrong token' };
+    if (event.v !== PROTOCOL_VERSION) {
+      return { reason: 'bad-version', detail: `runner speaks protocol v${event.v}, this TrainLens speaks v${PROTOCOL_VERSION}: reinstall so both come from one version` };
+    }
+    return undefined;
+  }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

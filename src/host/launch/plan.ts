@@ -1,0 +1,46 @@
+/**
+ * How a user's command becomes an instrumented one. A plan is pure data: the launcher spawns it
+ * without a shell. Runners get every option in one JSON environment variable, RUNNER_OPTIONS_ENV.
+ */
+import type { RunnerKind } from '../../protocol/events';
+
+export const RUNNER_OPTIONS_ENV = 'TRAINLENS_OPTIONS';
+
+/** What a runner reads from RUNNER_OPTIONS_ENV (and removes from its environment at once). */
+export interface RunnerOptions {
+  v: number;
+  /** Unix socket path of this run's channel. */
+  socket: string;
+  /** Per-run secret; the runner's hello must carry it. */
+  token: string;
+  sampleHz: number;
+  flushMs: number;
+  /** The user's PYTHONPATH before we prepended the runner; the Python runner restores it. */
+  pythonPath?: string | null;
+  /** The user's NODE_OPTIONS before we added the preload; the Node preload restores it. */
+  nodeOptions?: string | null;
+}
+
+export interface LaunchPlan {
+  runner: RunnerKind;
+  /** Executable to spawn (no shell). */
+  command: string;
+  args: string[];
+  /** Full environment for the child. */
+  env: NodeJS.ProcessEnv;
+  /** Absolute path of the user's script, when it could be told. */
+  script: string | null;
+}
+
+export interface PlanContext {
+  options: RunnerOptions;
+  /** Folder holding the built runners: dist/ (preload.js, python/). */
+  runnersDir: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A command TrainLens cannot instrument; `message` is for the user. */
+export class UnsupportedCommandError extends Error {
+  readonly category = 'unsupported-command';
+}

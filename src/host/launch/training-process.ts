@@ -1,0 +1,108 @@
+/**
+ * The user's training process: spawned without a shell in its own process group, so a stop
+ * reaches DataLoader workers and other children too. Stop escalates SIGINT -> SIGTERM -> SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { listDescendants } from './descendants';
+import type { LaunchPlan } from './plan';
+
+export interface ProcessExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class LaunchError extends Error {
+  readonly category = 'launch';
+}
+
+/** Time each stop signal gets before the next, stronger one. */
+export const STOP_GRACE_MS = 3000;
+
+export class TrainingProcess {
+  readonly exited: Promise<ProcessExit>;
+  private exit: ProcessExit | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (exitCode, signal) => {
+        this.exit = { exitCode, signal };
+        resolve(this.exit);
+      });
+    });
+  }
+
+  /** Resolves once the process is running; rejects with a LaunchError it could not start. */
+  static async start(plan: LaunchPlan, cwd: string, stdio: 'inherit' | 'pipe'): Promise<TrainingProcess> {
+    const child = spawn(plan.command, plan.args, {
+      cwd,
+      env: plan.env,
+      stdio: stdio === 'inherit' ? 'inherit' : ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      shell: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        const what = error.code === 'ENOENT' ? 'not found' : error.message;
+        reject(new LaunchError(`cannot start ${plan.command}: ${what}`));
+      });
+    });
+    return new TrainingProcess(child);
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  get stdout(): Readable | null {
+    return this.child.stdout;
+  }
+
+  get stderr(): Readable | null {
+    return this.child.stderr;
+  }
+
+  get stdin(): Writable | null {
+    return this.child.stdin;
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** SIGINT, then SIGTERM, then SIGKILL, each to the whole process group and any escaped descendants. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<ProcessExit> {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+      if (!this.running) break;
+      const stragglers = await listDescendants(this.pid);
+      this.signalGroup(signal);
+      for (const pid of stragglers) trySignal(pid, signal);
+      if (await settlesWithin(this.exited, signal === 'SIGKILL' ? graceMs * 3 : graceMs)) break;
+    }
+    const result = await this.exited;
+    // The leader is gone; anything left in its group (a worker that ignored the signals) goes too.
+    this.signalGroup('SIGKILL');
+    return result;
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    trySignal(-this.pid, signal);
+  }
+}
+
+function trySignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone: nothing to stop.
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true), timeout]);
+  clearTimeout(timer);
+  return settled;
+}

@@ -1,0 +1,80 @@
+/**
+ * Opens a recording, including one cut off at any moment (kill -9): a torn last line or a
+ * missing summary.json is expected, and the summary is rebuilt from the events.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunAggregator } from '../../core/aggregator';
+import { SUMMARY_FORMAT, type RunSummary } from '../../core/summary';
+import { decodeRecordedLine } from './recorded-line';
+import { EVENTS_FILE, RecordingError, SUMMARY_FILE } from './recording-writer';
+import type { RecordedEvent } from '../../protocol/recording';
+
+export const RUNS_DIR = path.join('.trainlens', 'runs');
+
+export interface LoadedRecording {
+  dir: string;
+  events: RecordedEvent[];
+  /** Lines that could not be read (torn by a kill, or corrupt). */
+  skippedLines: number;
+}
+
+export function readRecording(dir: string): LoadedRecording {
+  const file = path.join(dir, EVENTS_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RecordingError(`not a TrainLens recording: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const events: RecordedEvent[] = [];
+  let skippedLines = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const event = decodeRecordedLine(line);
+    if (event) events.push(event);
+    else skippedLines++;
+  }
+  if (events.length === 0 || events[0]?.type !== 'run') {
+    throw new RecordingError(`not a TrainLens recording: ${file} does not start with a run header`);
+  }
+  return { dir, events, skippedLines };
+}
+
+/** Rebuilds an aggregator from a recording's events. */
+export function replay(recording: LoadedRecording): RunAggregator {
+  const aggregator = new RunAggregator();
+  for (const event of recording.events) aggregator.add(event);
+  if (recording.skippedLines > 0) aggregator.countDropped('unreadable-recording-line', recording.skippedLines);
+  return aggregator;
+}
+
+/** summary.json when present and readable; otherwise rebuilt from the events. */
+export function loadSummary(dir: string): RunSummary {
+  try {
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8')) as RunSummary;
+    if (summary.summaryFormat === SUMMARY_FORMAT) return { ...summary, recording: dir };
+  } catch {
+    // Missing (the run was cut off) or corrupt: the events are the truth.
+  }
+  const summary = replay(readRecording(dir)).summary(dir);
+  if (summary.status === 'running') {
+    summary.notes.push('the recording was cut off before the run ended; figures cover what was recorded');
+  }
+  return summary;
+}
+
+/** `latest` → the newest run under cwd/.trainlens/runs; anything else is a directory path. */
+export function resolveRunDir(arg: string, cwd: string): string {
+  if (arg !== 'latest') return path.resolve(cwd, arg);
+  const runsDir = path.join(cwd, RUNS_DIR);
+  let ids: string[] = [];
+  try {
+    ids = fs.readdirSync(runsDir).filter((name) => fs.existsSync(path.join(runsDir, name, EVENTS_FILE)));
+  } catch {
+    // No runs yet.
+  }
+  const newest = ids.sort().at(-1);
+  if (!newest) throw new RecordingError(`no recorded runs in ${runsDir}`);
+  return path.join(runsDir, newest);
+}

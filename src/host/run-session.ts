@@ -1,0 +1,187 @@
+/**
+ * One recorded run: opens the channel, plans and spawns the instrumented command, records every
+ * event as it arrives, samples telemetry, and on exit writes the summary. The CLI and the editor
+ * both drive runs through this class.
+ */
+import os from 'node:os';
+import { RunAggregator } from '../core/aggregator';
+import { analyzeRun } from '../core/findings';
+import type { RunSummary } from '../core/summary';
+import { PROTOCOL_VERSION } from '../protocol/events';
+import type { RecordedEvent, RunExitEvent, RunStatus } from '../protocol/recording';
+import { RunChannel } from './ipc/run-channel';
+import { planLaunch } from './launch';
+import type { LaunchPlan, RunnerOptions } from './launch/plan';
+import { isPythonExecutable } from './launch/python';
+import { TrainingProcess, type ProcessExit } from './launch/training-process';
+import { RecordingWriter } from './recording/recording-writer';
+import { startTelemetry } from './telemetry';
+
+export const DEFAULT_PYTHON_SAMPLE_HZ = 100;
+/** V8's CPU profiler is cheap enough to sample at 1 ms (the Node runner's default). */
+export const DEFAULT_NODE_SAMPLE_HZ = 1000;
+export const FLUSH_MS = 250;
+/** After the process exits, how long the runner's last lines may take to arrive. */
+const DRAIN_MS = 1000;
+
+export interface RunRequest {
+  command: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Where recordings go (usually <workspace>/.trainlens/runs). */
+  runsDir: string;
+  /** Folder with the built runners (dist/). */
+  runnersDir: string;
+  /** Line samples per second; default depends on the runner. */
+  sampleHz?: number;
+  stdio: 'inherit' | 'pipe';
+  /** nvidia-smi command or path; default "nvidia-smi" on PATH. */
+  nvidiaSmi?: string;
+}
+
+export type EventsListener = (events: readonly RecordedEvent[]) => void;
+
+export class RunSession {
+  readonly aggregator = new RunAggregator();
+  readonly done: Promise<RunSummary>;
+  private readonly listeners = new Set<EventsListener>();
+  private stopReason: string | undefined;
+
+  private constructor(
+    readonly plan: LaunchPlan,
+    readonly process: TrainingProcess,
+    private readonly writer: RecordingWriter,
+    private readonly channel: RunChannel,
+    private readonly startedAtMs: number,
+    private readonly nvidiaSmi: string | undefined,
+  ) {
+    const telemetry = startTelemetry({
+      rootPid: process.pid,
+      startedAtMs,
+      nvidiaSmi,
+      onSample: (sample) => this.record([sample]),
+      onHardware: (hardware) => this.record([hardware]),
+      onNote: (message) => this.record([{ type: 'log', level: 'info', message }]),
+    });
+    this.done = process.exited.then(async (exit) => {
+      await waitQuiet(this.channel, DRAIN_MS);
+      await telemetry.stop();
+      return this.finish(exit);
+    });
+  }
+
+  get id(): string {
+    return this.writer.id;
+  }
+
+  get dir(): string {
+    return this.writer.dir;
+  }
+
+  /** Starts a run; throws a typed error (unsupported command, script or interpreter not found, recording not writable). */
+  static async start(request: RunRequest): Promise<RunSession> {
+    const session: { current?: RunSession; early: RecordedEvent[]; drops: Array<[string, number]> } = { early: [], drops: [] };
+    const channel = await RunChannel.open({
+      onEvents: (events) => (session.current ? session.current.record(events) : session.early.push(...events)),
+      onDrop: (reason) => (session.current ? session.current.aggregator.countDropped(reason) : session.drops.push([reason, 1])),
+    });
+    let writer: RecordingWriter | undefined;
+    try {
+      const plan = planLaunch(request.command, {
+        options: runnerOptions(channel, request),
+        runnersDir: request.runnersDir,
+        cwd: request.cwd,
+        env: request.env,
+      });
+      writer = RecordingWriter.create(request.runsDir, plan.script ?? request.command[0] ?? 'run');
+      const startedAtMs = Date.now();
+      const header: RecordedEvent = {
+        type: 'run',
+        format: 1,
+        id: writer.id,
+        command: request.command,
+        cwd: request.cwd,
+        startedAtMs,
+        sampleHz: runnerOptions(channel, request).sampleHz,
+      };
+      writer.append([header]);
+      const child = await TrainingProcess.start(plan, request.cwd, request.stdio).catch((error: Error) => {
+        writer?.append([{ type: 'exit', t: Date.now() - startedAtMs, exitCode: null, signal: null, status: 'failed', stopReason: error.message }]);
+        throw error;
+      });
+      const run = new RunSession(plan, child, writer, channel, startedAtMs, request.nvidiaSmi);
+      session.current = run;
+      run.aggregator.add(header);
+      run.record(session.early);
+      for (const [reason, n] of session.drops) run.aggregator.countDropped(reason, n);
+      return run;
+    } catch (error) {
+      writer?.close();
+      await channel.close();
+      throw error;
+    }
+  }
+
+  onEvents(listener: EventsListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Stops the run (SIGINT, SIGTERM, SIGKILL to the tree); resolves with the final summary. */
+  async stop(reason = 'stopped by user'): Promise<RunSummary> {
+    this.stopReason ??= reason;
+    await this.process.stop();
+    return this.done;
+  }
+
+  private record(events: readonly RecordedEvent[]): void {
+    if (events.length === 0) return;
+    this.writer.append(events);
+    for (const event of events) this.aggregator.add(event);
+    for (const listener of this.listeners) listener(events);
+  }
+
+  private async finish(exit: ProcessExit): Promise<RunSummary> {
+    const exitEvent: RunExitEvent = {
+      type: 'exit',
+      t: Date.now() - this.startedAtMs,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      status: statusOf(exit, this.stopReason),
+      stopReason: this.stopReason ?? null,
+    };
+    this.record([exitEvent]);
+    await this.channel.close();
+    const summary = this.aggregator.summary(this.writer.dir);
+    summary.findings = analyzeRun({ summary, steps: this.aggregator.steps, telemetry: this.aggregator.telemetrySamples, cores: availableCores() });
+    this.writer.writeSummary(summary);
+    this.writer.close();
+    return summary;
+  }
+}
+
+function runnerOptions(channel: RunChannel, request: RunRequest): RunnerOptions {
+  const isPython = isPythonExecutable(request.command[0] ?? '');
+  return {
+    v: PROTOCOL_VERSION,
+    socket: channel.socketPath,
+    token: channel.token,
+    sampleHz: request.sampleHz ?? (isPython ? DEFAULT_PYTHON_SAMPLE_HZ : DEFAULT_NODE_SAMPLE_HZ),
+    flushMs: FLUSH_MS,
+  };
+}
+
+function statusOf(exit: ProcessExit, stopReason: string | undefined): RunStatus {
+  if (stopReason !== undefined) return 'stopped';
+  return exit.exitCode === 0 ? 'completed' : 'failed';
+}
+
+export function availableCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Resolves once the runner's connections have closed, or after maxMs. */
+async function waitQuiet(channel: RunChannel, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (channel.openConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
