@@ -9,7 +9,7 @@ import { runCompareCommand } from './compare-command';
 import { CliUsageError, type CliIo } from './io';
 
 const USAGE = `Usage:
-  trainlens record [--out DIR] [--json] [--sample-hz N] -- <python|node|npx tsx|ts-node> script args…
+  trainlens record [--out DIR] [--json] [--sample-hz N] [--ceilings] -- <python|node|npx tsx|ts-node> script args…
   trainlens report <run-dir | latest> [--json]
   trainlens fix <run-dir | latest> [--apply]
   trainlens fix --file F --fix ID [--apply]

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { withDefaultInterpreter } from '../host/launch';
 import { RUNS_DIR } from '../host/recording/recording-reader';
-import { RunSession } from '../host/run-session';
+import { measureCeilings } from '../host/ceilings';
+import { writeSummaryFile } from '../host/recording/recording-writer';
+import { RunSession, type RunRequest } from '../host/run-session';
 import { CliUsageError, type CliIo } from './io';
 import { ProgressLine } from './progress-line';
 import { formatReport } from './report-format';
@@ -16,13 +18,13 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
   const command = dashdash === -1 ? argv : argv.slice(dashdash + 1);
   const { values } = parseArgs({
     args: own,
-    options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sample-hz': { type: 'string' } },
+    options: { out: { type: 'string' }, json: { type: 'boolean' }, 'sample-hz': { type: 'string' }, ceilings: { type: 'boolean' } },
   });
   if (command.length === 0) throw new CliUsageError('record needs a command after "--"');
   const sampleHz = values['sample-hz'] === undefined ? undefined : Number(values['sample-hz']);
   if (sampleHz !== undefined && !(sampleHz > 0 && sampleHz <= 10_000)) throw new CliUsageError('--sample-hz takes a number from 1 to 10000');
 
-  const session = await RunSession.start({
+  const request: RunRequest = {
     command: withDefaultInterpreter(command),
     cwd: io.cwd,
     env: process.env,
@@ -30,7 +32,8 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
     runnersDir: __dirname,
     sampleHz,
     stdio: 'inherit',
-  });
+  };
+  const session = await RunSession.start(request);
   const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;
   // The child is in its own process group, so the terminal's Ctrl+C reaches only us: stop it properly.
   const onInterrupt = (): void => {
@@ -42,6 +45,11 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
   try {
     const summary = await session.done;
     progress?.dispose();
+    if (values.ceilings && summary.status === 'completed') {
+      io.stderr.write('trainlens: measuring ceilings (two short probe runs of the same command)…\n');
+      summary.ceilings = await measureCeilings(request, summary.recording, summary.throughput.batchesPerSec);
+      writeSummaryFile(summary.recording, summary);
+    }
     const report = formatReport(summary).join('\n') + '\n';
     if (values.json) {
       io.stdout.write(JSON.stringify(summary, null, 2) + '\n');

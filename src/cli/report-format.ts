@@ -18,7 +18,7 @@ export function formatReport(summary: RunSummary): string[] {
     const where = summary.error.file ? ` at ${summary.error.file}:${summary.error.line ?? '?'}` : '';
     out.push(`Error       ${summary.error.excType}: ${summary.error.message}${where}`);
   }
-  out.push(...throughputLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
+  out.push(...throughputLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
   const findings = formatFindings(summary.findings);
   if (findings.length > 0) out.push('', 'Findings', ...findings.map((l) => `  ${l}`));
   if (summary.notes.length > 0) out.push('', ...summary.notes.map((n) => `Note: ${n}`));
@@ -37,6 +37,16 @@ function throughputLines(summary: RunSummary): string[] {
     `Throughput  ${formatRate(t.batchesPerSec)} batches/s${samples}`,
     `            ${summary.steps} steps${warm}; step median ${formatMs(t.stepMsMedian)}, p95 ${formatMs(t.stepMsP95)}`,
   ];
+}
+
+function ceilingLines(summary: RunSummary): string[] {
+  const c = summary.ceilings;
+  if (!c) return [];
+  const line =
+    `Ceilings    actual ${formatRate(c.actualBatchesPerSec)} batches/s · data-only ${formatRate(c.dataOnlyBatchesPerSec)}` +
+    ` · compute-only ${formatRate(c.computeOnlyBatchesPerSec)} · ceiling ${formatRate(c.ceilingBatchesPerSec)}` +
+    (c.gap !== null ? ` · gap ${formatShare(c.gap)}` : '');
+  return c.note ? [line, `            (${c.note})`] : [line];
 }
 
 function stageLines(summary: RunSummary): string[] {

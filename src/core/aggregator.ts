@@ -3,7 +3,7 @@
  * shares, hot lines, telemetry. Pure: the CLI, the editor and `report` on a cut-off recording all
  * rebuild the same summary from the same events.
  */
-import { STAGE_NAMES, type FrameworkEvent, type HelloEvent, type LoaderEvent, type StageName, type StepEvent } from '../protocol/events';
+import { STAGE_NAMES, type CeilingEvent, type FrameworkEvent, type HelloEvent, type LoaderEvent, type StageName, type StepEvent } from '../protocol/events';
 import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
 import { LineProfile } from './line-profile';
 import { median, quantile, sum } from './stats';
@@ -37,6 +37,8 @@ export class RunAggregator {
   private readonly loaders: LoaderEvent[] = [];
   private readonly logs: string[] = [];
   readonly steps: StepEvent[] = [];
+  /** Results of ceiling probes (only probe runs send them). */
+  readonly ceilingEvents: CeilingEvent[] = [];
   readonly lines = new LineProfile();
   readonly telemetry = new TelemetryAccumulator();
   readonly telemetrySamples: TelemetryEvent[] = [];
@@ -69,6 +71,9 @@ export class RunAggregator {
         break;
       case 'error':
         this.error = { message: event.message, excType: event.excType, file: event.file ?? null, line: event.line ?? null };
+        break;
+      case 'ceiling':
+        this.ceilingEvents.push(event);
         break;
       case 'bye':
         break;

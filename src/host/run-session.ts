@@ -3,12 +3,11 @@
  * event as it arrives, samples telemetry, and on exit writes the summary. The CLI and the editor
  * both drive runs through this class.
  */
-import os from 'node:os';
 import { RunAggregator } from '../core/aggregator';
-import { analyzeRun } from '../core/findings';
 import type { RunSummary } from '../core/summary';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import type { RecordedEvent, RunExitEvent, RunStatus } from '../protocol/recording';
+import { findingsFor } from './analysis';
 import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
 import type { LaunchPlan, RunnerOptions } from './launch/plan';
@@ -34,9 +33,14 @@ export interface RunRequest {
   runnersDir: string;
   /** Line samples per second; default depends on the runner. */
   sampleHz?: number;
-  stdio: 'inherit' | 'pipe';
+  /** 'ignore' for probe runs whose output nobody reads. */
+  stdio: 'inherit' | 'pipe' | 'ignore';
   /** nvidia-smi command or path; default "nvidia-smi" on PATH. */
   nvidiaSmi?: string;
+  /** Sample process and GPU telemetry (default true). */
+  telemetry?: boolean;
+  /** A ceiling probe run instead of a normal one (see ceilings.ts). */
+  probe?: { mode: 'data-only' | 'compute-only'; steps: number };
 }
 
 export type EventsListener = (events: readonly RecordedEvent[]) => void;
@@ -53,19 +57,22 @@ export class RunSession {
     private readonly writer: RecordingWriter,
     private readonly channel: RunChannel,
     private readonly startedAtMs: number,
-    private readonly nvidiaSmi: string | undefined,
+    request: RunRequest,
   ) {
-    const telemetry = startTelemetry({
-      rootPid: process.pid,
-      startedAtMs,
-      nvidiaSmi,
-      onSample: (sample) => this.record([sample]),
-      onHardware: (hardware) => this.record([hardware]),
-      onNote: (message) => this.record([{ type: 'log', level: 'info', message }]),
-    });
+    const telemetry =
+      request.telemetry === false
+        ? undefined
+        : startTelemetry({
+            rootPid: process.pid,
+            startedAtMs,
+            nvidiaSmi: request.nvidiaSmi,
+            onSample: (sample) => this.record([sample]),
+            onHardware: (hardware) => this.record([hardware]),
+            onNote: (message) => this.record([{ type: 'log', level: 'info', message }]),
+          });
     this.done = process.exited.then(async (exit) => {
       await waitQuiet(this.channel, DRAIN_MS);
-      await telemetry.stop();
+      await telemetry?.stop();
       return this.finish(exit);
     });
   }
@@ -109,7 +116,7 @@ export class RunSession {
         writer?.append([{ type: 'exit', t: Date.now() - startedAtMs, exitCode: null, signal: null, status: 'failed', stopReason: error.message }]);
         throw error;
       });
-      const run = new RunSession(plan, child, writer, channel, startedAtMs, request.nvidiaSmi);
+      const run = new RunSession(plan, child, writer, channel, startedAtMs, request);
       session.current = run;
       run.aggregator.add(header);
       run.record(session.early);
@@ -153,7 +160,7 @@ export class RunSession {
     this.record([exitEvent]);
     await this.channel.close();
     const summary = this.aggregator.summary(this.writer.dir);
-    summary.findings = analyzeRun({ summary, steps: this.aggregator.steps, telemetry: this.aggregator.telemetrySamples, cores: availableCores() });
+    summary.findings = findingsFor(this.aggregator, summary);
     this.writer.writeSummary(summary);
     this.writer.close();
     return summary;
@@ -168,16 +175,14 @@ function runnerOptions(channel: RunChannel, request: RunRequest): RunnerOptions 
     token: channel.token,
     sampleHz: request.sampleHz ?? (isPython ? DEFAULT_PYTHON_SAMPLE_HZ : DEFAULT_NODE_SAMPLE_HZ),
     flushMs: FLUSH_MS,
+    probe: request.probe?.mode ?? null,
+    probeSteps: request.probe?.steps ?? null,
   };
 }
 
 function statusOf(exit: ProcessExit, stopReason: string | undefined): RunStatus {
   if (stopReason !== undefined) return 'stopped';
   return exit.exitCode === 0 ? 'completed' : 'failed';
-}
-
-export function availableCores(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** Resolves once the runner's connections have closed, or after maxMs. */

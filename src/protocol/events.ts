@@ -119,6 +119,15 @@ export interface ByeEvent {
   steps: number;
 }
 
+/** Result of a ceiling probe run (see RunnerOptions.probe): the pipeline's own maximum. */
+export interface CeilingEvent {
+  type: 'ceiling';
+  /** `data`: the loader iterated without training; `compute`: one cached batch replayed through the step. */
+  kind: 'data' | 'compute';
+  batchesPerSec: number;
+  steps: number;
+}
+
 export type RunnerEvent =
   | HelloEvent
   | FrameworkEvent
@@ -127,6 +136,7 @@ export type RunnerEvent =
   | LinesEvent
   | LogEvent
   | ErrorEvent
+  | CeilingEvent
   | ByeEvent;
 
 export type RunnerEventType = RunnerEvent['type'];

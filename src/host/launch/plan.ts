@@ -15,6 +15,14 @@ export interface RunnerOptions {
   token: string;
   sampleHz: number;
   flushMs: number;
+  /**
+   * Ceiling probes (`record --ceilings`) run the same command a second and third time, briefly:
+   * `data-only` iterates the first data loader without training; `compute-only` replays its first
+   * batch through the real training step. The runner sends a `ceiling` event after probeSteps
+   * measured steps and exits; the user's own run is never touched.
+   */
+  probe?: 'data-only' | 'compute-only' | null;
+  probeSteps?: number | null;
   /** The user's PYTHONPATH before we prepended the runner; the Python runner restores it. */
   pythonPath?: string | null;
   /** The user's NODE_OPTIONS before we added the preload; the Node preload restores it. */

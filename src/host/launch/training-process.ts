@@ -33,11 +33,11 @@ export class TrainingProcess {
   }
 
   /** Resolves once the process is running; rejects with a LaunchError it could not start. */
-  static async start(plan: LaunchPlan, cwd: string, stdio: 'inherit' | 'pipe'): Promise<TrainingProcess> {
+  static async start(plan: LaunchPlan, cwd: string, stdio: 'inherit' | 'pipe' | 'ignore'): Promise<TrainingProcess> {
     const child = spawn(plan.command, plan.args, {
       cwd,
       env: plan.env,
-      stdio: stdio === 'inherit' ? 'inherit' : ['pipe', 'pipe', 'pipe'],
+      stdio: stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : stdio,
       detached: true,
       shell: false,
     });

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunAggregator } from '../../core/aggregator';
+import { findingsFor } from '../analysis';
 import { SUMMARY_FORMAT, type RunSummary } from '../../core/summary';
 import { decodeRecordedLine } from './recorded-line';
 import { EVENTS_FILE, RecordingError, SUMMARY_FILE } from './recording-writer';
@@ -57,7 +58,9 @@ export function loadSummary(dir: string): RunSummary {
   } catch {
     // Missing (the run was cut off) or corrupt: the events are the truth.
   }
-  const summary = replay(readRecording(dir)).summary(dir);
+  const aggregator = replay(readRecording(dir));
+  const summary = aggregator.summary(dir);
+  summary.findings = findingsFor(aggregator, summary);
   if (summary.status === 'running') {
     summary.notes.push('the recording was cut off before the run ended; figures cover what was recorded');
   }

@@ -46,10 +46,7 @@ export class RecordingWriter {
   }
 
   writeSummary(summary: RunSummary): void {
-    const target = path.join(this.dir, SUMMARY_FILE);
-    const temp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(summary, null, 2) + '\n');
-    fs.renameSync(temp, target);
+    writeSummaryFile(this.dir, summary);
   }
 
   close(): void {
@@ -66,4 +63,12 @@ export function runId(scriptName: string, now: Date): string {
     `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   const base = path.basename(scriptName).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'run';
   return `${stamp}-${base}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Atomic: a reader sees the old summary or the new one, never half of one. */
+export function writeSummaryFile(dir: string, summary: RunSummary): void {
+  const target = path.join(dir, SUMMARY_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(summary, null, 2) + '\n');
+  fs.renameSync(temp, target);
 }

@@ -55,6 +55,11 @@ EVENTS = {
         "file": "string?",
         "line": "int?"
     },
+    "ceiling": {
+        "kind": "string",
+        "batchesPerSec": "number",
+        "steps": "int"
+    },
     "bye": {
         "exitCode": "int?",
         "reason": "string",

@@ -1,0 +1,3 @@
+from trainlens_runner.launch import main
+
+main()

@@ -1,0 +1,117 @@
+"""The runner's side of the run socket: newline-delimited JSON events.
+
+The main thread only appends to a deque. One daemon thread samples the main thread's stack at
+`sample_hz` (with jitter, so periodic work in the loop is not aliased) and every `flush_ms` sends
+the queued events plus one `lines` batch. A slow host stalls that thread, never the training loop.
+"""
+import json
+import random
+import socket
+import sys
+import threading
+import time
+from collections import deque
+
+from .lines import LineCounts
+
+CONNECT_TIMEOUT_S = 5.0
+# A host that has not read for this long is gone; instrumentation stops rather than pile up.
+SEND_TIMEOUT_S = 10.0
+JOIN_TIMEOUT_S = 2.0
+# Far above any real step rate for one flush period; only a stalled host can fill it.
+MAX_QUEUED = 100000
+_STEP_STAGES = ("data", "forward", "backward", "optimizer")
+
+
+def connect(path):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(CONNECT_TIMEOUT_S)
+        sock.connect(path)
+        sock.settimeout(SEND_TIMEOUT_S)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def encode(event):
+    """One wire line. Step records come from the main thread as tuples (cheap to build there)."""
+    if type(event) is tuple:
+        event = _step_event(event)
+    return json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def _step_event(record):
+    index, t, ms, samples, data, forward, backward, optimizer, device = record
+    stages = {"data": data, "forward": forward, "backward": backward, "optimizer": optimizer}
+    # Stage times add up to the step: `other` is what no measured stage covers.
+    stages["other"] = max(0.0, ms - data - forward - backward - optimizer)
+    event = {"type": "step", "index": index, "t": round(t, 3), "ms": round(ms, 3), "samples": samples,
+             "stages": {k: round(v, 3) for k, v in stages.items()}}
+    if device:
+        event["device"] = {k: round(v, 3) for k, v in device.items()}
+    return event
+
+
+class Channel:
+    def __init__(self, sock, clock, origin, sample_hz, flush_ms, stage_of_main, on_failure):
+        self.queue = deque(maxlen=MAX_QUEUED)
+        self._sock = sock
+        self._clock = clock
+        self._origin = origin
+        self._interval_s = 1.0 / sample_hz if sample_hz > 0 else 0.0
+        self._flush_s = flush_ms / 1000.0
+        self._stage_of_main = stage_of_main  # returns the stage tag the main thread has set
+        self._on_failure = on_failure
+        self._lines = LineCounts()
+        self._last_flush = clock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="trainlens-sampler", daemon=True)
+
+    def send_now(self, event):
+        """Writes from the calling thread; only before start() or after stop()."""
+        self._sock.sendall(encode(event).encode("utf-8"))
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        """Stops the background thread; True if it stopped, so the caller may write."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(JOIN_TIMEOUT_S)
+        return not self._thread.is_alive() or self._thread is threading.current_thread()
+
+    def flush(self, extra=()):
+        """Sends the queued events, the pending line counts and `extra`, in one write."""
+        events = []
+        while self.queue:
+            events.append(self.queue.popleft())
+        now = self._clock()
+        samples, entries = self._lines.drain()
+        if samples:
+            events.append({"type": "lines", "t": round((now - self._origin) * 1000.0, 3),
+                           "periodMs": round((now - self._last_flush) * 1000.0, 3), "samples": samples, "entries": entries})
+        self._last_flush = now
+        events.extend(extra)
+        if events:
+            self._sock.sendall("".join(encode(e) for e in events).encode("utf-8"))
+
+    def close(self):
+        self._sock.close()
+
+    def _run(self):
+        try:
+            main_id = threading.main_thread().ident
+            next_flush = self._clock() + self._flush_s
+            while not self._stop.wait(self._interval_s * random.uniform(0.8, 1.2) if self._interval_s else self._flush_s):
+                if self._interval_s:
+                    frame = sys._current_frames().get(main_id)
+                    self._lines.add(frame, self._stage_of_main())
+                    del frame  # never keep the user's frames (and their tensors) alive
+                if self._clock() >= next_flush:
+                    self.flush()
+                    next_flush = self._clock() + self._flush_s
+        except Exception as exc:  # noqa: BLE001 - any failure here must only stop instrumentation
+            self._on_failure(exc)

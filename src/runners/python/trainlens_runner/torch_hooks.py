@@ -1,0 +1,218 @@
+"""Instruments PyTorch when, and only if, the user's script imports it: the runner never imports
+torch itself. Library entry points are hooked, never the user's code; every hook only reports to
+a StepRecorder and calls through, and every change is undone by `uninstall`.
+
+  forward    torch.nn.modules.module.register_module_forward_pre_hook / _forward_hook (official)
+  data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
+  backward   torch.Tensor.backward, torch.autograd.backward
+  optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
+             (subclasses override step, and torch re-wraps it for its profiler on construction),
+             and torch.nn.Module.zero_grad
+  loaders    torch.utils.data.DataLoader.__init__, to report where each loader is built
+"""
+import functools
+import sys
+import threading
+
+from .frames import innermost_user_frame
+
+STAGE_NAMES = ["data", "forward", "backward", "optimizer", "other"]
+_MISSING = object()
+
+
+class TorchImportWatcher:
+    """A sys.meta_path finder that lets `torch` import normally, then calls `on_import(torch)`
+    right after torch/__init__ (which imports torch.nn, torch.optim and torch.utils.data) ran."""
+
+    def __init__(self, on_import):
+        self._on_import = on_import
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "torch":
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if finder is not self and find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _NotifyingLoader(spec.loader, self._loaded)
+        return spec
+
+    def _loaded(self, module):
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        self._on_import(module)
+
+
+class _NotifyingLoader:
+    def __init__(self, loader, on_loaded):
+        self._loader = loader
+        self._on_loaded = on_loaded
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        # Once imported, torch sees its own loader, as it would without us.
+        module.__loader__ = module.__spec__.loader = self._loader
+        self._on_loaded(module)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class TorchHooks:
+    def __init__(self, torch, on_loader, on_failure):
+        self.active = True
+        self._torch = torch
+        self._recorder = None
+        self._on_loader = on_loader  # called with each first-seen loader event
+        self._on_failure = on_failure
+        self._main = threading.main_thread().ident
+        self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
+        self._handles = []
+        self._loader_sites = set()
+
+    def framework_event(self, on_cuda=False):
+        torch = self._torch
+        return {"type": "framework", "name": "pytorch", "version": str(torch.__version__), "package": "torch",
+                "device": "cuda" if on_cuda or torch.cuda.is_initialized() else "cpu",
+                "stages": STAGE_NAMES, "deviceTiming": on_cuda}
+
+    def leading_dim(self, value, depth=0):
+        """Leading dimension of the first tensor in a batch (tensor, or tuple/list/dict of them)."""
+        if isinstance(value, self._torch.Tensor):
+            return int(value.shape[0]) if value.dim() > 0 else None
+        if depth < 2 and isinstance(value, (tuple, list, dict)):
+            for item in value.values() if isinstance(value, dict) else value:
+                if isinstance(item, (self._torch.Tensor, tuple, list, dict)):
+                    return self.leading_dim(item, depth + 1)
+        return None
+
+    def install(self, recorder):
+        torch, rec = self._torch, recorder
+        self._recorder = recorder
+        module_mod = torch.nn.modules.module
+        self._handles = [module_mod.register_module_forward_pre_hook(self._forward_pre(rec)),
+                         module_mod.register_module_forward_hook(self._forward_post(rec))]
+        iterator = torch.utils.data.dataloader._BaseDataLoaderIter
+        self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
+        for owner in (torch.Tensor, torch.autograd):
+            self._patch(owner, "backward", self._staged(owner.backward, lambda: rec.begin("backward"), lambda: rec.end("backward")))
+        self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
+        self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._wrap_optimizer_class))
+        self._patch(torch.utils.data.DataLoader, "__init__", self._after(torch.utils.data.DataLoader.__init__, self._report_loader))
+
+    def uninstall(self):
+        self.active = False
+        for handle in self._handles:
+            handle.remove()
+        for owner, name, previous in reversed(self._patches):
+            if previous is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+        self._handles, self._patches = [], []
+
+    # ---- wrappers -----------------------------------------------------------------------------
+
+    def _live(self):
+        return self.active and threading.get_ident() == self._main
+
+    def _call(self, fn, *args):
+        """Runs recorder code; a failure there disables instrumentation, never the training."""
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            self._on_failure(exc)
+            return False
+
+    def _forward_pre(self, rec):
+        # Runs for every module call, nested ones included: those must cost one comparison.
+        def forward_pre(module, inputs):
+            if rec.stage is None and self._live():
+                self._call(rec.forward_begin, module, inputs)
+        return forward_pre
+
+    def _forward_post(self, rec):
+        def forward_post(module, inputs, output):
+            if module is rec.top_module and self._live():
+                self._call(rec.forward_end)
+        return forward_post
+
+    def _staged(self, original, begin, end):
+        @functools.wraps(original)
+        def staged(*args, **kwargs):
+            if not (self._live() and self._call(begin)):
+                return original(*args, **kwargs)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._call(end)
+        staged.__trainlens__ = True
+        return staged
+
+    def _zero_grad(self, original):
+        rec = self._recorder
+        return self._staged(original, rec.optimizer_begin, lambda: rec.end("optimizer"))
+
+    def _loader_next(self, original):
+        rec = self._recorder
+
+        @functools.wraps(original)
+        def __next__(iterator):
+            if not (self._live() and self._call(rec.loader_next, iterator)):
+                return original(iterator)
+            try:
+                batch = original(iterator)
+            except StopIteration:
+                self._call(rec.loader_exhausted)
+                raise
+            except BaseException:
+                self._call(rec.end, "data")
+                raise
+            self._call(rec.loader_batch, batch)
+            return batch
+        return __next__
+
+    def _after(self, original, then):
+        @functools.wraps(original)
+        def init(obj, *args, **kwargs):
+            original(obj, *args, **kwargs)
+            if self.active:
+                self._call(then, obj)
+        return init
+
+    def _wrap_optimizer_class(self, optimizer):
+        cls, rec = type(optimizer), self._recorder
+        if not getattr(cls.step, "__trainlens__", False):
+            self._patch(cls, "step", self._staged(cls.step, rec.optimizer_begin, rec.optimizer_step_end))
+        if not getattr(cls.zero_grad, "__trainlens__", False):
+            self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad))
+
+    def _report_loader(self, loader):
+        file, line = innermost_user_frame(sys._getframe(1))
+        if file is None or (file, line) in self._loader_sites:
+            return
+        self._loader_sites.add((file, line))
+        self._on_loader({"type": "loader", "kind": "torch.utils.data.DataLoader", "file": file, "line": line,
+                         "batchSize": _int(getattr(loader, "batch_size", None)), "numWorkers": _int(getattr(loader, "num_workers", None)),
+                         "pinMemory": _bool(getattr(loader, "pin_memory", None)),
+                         "persistentWorkers": _bool(getattr(loader, "persistent_workers", None)),
+                         "prefetchFactor": _int(getattr(loader, "prefetch_factor", None))})
+
+    def _patch(self, owner, name, replacement):
+        self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
+        setattr(owner, name, replacement)
+
+
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bool(value):
+    return value if isinstance(value, bool) else None

@@ -1,0 +1,127 @@
+/** `trainlens record` on real PyTorch training processes, checked against each script's own truth. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { example, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
+
+const within = (actual: number, expected: number, tolerance: number) =>
+  assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
+
+describe('trainlens record: PyTorch', function () {
+  this.timeout(120_000);
+
+  it('input-bound example: batches/s within 5% of the script, data share ≥ 0.8, the loading line is hot', () => {
+    const run = record(example('pytorch', 'input_bound.py'));
+    assert.equal(run.code, 0, run.stderr);
+    const s = run.summary!;
+    assert.equal(s.status, 'completed');
+    assert.equal(s.framework, 'pytorch');
+    assert.ok(run.scriptResult, 'the script printed its own figure');
+    within(s.throughput.batchesPerSec!, run.scriptResult!.batchesPerSec, 0.05);
+    assert.ok(s.stages.data!.share >= 0.8, `data share ${s.stages.data!.share}`);
+    assert.ok(s.throughput.samplesPerSec! > 0);
+    const top = s.hotLines[0]!;
+    assert.equal(path.basename(top.file), 'input_bound.py');
+    assert.equal(top.stage, 'data');
+    assert.match(lineOf(top.file, top.line), /sleep/);
+    assert.ok(s.loaders.length >= 1 && path.basename(s.loaders[0]!.file) === 'input_bound.py');
+    assert.ok(fs.existsSync(path.join(s.recording, 'summary.json')));
+    assert.ok(fs.existsSync(path.join(s.recording, 'events.jsonl')));
+  });
+
+  it('compute-bound example: data share < 0.1, forward/backward/optimizer measured', () => {
+    const run = record(example('pytorch', 'compute_bound.py'));
+    assert.equal(run.code, 0, run.stderr);
+    const s = run.summary!;
+    within(s.throughput.batchesPerSec!, run.scriptResult!.batchesPerSec, 0.05);
+    assert.ok(s.stages.data!.share < 0.1, `data share ${s.stages.data!.share}`);
+    for (const stage of ['forward', 'backward', 'optimizer'] as const) assert.ok(s.stages[stage]!.ms > 0, stage);
+    const sum = Object.values(s.stages).reduce((a, v) => a + (v?.share ?? 0), 0);
+    within(sum, 1, 0.001);
+  });
+
+  it('a loop without a DataLoader still counts steps from optimizer.step', () => {
+    const run = record(example('pytorch', 'no_dataloader.py'));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.summary!.steps, run.scriptResult!.steps);
+    within(run.summary!.throughput.batchesPerSec!, run.scriptResult!.batchesPerSec, 0.05);
+  });
+
+  it('the line made hot is the top hot line', () => {
+    const run = record(example('pytorch', 'hot_line.py'));
+    assert.equal(run.code, 0, run.stderr);
+    const top = run.summary!.hotLines[0]!;
+    assert.match(lineOf(top.file, top.line), /HOT LINE/);
+  });
+
+  it('a crash at step N keeps N steps, reports file:line, and exits as Python would', () => {
+    const run = record(example('pytorch', 'crash_at_step.py'), ['--crash-at', '7']);
+    assert.equal(run.code, 1);
+    const s = run.summary!;
+    assert.equal(s.status, 'failed');
+    assert.equal(s.exitCode, 1);
+    assert.ok(s.steps >= 7, `steps ${s.steps}`);
+    assert.equal(path.basename(s.error!.file!), 'crash_at_step.py');
+    assert.match(lineOf(s.error!.file!, s.error!.line!), /raise/);
+    assert.match(run.stderr, /Traceback/);
+    assert.doesNotMatch(run.stderr, /trainlens_runner|runpy/);
+  });
+
+  it('an interpreter without torch records CPU lines and says no training steps were observed', () => {
+    const run = record(example('pytorch', 'input_bound.py'), [], { python: 'python3' });
+    const s = run.summary!;
+    assert.equal(s.steps, 0);
+    assert.ok(s.notes.includes('no training steps observed'), s.notes.join('; '));
+    assert.equal(s.status, 'failed'); // the script's own `import torch` fails, as it would without us
+    assert.match(run.stderr, /ModuleNotFoundError|No module named 'torch'/);
+  });
+
+  it('Ctrl+C with 2 DataLoader workers stops the run, keeps the report, leaves no process alive after 5 s', async () => {
+    const out = tempDir();
+    const script = example('pytorch', 'input_bound.py');
+    const cli = startCli(['record', '--json', '--out', out, '--', '/usr/bin/python3', script, '--workers', '2', '--steps', '100000']);
+    let stdout = '';
+    cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    assert.ok(await waitFor(() => stepsRecorded(out) >= 5, 60_000), 'steps were recorded');
+    assert.ok(processesMentioning(script).length >= 3, 'main process and 2 workers are running');
+    cli.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.ok(await waitFor(() => processesMentioning(script).length === 0, 5000), `alive: ${processesMentioning(script)}`);
+    const summary = JSON.parse(stdout.slice(stdout.lastIndexOf('{\n  "summaryFormat"')));
+    assert.equal(summary.status, 'stopped');
+    assert.ok(summary.steps >= 5);
+  });
+
+  it('a recording survives kill -9 of the CLI; report rebuilds the summary from events', async () => {
+    const out = tempDir();
+    const script = example('pytorch', 'input_bound.py');
+    const cli = startCli(['record', '--out', out, '--', '/usr/bin/python3', script, '--steps', '100000']);
+    assert.ok(await waitFor(() => stepsRecorded(out) >= 5, 60_000));
+    cli.kill('SIGKILL');
+    // The runner notices its parent died (PDEATHSIG) and goes too.
+    assert.ok(await waitFor(() => processesMentioning(script).length === 0, 10_000), 'runner exited after its parent died');
+    const dir = path.join(out, fs.readdirSync(out)[0]!);
+    assert.equal(fs.existsSync(path.join(dir, 'summary.json')), false);
+    const report = runCli(['report', '--json', dir]);
+    assert.equal(report.code, 0, report.stderr);
+    const s = JSON.parse(report.stdout);
+    assert.ok(s.steps >= 5);
+    assert.ok(s.throughput.batchesPerSec > 0);
+    assert.ok(s.notes.some((n: string) => /cut off/.test(n)));
+  });
+});
+
+function lineOf(file: string, line: number): string {
+  return fs.readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';
+}
+
+function stepsRecorded(out: string): number {
+  try {
+    const run = fs.readdirSync(out)[0];
+    if (!run) return 0;
+    return fs.readFileSync(path.join(out, run, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"step"')).length;
+  } catch {
+    return 0;
+  }
+}
