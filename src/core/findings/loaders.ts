@@ -1,0 +1,59 @@
+/** Data pipelines the runners saw built: which kind, what they were given, how to name them. */
+import type { LoaderEvent } from '../../protocol/events';
+import type { RunSummary } from '../summary';
+import type { FindingLocation } from './finding';
+import { where } from './measures';
+
+/** Which family of fixes applies to a pipeline. */
+export type LoaderFamily = 'torch' | 'tf.data' | 'tfjs';
+
+/** torch.utils.data.DataLoader's default prefetch_factor (batches each worker loads ahead). */
+export const TORCH_DEFAULT_PREFETCH_FACTOR = 2;
+
+export function loaderFamily(summary: RunSummary, loader: LoaderEvent | undefined): LoaderFamily | null {
+  if (summary.framework === 'tfjs') return 'tfjs';
+  if (!loader) return null;
+  if (/DataLoader/.test(loader.kind)) return 'torch';
+  return loader.kind.startsWith('tf.data') ? 'tf.data' : null;
+}
+
+/**
+ * Workers that leave the main process a core of its own. PyTorch warns when num_workers exceeds
+ * the cores it may run on (DataLoader's _check_worker_number_rationality); the training loop
+ * needs one more.
+ */
+export function suggestedWorkers(cores: number): number {
+  return Math.max(0, cores - 1);
+}
+
+/** "DataLoader" for "torch.utils.data.DataLoader". */
+export function shortKind(loader: LoaderEvent): string {
+  return loader.kind.split('.').pop() || loader.kind;
+}
+
+/** "the DataLoader at train.py:31" */
+export function nameLoader(loader: LoaderEvent): string {
+  return `the ${shortKind(loader)} at ${where(loader.file, loader.line)}`;
+}
+
+/** The loader's recorded settings as the user wrote them, e.g. "num_workers=0, pin_memory=False". */
+export function torchSettings(loader: LoaderEvent): string {
+  const py = (value: boolean) => (value ? 'True' : 'False');
+  const parts: string[] = [];
+  if (typeof loader.batchSize === 'number') parts.push(`batch_size=${loader.batchSize}`);
+  if (typeof loader.numWorkers === 'number') parts.push(`num_workers=${loader.numWorkers}`);
+  if (typeof loader.pinMemory === 'boolean') parts.push(`pin_memory=${py(loader.pinMemory)}`);
+  if (typeof loader.persistentWorkers === 'boolean') parts.push(`persistent_workers=${py(loader.persistentWorkers)}`);
+  if (typeof loader.prefetchFactor === 'number') parts.push(`prefetch_factor=${loader.prefetchFactor}`);
+  return parts.join(', ');
+}
+
+/** Where the batch size was set, for findings that suggest changing it. */
+export function batchSite(summary: RunSummary): { phrase: string; locations: FindingLocation[] } {
+  const loader = summary.loaders.find((l) => typeof l.batchSize === 'number');
+  if (!loader) return { phrase: '', locations: [] };
+  return {
+    phrase: ` (batch_size=${loader.batchSize} at ${where(loader.file, loader.line)})`,
+    locations: [{ file: loader.file, line: loader.line, why: `batch_size=${loader.batchSize} set here` }],
+  };
+}

@@ -1,0 +1,93 @@
+/** Figures several rules share, derived from the facts. */
+import type { SampleStage, StageName, StepEvent } from '../../protocol/events';
+import { sum } from '../stats';
+import type { HotLine, RunSummary } from '../summary';
+import type { RunFacts } from './facts';
+import type { Severity } from './finding';
+
+/**
+ * XProf grades a step input-bound by the share of step time spent waiting for input: below 5% not,
+ * from 5% moderately, from 20% highly (kModeratelyInfeedBoundThresholdInPercent and
+ * kHighlyInfeedBoundThresholdInPercent in op_stats_to_input_pipeline_analysis.cc). Rules that
+ * estimate "share of step time lost" are graded on the same scale.
+ */
+export const MODERATE_SHARE = 0.05;
+export const HIGH_SHARE = 0.2;
+
+/** Null below the moderate grade: too little at stake to be worth the user's attention. */
+export function gradeShare(share: number): Severity | null {
+  if (share >= HIGH_SHARE) return 'high';
+  return share >= MODERATE_SHARE ? 'moderate' : null;
+}
+
+/** The training math; `forwardBackward` is tfjs's unsplittable forward+backward. */
+export const COMPUTE_STAGES: readonly StageName[] = ['forward', 'backward', 'forwardBackward', 'optimizer'];
+
+/** A line counts as hot from 1% of all samples: 60 samples of a minute at the default 100 Hz. */
+export const HOT_LINE_MIN_SHARE = 0.01;
+
+/** Steps after warm-up: the same steps the summary's steady-state figures come from. */
+export function steadySteps(facts: RunFacts): readonly StepEvent[] {
+  return facts.steps.slice(facts.summary.warmupSteps);
+}
+
+/** Mean ms of a steady-state step (the stage times add up to it). */
+export function meanStepMs(summary: RunSummary): number {
+  return sum(Object.values(summary.stages).map((s) => s.ms));
+}
+
+export function stageShare(summary: RunSummary, stage: StageName): number {
+  return summary.stages[stage]?.share ?? 0;
+}
+
+export function computeShare(summary: RunSummary): number {
+  return sum(COMPUTE_STAGES.map((stage) => stageShare(summary, stage)));
+}
+
+export function computeMs(summary: RunSummary): number {
+  return sum(COMPUTE_STAGES.map((stage) => summary.stages[stage]?.ms ?? 0));
+}
+
+/** PyTorch on a CUDA device, or tfjs-node-gpu (TensorFlow's CUDA build). */
+export function isCudaRun(summary: RunSummary): boolean {
+  if (summary.framework === 'tfjs') return (summary.frameworkPackage ?? '').includes('tfjs-node-gpu');
+  return (summary.device ?? '').startsWith('cuda');
+}
+
+/** Compares the framework's major.minor (e.g. "2.1.0+cu121") with a minimum; false when unknown. */
+export function frameworkAtLeast(summary: RunSummary, major: number, minor: number): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(summary.frameworkVersion ?? '');
+  if (!match) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
+}
+
+/** Samples of a line taken in the given stages. */
+export function samplesIn(line: HotLine, stages: readonly SampleStage[]): number {
+  return line.samples * sum(stages.map((stage) => line.stageShares[stage] ?? 0));
+}
+
+/**
+ * A line's time in the given stages as a share of all step time: its samples at the run's mean
+ * sampling interval (duration / samples), over the summed step durations. Line shares count
+ * setup time too, which would understate what a line costs the steps.
+ */
+export function lineStepShare(facts: RunFacts, line: HotLine, stages: readonly SampleStage[]): number {
+  const { summary } = facts;
+  const stepsMs = sum(facts.steps.map((s) => s.ms));
+  if (summary.lineSamples <= 0 || stepsMs <= 0) return 0;
+  return (samplesIn(line, stages) * summary.durationMs) / summary.lineSamples / stepsMs;
+}
+
+/** Hot lines mostly sampled in the given stages, by their samples there, highest first. */
+export function hotLinesIn(summary: RunSummary, stages: readonly SampleStage[], limit: number): HotLine[] {
+  return summary.hotLines
+    .filter((line) => line.share >= HOT_LINE_MIN_SHARE && samplesIn(line, stages) > line.samples / 2)
+    .sort((a, b) => samplesIn(b, stages) - samplesIn(a, stages))
+    .slice(0, limit);
+}
+
+/** "train.py:31": how a message names a place; locations keep the full path. */
+export function where(file: string, line: number): string {
+  return `${file.split(/[\\/]/).pop() ?? file}:${line}`;
+}

@@ -1,0 +1,90 @@
+/** periodic-stall: every N steps one step stalls (checkpointing, evaluation, workers restarting each epoch). */
+import { STAGE_NAMES, type StageName, type StepEvent } from '../../../protocol/events';
+import { formatMs, formatShare, STAGE_LABELS } from '../../format';
+import { median, sum } from '../../stats';
+import { WARMUP_SLOWDOWN } from '../../warmup';
+import type { RunFacts } from '../facts';
+import type { Finding, FixId } from '../finding';
+import { loaderFamily } from '../loaders';
+import { gradeShare, hotLinesIn, steadySteps, where } from '../measures';
+
+/** A step this many times the typical one stalls: the factor warmup.ts uses to call a first step slow. */
+export const STALL_SLOWDOWN = WARMUP_SLOWDOWN;
+/** Three stalls give two intervals: the fewest that show a period. */
+export const MIN_STALLS = 3;
+/** Loops count steps exactly (save every N, an epoch of N batches): a stall is on the period's grid
+ * when it lands within one step of it. */
+const GRID_TOLERANCE_STEPS = 1;
+/** Three quarters of the stalls on one grid: a stray slow step (a GC pause) does not hide a rhythm. */
+const ON_GRID_SHARE = 0.75;
+const MAX_LINES = 2;
+
+interface Stalls {
+  steps: StepEvent[];
+  period: number;
+  typicalMs: number;
+}
+
+export function periodicStall(facts: RunFacts): Finding | null {
+  const steps = steadySteps(facts);
+  const stalls = findStalls(steps);
+  if (!stalls) return null;
+  const excessMs = sum(stalls.steps.map((s) => s.ms - stalls.typicalMs));
+  const share = excessMs / sum(steps.map((s) => s.ms));
+  const severity = gradeShare(share);
+  if (!severity) return null;
+  const stage = stallStage(steps, stalls.steps);
+  const lines = hotLinesIn(facts.summary, [stage], MAX_LINES);
+  const stallMs = median(stalls.steps.map((s) => s.ms)) ?? 0;
+  // The runner aggregates line samples over the run, not per step: the best guess is the line
+  // hottest in the stage the stalls spend their extra time in.
+  const line = lines[0] ? `; ${where(lines[0].file, lines[0].line)} is the hottest ${STAGE_LABELS[stage]}-stage line (lines are not recorded per step, so it is the likeliest place)` : '';
+  return {
+    code: 'periodic-stall',
+    severity,
+    title: `A stall every ${stalls.period} steps`,
+    message: `Every ${stalls.period} steps one step takes ${formatMs(stallMs)} instead of ${formatMs(stalls.typicalMs)} (${stalls.steps.length} stalls, ${formatShare(share)} of step time), mostly in ${STAGE_LABELS[stage]}${line}.`,
+    evidence: { period: stalls.period, stalls: stalls.steps.length, stallMs, typicalStepMs: stalls.typicalMs, stallShare: share },
+    locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hottest ${STAGE_LABELS[stage]}-stage line; lines are not recorded per step` })),
+    fixes: fixesFor(facts, stage),
+    impact: share,
+  };
+}
+
+function findStalls(steps: readonly StepEvent[]): Stalls | null {
+  const typicalMs = median(steps.map((s) => s.ms)) ?? 0;
+  const slow = steps.filter((s) => typicalMs > 0 && s.ms >= STALL_SLOWDOWN * typicalMs);
+  if (slow.length < MIN_STALLS) return null;
+  const period = Math.round(median(slow.slice(1).map((s, i) => s.index - (slow[i] as StepEvent).index)) ?? 0);
+  // Back-to-back slow steps are a slow phase, not a rhythm.
+  if (period < 2) return null;
+  let onGrid: StepEvent[] = [];
+  for (const anchor of slow) {
+    const grid = slow.filter((s) => {
+      const offset = (((s.index - anchor.index) % period) + period) % period;
+      return Math.min(offset, period - offset) <= GRID_TOLERANCE_STEPS;
+    });
+    if (grid.length > onGrid.length) onGrid = grid;
+  }
+  const periodic = onGrid.length >= MIN_STALLS && onGrid.length >= ON_GRID_SHARE * slow.length;
+  return periodic ? { steps: onGrid, period, typicalMs } : null;
+}
+
+/** The stage the stalls spend their extra time in, against each stage's typical time. */
+function stallStage(steps: readonly StepEvent[], stalls: readonly StepEvent[]): StageName {
+  let best: StageName = 'other';
+  let bestMs = -Infinity;
+  for (const stage of STAGE_NAMES) {
+    const typical = median(steps.map((s) => s.stages[stage] ?? 0)) ?? 0;
+    const extra = sum(stalls.map((s) => (s.stages[stage] ?? 0) - typical));
+    if (extra > bestMs) [best, bestMs] = [stage, extra];
+  }
+  return best;
+}
+
+function fixesFor(facts: RunFacts, stage: StageName): FixId[] {
+  const loader = facts.summary.loaders[0];
+  // Data stalls on a rhythm with non-persistent workers: the DataLoader restarts its workers each epoch.
+  const restarts = stage === 'data' && loaderFamily(facts.summary, loader) === 'torch' && (loader?.numWorkers ?? 0) > 0 && loader?.persistentWorkers !== true;
+  return restarts ? ['dataloader-persistent-workers'] : [];
+}
