@@ -1,0 +1,104 @@
+/**
+ * The runner's end of the per-run socket: newline-delimited JSON, batched.
+ *
+ * During the run, `flush()` hands batches to the socket (asynchronous, never blocks training).
+ * At process exit the event loop is gone, so `flushSync()` writes the last batch with a bounded
+ * synchronous write on the socket's file descriptor. That also works when the script finished
+ * before the loop ever turned (a top-level throw, a short synchronous script): libuv calls
+ * connect(2) inside net.createConnection, so the descriptor is connected even while Node still
+ * reports `connecting`. We only bypass the stream when nothing is queued in it, so line order holds;
+ * where there is no descriptor (Windows named pipes) we fall back to socket.write, which libuv also
+ * tries synchronously first.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { encodeLine, type RunnerEvent } from '../../protocol/index';
+
+/** Above this many unsent bytes in the stream (host not reading) new batches are dropped. */
+const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** Longest the exit flush may wait for a full socket buffer to drain. */
+const EXIT_WRITE_BUDGET_MS = 1000;
+
+export class Channel {
+  private readonly socket: net.Socket;
+  private queue: string[] = [];
+  private connected = false;
+  private closed = false;
+  private droppedBatches = 0;
+
+  /** `onLost` runs once if the socket fails; the caller disables instrumentation. */
+  constructor(socketPath: string, private readonly onLost: (reason: string) => void) {
+    this.socket = net.createConnection(socketPath);
+    this.socket.unref(); // never keeps the user's process alive
+    this.socket.on('connect', () => {
+      this.connected = true;
+      this.flush();
+    });
+    this.socket.on('error', (error: NodeJS.ErrnoException) => this.lose(`socket ${socketPath}: ${error.code ?? error.message}`));
+  }
+
+  send(event: RunnerEvent): void {
+    if (!this.closed) this.queue.push(encodeLine(event));
+  }
+
+  flush(): void {
+    if (this.closed || !this.connected || this.queue.length === 0) return;
+    if (this.socket.writableLength > MAX_BACKLOG_BYTES) {
+      this.droppedBatches++;
+      this.queue = [];
+      return;
+    }
+    if (this.droppedBatches > 0) {
+      const message = `trainlens: dropped ${this.droppedBatches} event batches: the host did not keep up`;
+      this.queue.unshift(encodeLine({ type: 'log', level: 'warn', message }));
+      this.droppedBatches = 0;
+    }
+    this.socket.write(this.queue.join(''));
+    this.queue = [];
+  }
+
+  /** Last write at process exit; see the file comment. */
+  flushSync(): void {
+    if (this.closed || this.queue.length === 0) return;
+    const data = Buffer.from(this.queue.join(''));
+    this.queue = [];
+    const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    if (typeof fd === 'number' && fd >= 0 && this.socket.writableLength === 0) {
+      const failure = writeAllSync(fd, data);
+      if (failure !== null) this.lose(`socket write at exit: ${failure}`);
+    } else if (this.connected) {
+      this.socket.write(data);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.socket.destroy();
+  }
+
+  private lose(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.onLost(reason);
+  }
+}
+
+/** Returns null when all was written, else why not. */
+function writeAllSync(fd: number, data: Buffer): string | null {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + EXIT_WRITE_BUDGET_MS;
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += fs.writeSync(fd, data, offset);
+    } catch (error) {
+      // The descriptor is non-blocking: wait a moment for the host to read, but never hang the exit.
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (code !== 'EAGAIN') return code;
+      if (Date.now() > deadline) return 'the host did not read in time';
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+  return null;
+}

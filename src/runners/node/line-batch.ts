@@ -1,0 +1,62 @@
+/**
+ * Turns sampled sites into `lines` events: each sample gets the stage that was running when it was
+ * taken, and samples are counted per (site, stage). Samples inside a step that has not ended yet
+ * wait here until the timeline can say what they were.
+ */
+import { STAGE_NAMES, type LineEntry, type LinesEvent, type SampleStage } from '../../protocol/events';
+import type { SampleBatch, Site } from './sampler';
+import type { StepTimeline } from './timeline';
+
+const STAGES: readonly SampleStage[] = [...STAGE_NAMES, 'none'];
+/** Samples held for an unfinished step (~2 min at 1 kHz); past that the step counts as abandoned. */
+const MAX_WAITING_SAMPLES = 120_000;
+
+export class LineBatcher {
+  private times: number[] = [];
+  private sites: number[] = [];
+  private lastT: number;
+
+  constructor(
+    private readonly timeline: StepTimeline,
+    private readonly siteOf: (id: number) => Site,
+    now: number,
+  ) {
+    this.lastT = now;
+  }
+
+  add(batch: SampleBatch): void {
+    for (let i = 0; i < batch.times.length; i++) {
+      this.times.push(batch.times[i] as number);
+      this.sites.push(batch.sites[i] as number);
+    }
+    if (this.times.length > MAX_WAITING_SAMPLES) this.timeline.restart(null);
+  }
+
+  /** A lines event for every sample that can be classified by now; null when there is none. */
+  take(now: number): LinesEvent | null {
+    const before = this.timeline.settledBefore(now);
+    let n = 0;
+    while (n < this.times.length && (this.times[n] as number) < before) n++;
+    if (n === 0) return null;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const site = this.sites[i] as number;
+      if (site < 0) continue;
+      const key = site * STAGES.length + STAGES.indexOf(this.timeline.stageAt(this.times[i] as number));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    this.times = this.times.slice(n);
+    this.sites = this.sites.slice(n);
+    this.timeline.prune(before);
+    const entries: LineEntry[] = [];
+    for (const [key, count] of counts) {
+      const { file, line, fn, path } = this.siteOf(Math.floor(key / STAGES.length));
+      const entry: LineEntry = { file, line, stage: STAGES[key % STAGES.length] as SampleStage, count, fn };
+      if (path) entry.path = path;
+      entries.push(entry);
+    }
+    const event: LinesEvent = { type: 'lines', t: now, periodMs: now - this.lastT, samples: n, entries };
+    this.lastT = now;
+    return event;
+  }
+}

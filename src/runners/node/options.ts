@@ -1,0 +1,53 @@
+/**
+ * The runner's options, read from the one JSON environment variable the host sets (RunnerOptions in
+ * src/host/launch/plan.ts; the preload imports nothing outside the protocol, so it checks the
+ * foreign JSON field by field here), and how we take ourselves out of the environment again.
+ */
+import { PROTOCOL_VERSION } from '../../protocol/events';
+
+/** Same name as RUNNER_OPTIONS_ENV in src/host/launch/plan.ts. */
+export const OPTIONS_ENV = 'TRAINLENS_OPTIONS';
+
+export interface PreloadOptions {
+  socket: string;
+  token: string;
+  sampleHz: number;
+  flushMs: number;
+  /** Present (a string, or null when it was unset) when the host injected us through NODE_OPTIONS:
+   * the user's own NODE_OPTIONS, to restore. Absent when we are on node's command line. */
+  nodeOptions?: string | null;
+}
+
+/** Default when the host sends no usable rate: the V8 profiler's 1 ms interval. */
+const DEFAULT_SAMPLE_HZ = 1000;
+const MIN_FLUSH_MS = 50;
+
+/** The options, or a reason they cannot be used. */
+export function parseOptions(raw: string): PreloadOptions | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return `${OPTIONS_ENV} is not JSON`;
+  }
+  if (typeof value !== 'object' || value === null) return `${OPTIONS_ENV} is not an object`;
+  const o = value as Record<string, unknown>;
+  if (o.v !== PROTOCOL_VERSION) return `host speaks protocol ${String(o.v)}, this runner ${PROTOCOL_VERSION}`;
+  if (typeof o.socket !== 'string' || typeof o.token !== 'string') return `${OPTIONS_ENV} lacks socket or token`;
+  const options: PreloadOptions = {
+    socket: o.socket,
+    token: o.token,
+    sampleHz: typeof o.sampleHz === 'number' && o.sampleHz > 0 && o.sampleHz <= 100_000 ? o.sampleHz : DEFAULT_SAMPLE_HZ,
+    flushMs: typeof o.flushMs === 'number' && o.flushMs >= MIN_FLUSH_MS ? o.flushMs : 250,
+  };
+  if ('nodeOptions' in o) options.nodeOptions = typeof o.nodeOptions === 'string' ? o.nodeOptions : null;
+  return options;
+}
+
+/** Child processes of the script must inherit nothing of ours. */
+export function leaveEnvironment(options: PreloadOptions | null): void {
+  delete process.env[OPTIONS_ENV];
+  if (options?.nodeOptions === undefined) return;
+  if (options.nodeOptions === null) delete process.env.NODE_OPTIONS;
+  else process.env.NODE_OPTIONS = options.nodeOptions;
+}

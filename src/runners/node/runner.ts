@@ -1,0 +1,125 @@
+/**
+ * The Node runner inside the user's process: wires the channel, the step timeline, the tfjs probe
+ * and the line sampler together, flushes every `flushMs`, and sends the last batch at exit.
+ *
+ * Nothing here may change what the user's program does: every piece of our own work runs through
+ * `safely`, which on any failure disables instrumentation with one stderr line and lets the program
+ * go on. Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
+ * them and picks the exit code exactly as it would without us. We install no signal handlers: one
+ * would keep SIGINT from ending a busy synchronous loop at once; a run stopped by a signal loses at
+ * most its last flush period, and the host knows the signal.
+ */
+import { PROTOCOL_VERSION, type ErrorEvent, type HelloEvent } from '../../protocol/events';
+import { Channel } from './channel';
+import { UserCode } from './frames';
+import { LineBatcher } from './line-batch';
+import type { PreloadOptions } from './options';
+import { LineSampler } from './sampler';
+import { TfjsProbe } from './tfjs';
+import { StepTimeline } from './timeline';
+
+export class NodeRunner {
+  private enabled = true;
+  private readonly channel: Channel;
+  private readonly timeline: StepTimeline;
+  private readonly probe: TfjsProbe;
+  private sampling: { sampler: LineSampler; batcher: LineBatcher } | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private fatal: ErrorEvent | null = null;
+  private readonly code = new UserCode(__filename);
+
+  constructor(private readonly options: PreloadOptions) {
+    this.channel = new Channel(options.socket, (reason) => this.disable(reason));
+    const hello: HelloEvent = {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      token: options.token,
+      runner: 'node',
+      pid: process.pid,
+      runtime: `Node.js ${process.version}`,
+      script: process.argv[1] ?? '[eval]',
+      argv: process.argv.slice(1),
+      cwd: process.cwd(),
+      sampleHz: options.sampleHz,
+      timeOriginMs: performance.timeOrigin,
+    };
+    this.channel.send(hello);
+    this.timeline = new StepTimeline((step) => this.channel.send(step));
+    this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), (work) => this.safely(work));
+    this.probe.install();
+    this.startSampling();
+    this.timer = setInterval(() => this.safely(() => this.tick(false)), options.flushMs);
+    this.timer.unref();
+    process.on('uncaughtExceptionMonitor', (error) => this.safely(() => this.observe(error)));
+    process.on('exit', (exitCode) => this.safely(() => this.exit(exitCode)));
+  }
+
+  safely(work: () => void): void {
+    if (!this.enabled) return;
+    try {
+      work();
+    } catch (error) {
+      this.channel.send({ type: 'log', level: 'warn', message: `trainlens: internal error: ${String(error)}` });
+      this.channel.flush();
+      this.disable(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Without line sampling the steps still count; the host hears why. */
+  private startSampling(): void {
+    try {
+      const sampler = new LineSampler(Math.max(1, Math.round(1e6 / this.options.sampleHz)), this.code);
+      sampler.start();
+      const batcher = new LineBatcher(this.timeline, (id) => sampler.sites[id] as (typeof sampler.sites)[number], performance.now());
+      this.sampling = { sampler, batcher };
+    } catch (error) {
+      this.channel.send({ type: 'log', level: 'warn', message: `trainlens: line sampling unavailable: ${String(error)}` });
+    }
+  }
+
+  private tick(last: boolean): void {
+    if (this.sampling) {
+      const { sampler, batcher } = this.sampling;
+      batcher.add(sampler.swap(last));
+      const lines = batcher.take(performance.now());
+      if (lines) this.channel.send(lines);
+    }
+  }
+
+  /** Only an exception nobody handles ends the process; that one is the run's error. */
+  private observe(error: unknown): void {
+    if (process.listenerCount('uncaughtException') > 0) return;
+    const name = (error as { name?: unknown } | null)?.name;
+    const at = this.code.userFrameOf((error as { stack?: unknown } | null)?.stack);
+    this.fatal = {
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+      excType: typeof name === 'string' ? name : typeof error,
+      file: at?.file ?? null,
+      line: at?.line ?? null,
+    };
+  }
+
+  private exit(exitCode: number): void {
+    clearInterval(this.timer);
+    this.probe.finish();
+    this.timeline.restart(null); // an unfinished step is no step
+    this.tick(true);
+    if (this.fatal) this.channel.send(this.fatal);
+    this.channel.send({ type: 'bye', exitCode, reason: this.fatal ? 'exception' : 'exit', steps: this.timeline.steps });
+    this.channel.flushSync();
+  }
+
+  private disable(reason: string): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    clearInterval(this.timer);
+    try {
+      this.sampling?.sampler.swap(true);
+    } catch {
+      // the profiler is ours alone; nothing the user relies on is left behind
+    }
+    this.channel.close();
+    process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Line sampling with V8's CPU profiler through an in-process inspector session (no port opened).
+ *
+ * Windows: the profile is collected in windows that overlap by a moment (two console profiles,
+ * started and ended alternately). Stopping the last running profile makes V8 drop its code map, and
+ * the next start re-logs every function in the heap: with tfjs loaded that is ~17 ms per restart
+ * (measured), over 5% at four windows a second. With one profile always running, a swap costs
+ * ~0.1 ms plus the window's serialisation.
+ *
+ * Lines: V8 records source lines only for the sampled (leaf) function (`positionTicks`, per window,
+ * not per sample). So a sample whose innermost user function is the leaf gets a line from those
+ * ticks, dealt out evenly over that function's samples in the window; a user function that is on the
+ * stack while library code runs is known only by its first line. tsx writes a whole module on one
+ * generated line, so under tsx every sample resolves to its function's first line (exact, through
+ * the source map); tsc/ts-node output keeps lines and maps line by line.
+ */
+import * as inspector from 'node:inspector';
+import type { Profiler } from 'node:inspector';
+import { packageOf, scriptPath, type UserCode } from './frames';
+
+export interface Site {
+  file: string;
+  line: number;
+  fn: string;
+  /** Library frames from the user frame down to the leaf, outermost first. */
+  path?: string[];
+}
+
+/** Samples of one window in time order: perf-clock ms and site id (-1: no user frame). */
+export interface SampleBatch {
+  times: number[];
+  sites: number[];
+}
+
+const TITLES = ['trainlens-a', 'trainlens-b'] as const;
+const MAX_PATH = 8;
+/** Column past any line end: finds the last mapping on a generated line. */
+const LINE_END_COLUMN = 1 << 30;
+
+/** How one profile node's samples map to sites: a fixed site, or lines dealt out by tick counts. */
+type NodeSites = number | { sites: number[]; ticks: number[]; given: number[]; total: number; seen: number };
+
+export class LineSampler {
+  private readonly session = new inspector.Session();
+  private readonly consoleProfile: (title: string) => void;
+  private readonly consoleProfileEnd: (title: string) => void;
+  private current: 0 | 1 = 0;
+  private finished: Profiler.Profile | null = null;
+  private readonly siteIds = new Map<string, number>();
+  readonly sites: Site[] = [];
+  /** process.hrtime in ms at performance.now() = 0: V8's profile clock is the same monotonic clock. */
+  private readonly hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
+  constructor(
+    private readonly intervalUs: number,
+    private readonly code: UserCode,
+  ) {
+    // Taken before the user's code runs, which may replace console methods.
+    const { profile, profileEnd } = console as unknown as Record<string, ((title: string) => void) | undefined>;
+    if (!profile || !profileEnd) throw new Error('console.profile is unavailable (Node built without inspector?)');
+    this.consoleProfile = profile.bind(console);
+    this.consoleProfileEnd = profileEnd.bind(console);
+  }
+
+  start(): void {
+    this.session.connect();
+    // In-process sessions answer synchronously.
+    this.session.post('Profiler.enable');
+    this.session.post('Profiler.setSamplingInterval', { interval: this.intervalUs });
+    this.session.on('Profiler.consoleProfileFinished', (message) => {
+      this.finished = message.params.profile;
+    });
+    this.consoleProfile(TITLES[this.current]);
+  }
+
+  /** Ends the current window (starting the next unless `last`) and returns its samples. */
+  swap(last: boolean): SampleBatch {
+    const ending = TITLES[this.current];
+    if (!last) {
+      this.current = this.current === 0 ? 1 : 0;
+      this.consoleProfile(TITLES[this.current]);
+    }
+    this.finished = null;
+    this.consoleProfileEnd(ending);
+    const profile = this.finished as Profiler.Profile | null;
+    if (last) this.session.disconnect();
+    return profile ? this.samplesOf(profile) : { times: [], sites: [] };
+  }
+
+  private samplesOf(profile: Profiler.Profile): SampleBatch {
+    const nodes = new Map<number, Profiler.ProfileNode>();
+    const parents = new Map<number, number>();
+    for (const node of profile.nodes) {
+      nodes.set(node.id, node);
+      for (const child of node.children ?? []) parents.set(child, node.id);
+    }
+    const resolved = new Map<number, NodeSites>();
+    const batch: SampleBatch = { times: [], sites: [] };
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    let timeUs = profile.startTime;
+    for (let i = 0; i < samples.length; i++) {
+      timeUs += deltas[i] ?? 0;
+      const id = samples[i] as number;
+      let sites = resolved.get(id);
+      if (sites === undefined) {
+        sites = this.resolve(id, nodes, parents);
+        resolved.set(id, sites);
+      }
+      batch.times.push(timeUs / 1000 - this.hrOriginMs);
+      batch.sites.push(typeof sites === 'number' ? sites : deal(sites));
+    }
+    return batch;
+  }
+
+  private resolve(id: number, nodes: Map<number, Profiler.ProfileNode>, parents: Map<number, number>): NodeSites {
+    const library: string[] = [];
+    for (let nodeId: number | undefined = id; nodeId !== undefined; nodeId = parents.get(nodeId)) {
+      const node = nodes.get(nodeId);
+      if (!node) break;
+      const { url, functionName, lineNumber, columnNumber } = node.callFrame;
+      const file = scriptPath(url);
+      const fn = functionName || '(anonymous)';
+      if (file === null || !this.code.isUserFile(file)) {
+        if (parents.has(nodeId)) library.push(`${(file && packageOf(file)) ?? (url || '(native)')}:${fn}`);
+        continue;
+      }
+      if (nodeId !== id || !node.positionTicks?.length) {
+        const at = this.code.original(url, file, lineNumber, columnNumber);
+        return this.siteId({ ...at, fn, path: library.length ? trimPath(library.reverse()) : undefined });
+      }
+      const mapped = this.code.hasSourceMap(url, file);
+      const byLine = new Map<number, number>();
+      for (const { line, ticks } of node.positionTicks) {
+        // A tick on the function's own first generated line is located by the function's column:
+        // on a one-line (tsx) module the line end would map to the module's last statement.
+        const at = !mapped ? { file, line } : line - 1 === lineNumber ? this.code.original(url, file, lineNumber, columnNumber) : this.code.original(url, file, line - 1, LINE_END_COLUMN);
+        const site = this.siteId({ ...at, fn });
+        byLine.set(site, (byLine.get(site) ?? 0) + ticks);
+      }
+      const sites = [...byLine.keys()];
+      const ticks = [...byLine.values()];
+      return { sites, ticks, given: ticks.map(() => 0), total: ticks.reduce((a, b) => a + b, 0), seen: 0 };
+    }
+    return -1;
+  }
+
+  private siteId(site: Site): number {
+    const key = `${site.file}\n${site.line}\n${site.fn}\n${site.path?.join('\n') ?? ''}`;
+    let id = this.siteIds.get(key);
+    if (id === undefined) {
+      id = this.sites.push(site) - 1;
+      this.siteIds.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Next sample of a leaf node: the line furthest behind its share of the node's ticks. */
+function deal(node: Exclude<NodeSites, number>): number {
+  node.seen++;
+  let best = 0;
+  let bestDeficit = -Infinity;
+  for (let j = 0; j < node.sites.length; j++) {
+    const deficit = ((node.ticks[j] as number) * node.seen) / node.total - (node.given[j] as number);
+    if (deficit > bestDeficit) [best, bestDeficit] = [j, deficit];
+  }
+  node.given[best] = (node.given[best] as number) + 1;
+  return node.sites[best] as number;
+}
+
+function trimPath(path: string[]): string[] {
+  return path.length <= MAX_PATH ? path : [...path.slice(0, MAX_PATH / 2), ...path.slice(-MAX_PATH / 2)];
+}

@@ -1,0 +1,293 @@
+/**
+ * TensorFlow.js instrumentation: hooks the library by module name, never the user's code.
+ *
+ * Loading: tfjs 4 is CommonJS, and an ESM `import` of it also goes through Module._load (with the
+ * resolved file path), so one Module._load wrapper sees `@tensorflow/tfjs`, `-node`, `-node-gpu`,
+ * `-core` and `-layers` however they are loaded; no ESM loader hook is needed. The reported package
+ * is the first one loaded from outside @tensorflow itself (tfjs-node loads tfjs, which loads core).
+ *
+ * Steps and stages (all packages share tfjs-core's and tfjs-layers' classes, so hooks go on those):
+ * - fit / fitDataset: a step ends when CallbackList.onBatchEnd has run the callbacks. `data` is the
+ *   time from the previous step's end (or onEpochBegin) to onBatchBegin: in fitDataset that is the
+ *   `await iterator.next()`; fit() on in-memory tensors has no such wait (its batch slicing runs
+ *   after onBatchBegin and counts as `other`).
+ * - trainOnBatch: a step ends when its promise settles; minimize outside both: when it returns.
+ * - inside every step, Optimizer.minimize splits into `forwardBackward` (computeGradients: tfjs
+ *   records the forward pass on its tape and differentiates in that one call) and `optimizer`
+ *   (applyGradients and disposal, the rest of minimize). Subclasses override applyGradients, never
+ *   minimize or computeGradients, so only the base class needs hooks.
+ * On tfjs-node-gpu kernels run asynchronously: these stages then time the launches, and the wait
+ * for the GPU lands wherever a value is read (the loss read by fit's callbacks: `other`).
+ *
+ * Wrappers call the original with the same `this` and arguments and return or throw exactly what
+ * it does; their own bookkeeping runs through `safely`, which disables instrumentation on failure.
+ */
+import Module from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameworkEvent, LoaderEvent, RunnerEvent, StageName } from '../../protocol/events';
+import { packageOf, type SourcePosition, type UserCode } from './frames';
+import type { StepTimeline } from './timeline';
+
+const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
+const STAGES: StageName[] = ['data', 'forwardBackward', 'optimizer', 'other'];
+const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
+const CALL_STAGES = ['forwardBackward', 'optimizer'] as const;
+/** Dataset methods that derive a new dataset; the last user call among them built the pipeline. */
+const DATASET_DERIVATIONS = ['batch', 'map', 'mapAsync', 'filter', 'prefetch', 'shuffle', 'repeat', 'take', 'skip', 'concatenate'];
+const WRAPPED = Symbol('trainlens.wrapped');
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+type Proto = Record<string, unknown> | undefined;
+interface DatasetSite extends SourcePosition {
+  batchSize: number | null;
+}
+
+export class TfjsProbe {
+  private fitDepth = 0;
+  private callDepth = 0;
+  private inMinimize = false;
+  private gradients: [number, number] | null = null;
+  private loaded: { name: string; version: string; fromUser: boolean } | null = null;
+  private getBackend: (() => unknown) | undefined;
+  private announced = false;
+  private readonly datasets = new WeakMap<object, DatasetSite>();
+  private readonly reportedLoaders = new WeakSet<object>();
+
+  constructor(
+    private readonly timeline: StepTimeline,
+    private readonly code: UserCode,
+    private readonly send: (event: RunnerEvent) => void,
+    private readonly safely: (work: () => void) => void,
+  ) {}
+
+  /** Watches module loading for tfjs packages. */
+  install(): void {
+    const loader = Module as unknown as { _load: Fn; _resolveFilename: Fn };
+    const original = loader._load;
+    const probe = this;
+    loader._load = function (this: unknown, ...args: unknown[]) {
+      const exports = original.apply(this, args);
+      const [request, parent] = args as [unknown, { filename?: string } | undefined];
+      if (typeof request === 'string' && request.includes('@tensorflow')) {
+        probe.safely(() => probe.loadedModule(request, parent?.filename, exports, () => String(loader._resolveFilename(request, parent))));
+      }
+      return exports;
+    };
+  }
+
+  /** At exit: a script that loaded tfjs but never trained still says which framework it had. */
+  finish(): void {
+    if (this.loaded) this.announce();
+  }
+
+  private loadedModule(request: string, parentFile: string | undefined, exports: unknown, resolve: () => string): void {
+    const name = path.isAbsolute(request) ? packageOf(request) : request;
+    if (name === null || !TF_PACKAGES.has(name) || typeof exports !== 'object' || exports === null) return;
+    const api = exports as Record<string, unknown>;
+    // The hook runs after a load returns, so packages tfjs loads itself are seen first; the one the
+    // user asked for (its parent is not an @tensorflow package, or it was an ESM import) replaces them.
+    const fromUser = !(parentFile !== undefined && packageOf(parentFile)?.startsWith('@tensorflow/'));
+    if (this.loaded === null || (fromUser && !this.loaded.fromUser)) {
+      const file = path.isAbsolute(request) ? request : resolve();
+      this.loaded = { name, fromUser, version: packageVersion(file, name) ?? String(api.version_core ?? 'unknown') };
+    }
+    if (typeof api.getBackend === 'function') this.getBackend ??= api.getBackend as () => unknown;
+    this.hookOptimizer(prototypeOf(api.Optimizer));
+    this.hookModel(prototypeOf(api.LayersModel));
+    this.hookCallbacks(prototypeOf(api.CallbackList));
+    const data = api.data as Record<string, unknown> | undefined;
+    this.hookDataset(prototypeOf(data?.Dataset ?? api.Dataset));
+  }
+
+  private announce(): void {
+    if (this.announced || !this.loaded) return;
+    this.announced = true;
+    const backend = this.getBackend?.();
+    const event: FrameworkEvent = {
+      type: 'framework',
+      name: 'tfjs',
+      version: this.loaded.version,
+      package: this.loaded.name,
+      device: typeof backend === 'string' ? backend : 'unknown',
+      stages: STAGES,
+    };
+    this.send(event);
+  }
+
+  private hookOptimizer(proto: Proto): void {
+    const probe = this;
+    wrap(proto, 'minimize', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        probe.inMinimize = true;
+        probe.gradients = null;
+        const start = performance.now();
+        try {
+          const result = original.apply(this, args);
+          probe.safely(() => probe.minimized(start, performance.now()));
+          return result;
+        } finally {
+          probe.inMinimize = false;
+        }
+      },
+    );
+    wrap(proto, 'computeGradients', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        if (!probe.inMinimize) return original.apply(this, args);
+        const start = performance.now();
+        const result = original.apply(this, args);
+        probe.gradients = [start, performance.now()];
+        return result;
+      },
+    );
+  }
+
+  private minimized(start: number, end: number): void {
+    const driven = this.fitDepth === 0 && this.callDepth === 0;
+    if (driven) {
+      this.announce();
+      this.timeline.begin(start);
+    }
+    const [gradStart, gradEnd] = this.gradients ?? [start, start];
+    this.timeline.stage('forwardBackward', gradStart, gradEnd);
+    this.timeline.stage('optimizer', gradEnd, end);
+    if (driven) this.timeline.end(end, null, CALL_STAGES);
+  }
+
+  private hookModel(proto: Proto): void {
+    const probe = this;
+    const fitting = (withDataset: boolean) => (original: Fn) =>
+      async function (this: unknown, ...args: unknown[]) {
+        probe.fitDepth++;
+        probe.safely(() => probe.fitStarted(withDataset ? args[0] : null));
+        try {
+          return await original.apply(this, args);
+        } finally {
+          // The tail after the last batch (onTrainEnd) belongs to no step.
+          if (--probe.fitDepth === 0) probe.safely(() => probe.timeline.restart(null));
+        }
+      };
+    wrap(proto, 'fit', fitting(false));
+    wrap(proto, 'fitDataset', fitting(true));
+    wrap(proto, 'trainOnBatch', (original) =>
+      async function (this: unknown, ...args: unknown[]) {
+        const driven = probe.fitDepth === 0 && probe.callDepth === 0;
+        if (driven) probe.safely(() => probe.callStarted());
+        probe.callDepth++;
+        let ok = false;
+        try {
+          const result = await original.apply(this, args);
+          ok = true;
+          return result;
+        } finally {
+          probe.callDepth--;
+          if (driven) probe.safely(() => probe.callEnded(ok, args[0]));
+        }
+      },
+    );
+  }
+
+  private fitStarted(dataset: unknown): void {
+    this.announce();
+    this.timeline.restart(performance.now());
+    if (typeof dataset !== 'object' || dataset === null || this.reportedLoaders.has(dataset)) return;
+    const site = this.datasets.get(dataset);
+    if (!site) return;
+    this.reportedLoaders.add(dataset);
+    const event: LoaderEvent = { type: 'loader', kind: 'tf.data.Dataset', file: site.file, line: site.line, batchSize: site.batchSize };
+    this.send(event);
+  }
+
+  private callStarted(): void {
+    this.announce();
+    this.timeline.begin(performance.now());
+  }
+
+  /** A failed trainOnBatch is no step. */
+  private callEnded(ok: boolean, x: unknown): void {
+    if (ok) this.timeline.end(performance.now(), batchSizeOf(x), CALL_STAGES);
+    else this.timeline.restart(null);
+  }
+
+  private hookCallbacks(proto: Proto): void {
+    const probe = this;
+    wrap(proto, 'onEpochBegin', (original) =>
+      async function (this: unknown, ...args: unknown[]) {
+        const result = await original.apply(this, args);
+        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataFromNow(performance.now()));
+        return result;
+      },
+    );
+    wrap(proto, 'onBatchBegin', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataReady(performance.now()));
+        return original.apply(this, args);
+      },
+    );
+    wrap(proto, 'onBatchEnd', (original) =>
+      async function (this: unknown, ...args: unknown[]) {
+        const result = await original.apply(this, args);
+        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.end(performance.now(), sizeOf(args[1]), FIT_STAGES));
+        return result;
+      },
+    );
+  }
+
+  private hookDataset(proto: Proto): void {
+    for (const name of DATASET_DERIVATIONS) {
+      const probe = this;
+      wrap(proto, name, (original) => {
+        return function (this: unknown, ...args: unknown[]) {
+          const result = original.apply(this, args);
+          probe.safely(() => probe.derived(this, result, name === 'batch' ? args[0] : undefined));
+          return result;
+        };
+      });
+    }
+  }
+
+  /** Remembers where the user built a dataset and its batch size, for the loader event. */
+  private derived(parent: unknown, result: unknown, batchSize: unknown): void {
+    if (typeof result !== 'object' || result === null) return;
+    const inherited = typeof parent === 'object' && parent !== null ? this.datasets.get(parent) : undefined;
+    const at = this.code.userFrameOf(new Error().stack) ?? inherited;
+    if (!at) return;
+    const size = Number.isInteger(batchSize) ? (batchSize as number) : (inherited?.batchSize ?? null);
+    this.datasets.set(result, { file: at.file, line: at.line, batchSize: size });
+  }
+}
+
+function wrap(proto: Proto, name: string, make: (original: Fn) => Fn): void {
+  const original = proto?.[name];
+  if (!proto || typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[WRAPPED]) return;
+  const wrapped = make(original as Fn);
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  Object.defineProperty(wrapped, WRAPPED, { value: original });
+  proto[name] = wrapped;
+}
+
+function prototypeOf(value: unknown): Proto {
+  return typeof value === 'function' ? (value.prototype as Proto) : undefined;
+}
+
+function sizeOf(logs: unknown): number | null {
+  const size = (logs as { size?: unknown } | undefined)?.size;
+  return Number.isInteger(size) ? (size as number) : null;
+}
+
+/** Leading dimension of trainOnBatch's x: a tensor, an array of tensors or a name -> tensor map. */
+function batchSizeOf(x: unknown): number | null {
+  const first = Array.isArray(x) ? x[0] : x;
+  const tensor = (first as { shape?: unknown } | undefined)?.shape ? first : Object.values((first ?? {}) as object)[0];
+  const rows = ((tensor as { shape?: unknown[] } | undefined)?.shape ?? [])[0];
+  return Number.isInteger(rows) ? (rows as number) : null;
+}
+
+/** Version from the package.json of the package a loaded file belongs to. */
+function packageVersion(file: string, name: string): string | null {
+  const marker = `node_modules${path.sep}${name.split('/').join(path.sep)}`;
+  const at = file.lastIndexOf(marker);
+  if (at < 0) return null;
+  const manifest = JSON.parse(fs.readFileSync(path.join(file.slice(0, at + marker.length), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : null;
+}
