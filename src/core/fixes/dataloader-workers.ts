@@ -1,0 +1,93 @@
+/**
+ * dataloader-workers: load batches in worker processes, as many as the cores allow: raised when
+ * the loader is input-bound, lowered when workers and the main process outnumber the cores.
+ */
+import type { Node } from 'web-tree-sitter';
+import { DATALOADER_POSITION, dataLoaderLines, editDataLoaders } from './dataloader-calls';
+import { addKeyword, findArgument, replaceNode } from './python-args';
+import { integerValue } from './python-syntax';
+import { descendants, named, startLine } from './syntax';
+import type { Fix, FixContext, ParsedFile } from './types';
+
+/** Beyond this, more workers rarely help and each one holds its own copy of the dataset. */
+const MAX_WORKERS = 8;
+
+/**
+ * One core stays with the main process, which runs the training step. At least one worker: even on
+ * a single core it overlaps loading with I/O waits and with GPU kernels, which need no CPU.
+ */
+export function recommendedWorkers(cores: number): number {
+  return Math.max(1, Math.min(Math.floor(cores) - 1, MAX_WORKERS));
+}
+
+export const dataloaderWorkers: Fix = {
+  id: 'dataloader-workers',
+  title: 'Load batches in parallel: set DataLoader num_workers from the available cores',
+  languages: ['python'],
+  candidates: dataLoaderLines,
+  apply(file, ctx) {
+    const unsharded = unshardedIterableDataset(file);
+    if (unsharded) return { ok: false, reason: unsharded };
+    const target = recommendedWorkers(ctx.cores);
+    return editDataLoaders(file, ctx, (args, call) => {
+      const hazard = spawnHazard(call, ctx);
+      if (hazard) return { refused: hazard };
+      const found = findArgument(args, 'num_workers', DATALOADER_POSITION.num_workers);
+      if (found.kind === 'hidden') return { refused: found.reason };
+      const where = `on the DataLoader at line ${startLine(call)}`;
+      if (found.kind === 'absent') {
+        return { edits: addKeyword(file, args, `num_workers=${target}`), title: `Set num_workers=${target} ${where}` };
+      }
+      const current = integerValue(found.value);
+      if (current === null) {
+        return { refused: `num_workers is \`${found.value.text}\`: set it where that value comes from (${target} suits ${ctx.cores} cores)` };
+      }
+      // Workers plus the main process beyond the cores compete for them (worker-oversubscription).
+      if (current > target && current + 1 > ctx.cores) {
+        const title = `Lower num_workers from ${current} to ${target} ${where}: with the main process, ${current} workers outnumber ${ctx.cores} cores`;
+        return { edits: [replaceNode(found.value, String(target))], title };
+      }
+      if (current >= target) {
+        return { refused: `num_workers is already ${current}, at or above the ${target} that ${ctx.cores} cores allow` };
+      }
+      return { edits: [replaceNode(found.value, String(target))], title: `Raise num_workers from ${current} to ${target} ${where}` };
+    });
+  },
+};
+
+/**
+ * An IterableDataset hands every worker the whole stream: without get_worker_info() to split it,
+ * each sample would arrive once per worker.
+ */
+function unshardedIterableDataset(file: ParsedFile): string | null {
+  const iterable = descendants(file.root, 'class_definition').find((cls) => {
+    const bases = cls.childForFieldName('superclasses');
+    return bases !== null && named(bases).some((base) => base.text.endsWith('IterableDataset'));
+  });
+  if (!iterable) return null;
+  if (descendants(file.root, 'identifier').some((id) => id.text === 'get_worker_info')) return null;
+  return `the IterableDataset at line ${startLine(iterable)} does not split its stream with get_worker_info(), so every worker would yield every sample`;
+}
+
+/**
+ * macOS and Windows start workers by spawn, which re-runs the script's top level in each worker:
+ * a loader built there must sit under `if __name__ == "__main__":` or in a function.
+ */
+function spawnHazard(call: Node, ctx: FixContext): string | null {
+  const system = ctx.platform === 'darwin' ? 'macOS' : ctx.platform === 'win32' ? 'Windows' : null;
+  if (!system || !atTopLevel(call)) return null;
+  return `on ${system} workers re-run the script's top level, where this DataLoader is built; move it under if __name__ == "__main__": first`;
+}
+
+function atTopLevel(node: Node): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition') return false;
+    if (current.type === 'if_statement' && isMainGuard(current)) return false;
+  }
+  return true;
+}
+
+function isMainGuard(statement: Node): boolean {
+  const condition = statement.childForFieldName('condition');
+  return condition !== null && descendants(condition, 'identifier').some((id) => id.text === '__name__');
+}
