@@ -1,0 +1,43 @@
+/**
+ * The code's side of the `trainlens.*` settings contributed in package.json. A test checks that
+ * package.json's defaults, limits and restricted list equal these, so the two cannot drift.
+ */
+
+export const SETTINGS_SECTION = 'trainlens';
+
+export interface SettingDefaults {
+  sampleHz: number;
+  nodeSampleHz: number;
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  pythonPath: string;
+  nvidiaSmiPath: string;
+  'statusBar.enabled': boolean;
+  ceilings: boolean;
+}
+
+export type SettingKey = keyof SettingDefaults;
+
+export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
+  // Equal to the host's DEFAULT_PYTHON_SAMPLE_HZ / DEFAULT_NODE_SAMPLE_HZ (checked by a test).
+  sampleHz: 100,
+  nodeSampleHz: 1000,
+  args: [],
+  env: {},
+  pythonPath: '',
+  nvidiaSmiPath: '',
+  'statusBar.enabled': true,
+  ceilings: false,
+};
+
+/** Python's sampler runs inside the interpreter, so it gets a lower ceiling than V8's profiler. */
+export const SETTING_LIMITS: Readonly<Partial<Record<SettingKey, { min: number; max: number }>>> = {
+  sampleHz: { min: 1, max: 1000 },
+  nodeSampleHz: { min: 1, max: 10_000 },
+};
+
+/**
+ * Settings that choose what runs (an executable, its arguments, its environment): a cloned
+ * repository must not be able to set them, so a workspace value counts only in a trusted workspace.
+ */
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['pythonPath', 'nvidiaSmiPath', 'args', 'env'];

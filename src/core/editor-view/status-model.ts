@@ -1,0 +1,153 @@
+/**
+ * What the status bar item shows, as data: `$(pulse) 42.1 batch/s · GPU 87% · data 12%`, a warning
+ * flag, and a Markdown tooltip with the stage table and command links.
+ */
+import type { Finding, Severity } from '../findings/finding';
+import { formatPct, formatRate, formatShare, STAGE_LABELS } from '../format';
+import type { RunSummary } from '../summary';
+import { STAGE_NAMES, type StageName } from '../../protocol/events';
+import { commandLink, COMMANDS, type CommandId } from './commands';
+import { escapeMarkdown, inlineCode, table } from './markdown';
+import type { RunPhase } from './run-phase';
+
+export interface StatusFigures {
+  steps: number;
+  batchesPerSec: number | null;
+  samplesPerSec: number | null;
+  /** Share of step time per stage, 0..1. */
+  stageShares: Partial<Record<StageName, number>>;
+  /** Mean over GPUs; null without an NVIDIA GPU. */
+  gpuUtilPct: number | null;
+  /** The run's process tree; may exceed 100 on several cores. */
+  cpuPct: number | null;
+}
+
+export interface StatusInput {
+  phase: RunPhase;
+  /** What is being shown: a script name or a recording id. */
+  label: string;
+  figures: StatusFigures | null;
+  findings: readonly Finding[];
+  /** How a finished run ended, when known. */
+  outcome?: RunSummary['status'];
+  /** Why a run failed to start. */
+  error?: string;
+  /** True while the figures cover only the last few seconds. */
+  live?: boolean;
+}
+
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  warning: boolean;
+  /** Commands the tooltip links to; the MarkdownString must trust exactly these. */
+  linkedCommands: CommandId[];
+}
+
+/** Findings listed in the tooltip; the panel has the rest. */
+const TOOLTIP_FINDINGS = 3;
+const SEVERITY_ORDER: Record<Severity, number> = { high: 0, moderate: 1, info: 2 };
+const SEVERITY_ICON: Record<Severity, string> = { high: '$(warning)', moderate: '$(info)', info: '$(lightbulb)' };
+
+export function statusView(input: StatusInput): StatusView {
+  const warning = input.findings.some((f) => f.severity === 'high');
+  const linkedCommands: CommandId[] = input.phase === 'starting' || input.phase === 'running' ? [COMMANDS.stop, COMMANDS.showPanel] : [COMMANDS.showPanel, COMMANDS.clearAnnotations];
+  return { text: statusText(input), tooltip: tooltip(input, linkedCommands), warning, linkedCommands };
+}
+
+export function statusText(input: StatusInput): string {
+  const figures = input.figures;
+  switch (input.phase) {
+    case 'idle':
+      return '$(pulse) TrainLens';
+    case 'starting':
+      return `$(loading~spin) TrainLens: starting ${input.label}…`;
+    case 'failed':
+      return '$(error) TrainLens: run failed';
+    case 'stopping':
+      return figures && figures.steps > 0 ? `$(loading~spin) stopping · ${figureText(figures)}` : '$(loading~spin) TrainLens: stopping…';
+    case 'running':
+      return figures && figures.steps > 0 ? `$(pulse) ${figureText(figures)}` : '$(pulse) TrainLens: waiting for the first step…';
+    case 'done':
+      return `${outcomeIcon(input.outcome)} ${figures && figures.steps > 0 ? figureText(figures) : 'TrainLens: no steps'}`;
+  }
+}
+
+function figureText(figures: StatusFigures): string {
+  const parts = [`${formatRate(figures.batchesPerSec)} batch/s`];
+  if (figures.gpuUtilPct !== null) parts.push(`GPU ${formatPct(figures.gpuUtilPct)}`);
+  else if (figures.cpuPct !== null) parts.push(`CPU ${formatPct(figures.cpuPct)}`);
+  const stage = headlineStage(figures.stageShares);
+  if (stage) parts.push(`${STAGE_LABELS[stage]} ${formatShare(figures.stageShares[stage])}`);
+  return parts.join(' · ');
+}
+
+/** The data share is the question most runs ask ("am I input-bound?"); without it, the largest stage. */
+export function headlineStage(shares: Partial<Record<StageName, number>>): StageName | undefined {
+  if (shares.data !== undefined) return 'data';
+  let best: StageName | undefined;
+  for (const stage of STAGE_NAMES) {
+    const share = shares[stage];
+    if (share !== undefined && (best === undefined || share > (shares[best] ?? 0))) best = stage;
+  }
+  return best;
+}
+
+function outcomeIcon(outcome: StatusInput['outcome']): string {
+  if (outcome === 'failed') return '$(error)';
+  if (outcome === 'stopped') return '$(debug-stop)';
+  return '$(pulse)';
+}
+
+function tooltip(input: StatusInput, links: readonly CommandId[]): string {
+  const blocks = [`**TrainLens** · ${phaseWords(input)} · ${inlineCode(input.label)}`];
+  if (input.error) blocks.push(escapeMarkdown(input.error));
+  const figures = input.figures;
+  if (figures && figures.steps > 0) {
+    const facts = [`${formatRate(figures.batchesPerSec)} batch/s`];
+    if (figures.samplesPerSec !== null) facts.push(`${formatRate(figures.samplesPerSec)} samples/s`);
+    facts.push(`${figures.steps.toLocaleString('en-US')} steps`);
+    if (figures.gpuUtilPct !== null) facts.push(`GPU ${formatPct(figures.gpuUtilPct)}`);
+    if (figures.cpuPct !== null) facts.push(`CPU ${formatPct(figures.cpuPct)}`);
+    blocks.push(facts.join(' · '));
+    const rows = STAGE_NAMES.filter((s) => figures.stageShares[s] !== undefined).map((s): [string, string] => [STAGE_LABELS[s], formatShare(figures.stageShares[s])]);
+    if (rows.length > 0) blocks.push(table(['Stage', input.live ? 'Share (last 5 s)' : 'Share of step time'], rows));
+  }
+  const findings = [...input.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.impact - a.impact);
+  for (const finding of findings.slice(0, TOOLTIP_FINDINGS)) {
+    blocks.push(`${SEVERITY_ICON[finding.severity]} **${escapeMarkdown(finding.title)}**: ${escapeMarkdown(finding.message)}`);
+  }
+  if (findings.length > TOOLTIP_FINDINGS) blocks.push(`…and ${findings.length - TOOLTIP_FINDINGS} more in the panel`);
+  blocks.push(links.map((command) => commandLink(LINK_LABELS[command], command)).join(' · '));
+  return blocks.join('\n\n');
+}
+
+const LINK_LABELS: Record<CommandId, string> = {
+  [COMMANDS.profile]: '$(pulse) Profile',
+  [COMMANDS.stop]: '$(debug-stop) Stop',
+  [COMMANDS.showPanel]: '$(graph) Performance Panel',
+  [COMMANDS.openRecording]: '$(folder-opened) Open Recording',
+  [COMMANDS.clearAnnotations]: '$(clear-all) Clear Annotations',
+};
+
+function phaseWords(input: StatusInput): string {
+  if (input.phase === 'done') return input.outcome === 'running' ? 'cut off' : (input.outcome ?? 'done');
+  return input.phase;
+}
+
+/** A finished run (or an opened recording) in the same shape as the live figures. */
+export function figuresFromSummary(summary: RunSummary): StatusFigures {
+  const stageShares: Partial<Record<StageName, number>> = {};
+  for (const stage of STAGE_NAMES) {
+    const value = summary.stages[stage];
+    if (value) stageShares[stage] = value.share;
+  }
+  return {
+    steps: summary.steps,
+    batchesPerSec: summary.throughput.batchesPerSec,
+    samplesPerSec: summary.throughput.samplesPerSec,
+    stageShares,
+    gpuUtilPct: summary.telemetry?.gpuUtilPctMean ?? null,
+    cpuPct: summary.telemetry?.cpuPctMean ?? null,
+  };
+}

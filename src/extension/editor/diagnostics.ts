@@ -1,0 +1,63 @@
+/**
+ * Findings as Diagnostics. This module owns TrainLens's one DiagnosticCollection; the quick-fix
+ * provider (code actions) reads diagnostics with source DIAGNOSTIC_SOURCE and keys on their `code`.
+ */
+import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE, diagnosticsFromFindings, type DiagnosticData, type DiagnosticSeverityName } from '../../core/editor-view/diagnostics-model';
+import type { Finding } from '../../core/findings/finding';
+
+export { DIAGNOSTIC_SOURCE };
+
+const SEVERITY: Record<DiagnosticSeverityName, vscode.DiagnosticSeverity> = {
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** For files that are not open: the editor clamps the end to the line's length when it shows them. */
+const LINE_END = Number.MAX_SAFE_INTEGER;
+
+export class FindingDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('trainlens');
+
+  /** Replaces all TrainLens diagnostics with these findings'. */
+  show(findings: readonly Finding[], script: string | null): void {
+    this.collection.clear();
+    for (const [file, list] of diagnosticsFromFindings(findings, script)) {
+      const uri = vscode.Uri.file(file);
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+      this.collection.set(uri, list.map((data) => toDiagnostic(data, document)));
+    }
+  }
+
+  clear(): void {
+    this.collection.clear();
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}
+
+function toDiagnostic(data: DiagnosticData, document: vscode.TextDocument | undefined): vscode.Diagnostic {
+  const diagnostic = new vscode.Diagnostic(codeRange(data.line0, document), data.message, SEVERITY[data.severity]);
+  diagnostic.source = DIAGNOSTIC_SOURCE;
+  diagnostic.code = data.code;
+  if (data.related.length > 0) {
+    diagnostic.relatedInformation = data.related.map(
+      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), lineRange(r.line0)), r.message),
+    );
+  }
+  return diagnostic;
+}
+
+function lineRange(line0: number): vscode.Range {
+  return new vscode.Range(line0, 0, line0, LINE_END);
+}
+
+/** The line's code without its indentation when the file is open (a tidier squiggle), else the whole line. */
+function codeRange(line0: number, document: vscode.TextDocument | undefined): vscode.Range {
+  if (!document || line0 >= document.lineCount) return lineRange(line0);
+  const line = document.lineAt(line0);
+  return new vscode.Range(line0, line.firstNonWhitespaceCharacterIndex, line0, line.range.end.character);
+}

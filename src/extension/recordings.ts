@@ -1,0 +1,95 @@
+/**
+ * Open Recording…: a recorded run shown like a finished one (panel, status bar, heat, diagnostics).
+ * Reading files runs no code, so this works in untrusted workspaces too.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { newestFirst, recordingItem, type RecordingItem } from '../core/editor-view/recording-list';
+import { figuresFromSummary, statusView } from '../core/editor-view/status-model';
+import type { RunSummary } from '../core/summary';
+import { RunView } from '../core/view/run-view';
+import { loadSummary, readRecording, RUNS_DIR } from '../host/recording/recording-reader';
+import { EVENTS_FILE, SUMMARY_FILE } from '../host/recording/recording-writer';
+import type { RunUi } from './run/run-ui';
+
+export class RecordingOpener {
+  constructor(
+    private readonly ui: RunUi,
+    /** While a run is live, the editor keeps showing it; the recording goes to the panel only. */
+    private readonly isRunActive: () => boolean,
+  ) {}
+
+  async open(resource: unknown): Promise<void> {
+    const dir = resource instanceof vscode.Uri ? recordingDirOf(resource) : await this.pick();
+    if (!dir) return;
+    let loaded: { view: RunView; summary: RunSummary; label: string };
+    try {
+      loaded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrainLens: reading recording' }, async () => load(dir));
+    } catch (error) {
+      const message = error instanceof Error && 'category' in error ? error.message : `cannot open the recording in ${dir}: ${String(error)}`;
+      this.ui.log.error(message);
+      void vscode.window.showErrorMessage(`TrainLens: ${message}`);
+      return;
+    }
+    const { view, summary, label } = loaded;
+    this.ui.panel.setView(view);
+    this.ui.panel.show();
+    if (this.isRunActive()) {
+      void vscode.window.showInformationMessage('TrainLens: the panel shows the recording; the editor keeps showing the run in progress.');
+      return;
+    }
+    this.ui.annotations.clear();
+    this.ui.annotations.showHeat(summary.hotLines);
+    this.ui.annotations.showFindings(summary.findings, summary.script);
+    const input = { phase: 'done' as const, label, figures: figuresFromSummary(summary), findings: summary.findings, outcome: summary.status };
+    this.ui.statusBar.render(() => statusView(input));
+  }
+
+  private async pick(): Promise<string | undefined> {
+    const browse = { label: '$(folder-opened) Browse…', item: undefined };
+    const recordings = newestFirst(await recordedRuns());
+    const picked = await vscode.window.showQuickPick(
+      [...recordings.map((item) => ({ label: item.name, description: item.startedAt ?? item.id, detail: item.dir, item })), browse],
+      { title: 'TrainLens: Open Recording', placeHolder: recordings.length > 0 ? 'Pick a recorded run' : 'No recordings in this workspace yet: browse for a run folder' },
+    );
+    if (!picked) return undefined;
+    if (picked.item) return picked.item.dir;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Open Recording',
+      title: 'A TrainLens run folder (it holds events.jsonl)',
+      defaultUri: folder ? vscode.Uri.joinPath(folder.uri, RUNS_DIR) : undefined,
+    });
+    return chosen?.[0]?.fsPath;
+  }
+}
+
+function load(dir: string): { view: RunView; summary: RunSummary; label: string } {
+  const recording = readRecording(dir);
+  const summary = loadSummary(dir);
+  const label = `${summary.script ? path.basename(summary.script) : path.basename(dir)} (recording)`;
+  const view = new RunView(label);
+  view.add(recording.events);
+  view.setSummary(summary);
+  return { view, summary, label };
+}
+
+/** A run folder, or one of the files in it (the Explorer's context menu offers both). */
+function recordingDirOf(uri: vscode.Uri): string {
+  const name = path.basename(uri.fsPath);
+  return name === EVENTS_FILE || name === SUMMARY_FILE ? path.dirname(uri.fsPath) : uri.fsPath;
+}
+
+async function recordedRuns(): Promise<RecordingItem[]> {
+  const perFolder = await Promise.all(
+    (vscode.workspace.workspaceFolders ?? []).map(async (folder) => {
+      const runsDir = path.join(folder.uri.fsPath, RUNS_DIR);
+      const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
+      return entries.filter((e) => e.isDirectory()).map((e) => recordingItem(e.name, path.join(runsDir, e.name)));
+    }),
+  );
+  return perFolder.flat();
+}

@@ -1,0 +1,183 @@
+/**
+ * The run state machine: idle → starting → running → stopping → done/failed (see run-phase.ts for
+ * the allowed moves). One run at a time; each run owns its LiveRun (and its disposable store),
+ * and its terminal stays open with the output until the next run replaces it.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { COMMANDS, CONTEXT_KEYS } from '../../core/editor-view/commands';
+import { isActive, nextPhase, type RunPhase, type RunTransition } from '../../core/editor-view/run-phase';
+import { statusView } from '../../core/editor-view/status-model';
+import { formatRate } from '../../core/format';
+import type { RunSummary } from '../../core/summary';
+import type { RunSession } from '../../host/run-session';
+import { prepareRun } from './launch-request';
+import { LiveRun } from './live-run';
+import type { RunUi } from './run-ui';
+import { scriptToProfile } from './script-target';
+import { TrainingTerminal } from './training-terminal';
+
+/** On shutdown a run gets this long to stop gently before its process tree is killed. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+export class RunController implements vscode.Disposable {
+  private phase: RunPhase = 'idle';
+  private run: LiveRun | undefined;
+  private session: RunSession | undefined;
+  private terminal: TrainingTerminal | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly ui: RunUi,
+  ) {}
+
+  get active(): boolean {
+    return isActive(this.phase);
+  }
+
+  async profile(resource: unknown): Promise<void> {
+    if (!vscode.workspace.isTrusted) return refuseUntrusted();
+    if (this.active) return this.offerStop();
+    const script = await scriptToProfile(resource);
+    if (!script || this.active || !this.move('start')) return;
+    const label = path.basename(script.fsPath);
+    this.run?.dispose();
+    this.terminal?.dispose();
+    const run = new LiveRun(label, this.ui, () => this.renderStatus());
+    const terminal = new TrainingTerminal(`TrainLens: ${label}`, { onStop: () => this.stopRun(run) });
+    [this.run, this.terminal, this.session] = [run, terminal, undefined];
+    terminal.show();
+    // The previous run's annotations are replaced by this one's, starting now.
+    this.ui.annotations.clear();
+    this.ui.panel.setView(run.view);
+    this.renderStatus();
+    let session: RunSession;
+    try {
+      const prepared = await prepareRun(script, this.extensionUri, this.ui.log);
+      if (prepared.interpreter) this.ui.log.info(`Python interpreter (${prepared.interpreter.source}): ${prepared.interpreter.path}`);
+      this.ui.log.info(`starting: ${prepared.request.command.join(' ')} (cwd ${prepared.request.cwd})`);
+      terminal.note(`$ ${prepared.request.command.join(' ')}`);
+      session = await (await loadRunSession()).start(prepared.request);
+    } catch (error) {
+      this.failed(run, error);
+      return;
+    }
+    this.session = session;
+    run.attach(session);
+    terminal.attach(session.process);
+    this.move('started');
+    this.ui.log.info(`run ${session.id} started (pid ${session.process.pid}); recording in ${session.dir}`);
+    if (this.phase === 'stopping') run.stop();
+    session.done.then(
+      (summary) => this.finished(run, summary),
+      (error: unknown) => this.failed(run, error),
+    );
+  }
+
+  stop(): void {
+    if (!this.run || !this.active) {
+      void vscode.window.showInformationMessage('TrainLens: no run in progress.');
+      return;
+    }
+    this.stopRun(this.run);
+  }
+
+  /** Deactivation: stop gently, then for sure, within VS Code's shutdown budget. */
+  async shutdown(): Promise<void> {
+    const session = this.session;
+    if (!session || !this.active) return;
+    const stopped = session.stop('VS Code closed').then(() => true);
+    const gentle = await Promise.race([stopped, delay(SHUTDOWN_GRACE_MS).then(() => false)]);
+    if (!gentle) await session.process.stop(0);
+  }
+
+  dispose(): void {
+    if (this.active) void this.session?.stop('VS Code closed');
+    this.run?.dispose();
+    this.terminal?.dispose();
+  }
+
+  private stopRun(run: LiveRun): void {
+    // A closed terminal of an earlier run must not stop the current one.
+    if (run !== this.run || !this.move('stop')) return;
+    this.ui.log.info('stopping the run (SIGINT, then SIGTERM, then SIGKILL to its process tree)');
+    this.terminal?.note('[TrainLens] stopping…');
+    run.stop();
+    this.renderStatus();
+  }
+
+  private finished(run: LiveRun, summary: RunSummary): void {
+    if (run !== this.run || !this.move('ended')) return;
+    run.finish(summary);
+    this.terminal?.detachInput();
+    const outcome = summary.exitCode !== null && summary.status === 'failed' ? `failed (exit code ${summary.exitCode})` : summary.status;
+    const rate = summary.throughput.batchesPerSec === null ? 'no steady-state steps' : `${formatRate(summary.throughput.batchesPerSec)} batch/s`;
+    this.terminal?.note(`\n[TrainLens] ${outcome} · ${summary.steps} steps · ${rate} · recording: ${summary.recording}`);
+    this.ui.log.info(`run ${summary.id} ${outcome}: ${summary.steps} steps, ${rate}, ${summary.findings.length} findings`);
+    this.renderStatus();
+    if (summary.status === 'failed') void vscode.window.showWarningMessage(`TrainLens: ${run.label} ${outcome}; its output is in the terminal.`);
+  }
+
+  private failed(run: LiveRun, error: unknown): void {
+    if (run !== this.run || !this.move('failed')) return;
+    const message = userMessage(error);
+    run.fail(message);
+    this.terminal?.detachInput();
+    this.terminal?.note(`[TrainLens] ${message}`);
+    this.ui.log.error(`run of ${run.label} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
+    this.renderStatus();
+    void vscode.window.showErrorMessage(`TrainLens: ${message}`);
+  }
+
+  private move(transition: RunTransition): boolean {
+    const next = nextPhase(this.phase, transition);
+    if (next === undefined) return false;
+    this.phase = next;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, this.active);
+    return true;
+  }
+
+  private renderStatus(): void {
+    const run = this.run;
+    const phase = this.phase;
+    this.ui.statusBar.render(() => (run ? statusView(run.statusInput(phase)) : undefined));
+  }
+
+  private async offerStop(): Promise<void> {
+    const stop = 'Stop';
+    const choice = await vscode.window.showInformationMessage(`TrainLens is already profiling ${this.run?.label ?? 'a script'}; one run at a time.`, stop);
+    if (choice === stop) this.stop();
+  }
+}
+
+/** Typed host errors carry a message written for the user; anything else is unexpected. */
+function userMessage(error: unknown): string {
+  if (error instanceof Error && 'category' in error) return error.message;
+  return `the run could not be completed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function refuseUntrusted(): Promise<void> {
+  const manage = 'Manage Workspace Trust';
+  const open = 'Open Recording…';
+  const choice = await vscode.window.showWarningMessage(
+    'TrainLens does not run scripts in an untrusted workspace: profiling executes the code in this folder. Trust the workspace to profile; recordings can still be opened.',
+    manage,
+    open,
+  );
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  if (choice === open) await vscode.commands.executeCommand(COMMANDS.openRecording);
+}
+
+/**
+ * The run machinery pulls in the telemetry samplers (systeminformation: ~35 ms to load, most of
+ * the bundle), so it loads on the first Profile Training, not at activation. (`.js`: dynamic
+ * import() resolves like ESM under Node16; esbuild maps it to the .ts source.)
+ */
+async function loadRunSession(): Promise<typeof RunSession> {
+  return (await import('../../host/run-session.js')).RunSession;
+}
+
+function delay(ms: number): Promise<void> {
+  // unref: this timer alone must not keep a closing extension host alive.
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

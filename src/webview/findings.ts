@@ -1,0 +1,40 @@
+/** What limits the run, most impact first; a click opens the finding's first location. */
+import { formatShare } from '../core/format';
+import type { PanelFinding, PanelHeadline } from '../protocol/webview-messages';
+import { fill, h, openLink } from './dom';
+
+function findingItem(finding: PanelFinding): HTMLElement {
+  const first = finding.locations[0];
+  const header = h('div', { class: 'finding-head' },
+    h('span', { class: `badge severity-${finding.severity}` }, finding.severity),
+    h('span', { class: 'finding-title' }, finding.title),
+    finding.impact > 0 && h('span', { class: 'muted', title: 'Share of step time at stake' }, ` · ${formatShare(finding.impact)} of step time`),
+    h('span', { class: 'muted code' }, finding.code),
+  );
+  const item = h('li', { class: `finding severity-${finding.severity}`, data: { code: finding.code } },
+    header,
+    h('p', {}, finding.message),
+    finding.locations.length > 0 &&
+      h('ul', { class: 'locations' },
+        ...finding.locations.map((l) => h('li', {}, openLink(l.file, l.line, `${l.displayPath}:${l.line}`), l.why && h('span', { class: 'muted' }, ` · ${l.why}`))),
+      ),
+    finding.fixes.length > 0 && h('p', { class: 'fixes' }, 'Quick fixes: ', ...finding.fixes.map((f) => h('span', { class: 'chip' }, f))),
+  );
+  if (first) {
+    // The whole header opens the first location, the links below open each one.
+    header.classList.add('clickable');
+    header.dataset.openFile = first.file;
+    header.dataset.openLine = String(first.line);
+    header.title = `Open ${first.displayPath}:${first.line}`;
+  }
+  return item;
+}
+
+export function renderFindings(root: HTMLElement, findings: readonly PanelFinding[], headline: PanelHeadline): void {
+  if (findings.length === 0) {
+    const why = headline.scope === 'live' ? 'Findings appear when the run ends.' : 'Nothing limits this run that TrainLens knows how to fix.';
+    fill(root, h('h2', {}, 'Findings'), h('p', { class: 'muted' }, why));
+    return;
+  }
+  fill(root, h('h2', {}, 'Findings'), h('ul', { class: 'findings' }, ...findings.map(findingItem)));
+}

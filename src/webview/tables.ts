@@ -1,0 +1,129 @@
+/** Headline figures, the stage table, hot lines and ceilings. Figures arrive raw; formatting is here. */
+import { formatMs, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import type { PanelCeilings, PanelHeadline, PanelHotLine, PanelStageTable } from '../protocol/webview-messages';
+import { fill, formatElapsed, h, openLink } from './dom';
+
+function metric(label: string, key: string, value: number | null, text: string): HTMLElement {
+  return h('div', { class: 'metric', data: { metric: key, value: value === null ? '' : String(value) } }, h('div', { class: 'value' }, text), h('div', { class: 'label' }, label));
+}
+
+export function renderHeadline(root: HTMLElement, title: string, headline: PanelHeadline): void {
+  const scope =
+    headline.scope === 'live'
+      ? `live · last ${(headline.windowMs ?? 0) / 1000} s`
+      : `steady state${headline.warmupSteps > 0 ? ` · first ${headline.warmupSteps} steps left out as warm-up` : ''}`;
+  fill(
+    root,
+    h('div', { class: 'title-row' },
+      h('h1', {}, title),
+      h('span', { class: `status status-${headline.status}`, data: { status: headline.status } }, headline.status),
+      h('span', { class: 'muted' }, scope),
+    ),
+    h('div', { class: 'metrics' },
+      metric('batches/s', 'batchesPerSec', headline.batchesPerSec, formatRate(headline.batchesPerSec)),
+      metric('samples/s', 'samplesPerSec', headline.samplesPerSec, formatRate(headline.samplesPerSec)),
+      metric('step, median', 'stepMsMedian', headline.stepMsMedian, formatMs(headline.stepMsMedian)),
+      metric('steps', 'steps', headline.steps, headline.steps.toLocaleString('en-US')),
+      metric('elapsed', 'durationMs', headline.durationMs, formatElapsed(headline.durationMs / 1000)),
+    ),
+  );
+}
+
+function shareBar(share: number, className: string): HTMLElement {
+  const bar = h('div', { class: `bar ${className}` });
+  // CSSOM, not a style attribute: allowed under the panel's CSP without 'unsafe-inline'.
+  bar.style.width = `${Math.max(0, Math.min(1, share)) * 100}%`;
+  return h('div', { class: 'bar-track' }, bar);
+}
+
+export function renderStages(root: HTMLElement, table: PanelStageTable): void {
+  if (table.rows.length === 0) {
+    fill(root, h('h2', {}, 'Stages per step'), h('p', { class: 'muted' }, 'No steps yet.'));
+    return;
+  }
+  const device = table.rows.some((r) => r.deviceMs !== null);
+  const scope = table.windowMs !== null ? `last ${table.windowMs / 1000} s · ${table.steps} steps` : `steady state · ${table.steps} steps`;
+  fill(
+    root,
+    h('h2', {}, 'Stages per step ', h('span', { class: 'muted' }, scope)),
+    h('table', { class: 'grid stages' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'stage'), h('th', { class: 'num' }, 'ms/step'), h('th', { class: 'num' }, 'share'), h('th', {}, ''), device && h('th', { class: 'num', title: 'Device-side time (CUDA events)' }, 'device ms'))),
+      h('tbody', {},
+        ...table.rows.map((row) =>
+          h('tr', { data: { stage: row.stage, share: String(row.share), ms: String(row.ms) } },
+            h('td', {}, h('span', { class: `swatch stage-${row.stage}` }), STAGE_LABELS[row.stage]),
+            h('td', { class: 'num' }, formatMs(row.ms)),
+            h('td', { class: 'num' }, formatShare(row.share)),
+            h('td', { class: 'bar-cell' }, shareBar(row.share, `stage-${row.stage}`)),
+            device && h('td', { class: 'num' }, formatMs(row.deviceMs)),
+          ),
+        ),
+      ),
+    ),
+    table.forwardBackwardMerged && h('p', { class: 'muted' }, 'This framework runs forward and backward in one call: they are measured together.'),
+  );
+}
+
+export function renderHotLines(root: HTMLElement, lines: readonly PanelHotLine[]): void {
+  if (lines.length === 0) {
+    fill(root, h('h2', {}, 'Hot lines'), h('p', { class: 'muted' }, 'No line samples yet.'));
+    return;
+  }
+  fill(
+    root,
+    h('h2', {}, 'Hot lines ', h('span', { class: 'muted' }, 'share of all samples · click to open')),
+    h('table', { class: 'grid hot-lines' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'share'), h('th', {}, 'stage'), h('th', {}, 'line'), h('th', {}, 'function'), h('th', {}, 'spends time in'))),
+      h('tbody', {},
+        ...lines.map((line) =>
+          h('tr', { data: { openFile: line.file, openLine: String(line.line) }, class: 'clickable', title: `${line.file}:${line.line} · ${line.samples} samples` },
+            h('td', { class: 'num' }, formatShare(line.share)),
+            h('td', {}, line.stage !== 'none' && h('span', { class: `swatch stage-${line.stage}` }), STAGE_LABELS[line.stage]),
+            h('td', { class: 'path' }, openLink(line.file, line.line, `${line.displayPath}:${line.line}`)),
+            h('td', { class: 'mono' }, line.fn ?? ''),
+            h('td', { class: 'mono muted' }, line.via ?? ''),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderCeilings(root: HTMLElement, ceilings: PanelCeilings | null, headline: PanelHeadline): void {
+  if (!ceilings) {
+    fill(
+      root,
+      h('h2', {}, 'Ceilings'),
+      h('p', { class: 'muted' },
+        headline.scope === 'live' ? 'Shown when the run ends, if measured: ' : 'Not measured for this run: ',
+        h('code', {}, 'trainlens record --ceilings'),
+        ' also measures the data pipeline alone and the training step alone.',
+      ),
+    );
+    return;
+  }
+  const actual = ceilings.actualBatchesPerSec ?? headline.batchesPerSec;
+  const ceiling = ceilings.ceilingBatchesPerSec;
+  const scale = Math.max(actual ?? 0, ceilings.dataOnlyBatchesPerSec ?? 0, ceilings.computeOnlyBatchesPerSec ?? 0);
+  const row = (label: string, value: number | null, className: string, limiting: boolean): HTMLElement =>
+    h('tr', { class: limiting ? 'limiting' : '' },
+      h('td', {}, label, limiting && h('span', { class: 'tag' }, 'limit')),
+      h('td', { class: 'num' }, `${formatRate(value)} batches/s`),
+      h('td', { class: 'bar-cell' }, value !== null && scale > 0 ? shareBar(value / scale, className) : ''),
+    );
+  fill(
+    root,
+    h('h2', {}, 'Ceilings'),
+    h('table', { class: 'grid ceilings' },
+      h('tbody', {},
+        row('actual', actual, 'actual', false),
+        row('data pipeline alone', ceilings.dataOnlyBatchesPerSec, 'ceiling', ceilings.limitedBy === 'data'),
+        row('training step alone', ceilings.computeOnlyBatchesPerSec, 'ceiling', ceilings.limitedBy === 'compute'),
+      ),
+    ),
+    h('p', { class: 'gap', data: { gap: ceilings.gap === null ? '' : String(ceilings.gap) } },
+      ceilings.gap === null ? 'Gap to the ceiling: –' : `${formatShare(ceilings.gap)} below the ceiling of ${formatRate(ceiling)} batches/s`,
+    ),
+    ceilings.note && h('p', { class: 'muted' }, ceilings.note),
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * The panel bundle in a real browser, under the exact HTML and CSP the extension serves: it posts
+ * `ready`, renders a RunView's snapshot and deltas without a CSP violation, asks to open what is
+ * clicked, asks again after a delta it cannot apply, and comes back from its saved state alone.
+ * Needs Debian's Chromium (apt-get install -y chromium); skipped without it.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { compareRuns } from '../../src/core/compare';
+import { RunView } from '../../src/core/view/run-view';
+import { panelHtml } from '../../src/extension/panel/panel-html';
+import type { HostToWebviewMessage } from '../../src/protocol/webview-messages';
+import { syntheticRun, syntheticSummary } from './synthetic-run';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ORIGIN = 'https://panel.test';
+const NONCE = 'dGVzdC1ub25jZS0xMjM0';
+
+/** What VS Code provides inside a webview: the API object and the theme's variables. */
+const stub = (savedState: unknown): string => `
+window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(savedState ?? null)} ?? undefined;
+document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+document.documentElement.style.setProperty('--vscode-editor-background', '#1f1f1f');
+document.documentElement.style.setProperty('--vscode-foreground', '#cccccc');
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });`;
+
+interface PageGlobals {
+  __posted: Array<{ type: string; file?: string; line?: number }>;
+  __violations: string[];
+  __state: unknown;
+  postMessage(message: unknown, targetOrigin: string): void;
+}
+
+
+
+describe('panel webview in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+  let bundleDir = '';
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    (skipped: no ${CHROMIUM}; apt-get install -y chromium)`);
+      this.skip();
+    }
+    // Built here, with esbuild.js's options, so the test never runs a stale dist/.
+    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-webview-'));
+    await build({ entryPoints: ['src/webview/main.ts'], bundle: true, platform: 'browser', target: 'es2022', format: 'iife', outfile: path.join(bundleDir, 'webview.js'), logLevel: 'error' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  async function openPanel(savedState?: unknown): Promise<Page> {
+    const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/webview.css`, nonce: NONCE, title: 'TrainLens' })
+      .replace('<body>', `<body class="vscode-dark">\n<script nonce="${NONCE}">${stub(savedState)}</script>`);
+    const page = await (browser as Browser).newPage({ viewport: { width: 1000, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    await page.route(`${ORIGIN}/**`, (route) => {
+      const name = new URL(route.request().url()).pathname.slice(1);
+      if (name === '') return route.fulfill({ contentType: 'text/html', body: html });
+      return route.fulfill({ contentType: name.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(path.join(bundleDir, name)) });
+    });
+    await page.goto(`${ORIGIN}/`);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
+    assert.deepEqual(errors, []);
+    return page;
+  }
+
+  const globals = (page: Page): Promise<Omit<PageGlobals, 'postMessage'>> =>
+    page.evaluate(() => {
+      const w = globalThis as unknown as PageGlobals;
+      return { __posted: w.__posted, __violations: w.__violations, __state: w.__state };
+    });
+
+  it('renders a snapshot and its deltas, opens clicked locations, restores from saved state', async () => {
+    const page = await openPanel();
+    const send = (message: HostToWebviewMessage): Promise<void> => page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), message);
+    const events = syntheticRun({ seconds: 40, stepsPerSec: 20 });
+    const view = new RunView('train.py');
+    view.add(events.slice(0, 200));
+    await send(view.snapshot());
+    let version = view.version;
+    for (let i = 200; i < events.length; i += 150) {
+      view.add(events.slice(i, i + 150));
+      await send(view.deltaSince(version) ?? assert.fail('changed'));
+      version = view.version;
+    }
+    const before = syntheticSummary(events);
+    view.setSummary(before);
+    await send(view.deltaSince(version) ?? assert.fail('changed'));
+    // issue 8's comparison goes to the panel as it is, plus a title.
+    const after = syntheticSummary(syntheticRun({ seconds: 40, stepsPerSec: 30 }));
+    await send({ type: 'compare', compare: { title: 'DataLoader num_workers=0 → 6', ...compareRuns(before, after) } });
+
+    await page.locator('[data-status="completed"]').waitFor();
+    assert.ok((await page.locator('#charts canvas').count()) >= 4);
+    const dataShare = Number(await page.locator('#stages tr[data-stage="data"]').getAttribute('data-share'));
+    assert.equal(dataShare, view.snapshot().view.tables.stages.rows.find((r) => r.stage === 'data')?.share);
+    assert.equal(await page.locator('#findings li.finding').count(), 2);
+    await page.locator('#compare [data-verdict="faster"]').waitFor();
+
+    await page.click('#hot-lines tbody tr:first-child a.open');
+    await page.click('#findings .finding-head.clickable');
+    await send({ type: 'delta', fromVersion: version + 100, version: version + 101, series: null, tables: {} });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.filter((m) => m.type === 'ready').length === 2);
+    const posted = await globals(page);
+    assert.deepEqual(posted.__violations, [], 'nothing blocked by the CSP');
+    assert.deepEqual(posted.__posted.filter((m) => m.type === 'open'), [
+      { type: 'open', file: '/home/ada/train/data.py', line: 18 },
+      { type: 'open', file: '/home/ada/train/train.py', line: 31 },
+    ]);
+    fs.mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/panel.png', fullPage: true });
+    await page.close();
+
+    // Hidden and shown again: the reloaded webview draws from setState before the host answers.
+    const restored = await openPanel(posted.__state);
+    assert.equal(await restored.locator('#stages tr[data-stage]').count(), 5);
+    assert.ok(await restored.locator('#compare').isVisible());
+    assert.ok((await restored.locator('#charts canvas').count()) >= 4);
+    await restored.close();
+  });
+});
