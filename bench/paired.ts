@@ -1,0 +1,56 @@
+/**
+ * Paired overhead measurement: the same script run plainly and under TrainLens, alternating, each
+ * run's throughput taken from the script's own SCRIPT_RESULT line. Alternation cancels drift
+ * (thermal, other load); the median of per-pair ratios resists outliers.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { median } from '../src/core/stats';
+
+export const REPO = path.resolve(__dirname, '..');
+export const CLI = path.join(REPO, 'dist', 'cli.js');
+
+export interface PairedResult {
+  label: string;
+  plain: number[];
+  recorded: number[];
+  /** Median of plain/recorded throughput per pair: 1.01 means 1% slower under TrainLens. */
+  ratio: number;
+}
+
+export function scriptThroughput(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const run = spawnSync(command, args, { cwd: REPO, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = `${run.stdout}\n${run.stderr}`.split('\n').reverse().find((l) => l.startsWith('SCRIPT_RESULT '));
+  if (run.status !== 0 || !line) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  return (JSON.parse(line.slice('SCRIPT_RESULT '.length)) as { batchesPerSec: number }).batchesPerSec;
+}
+
+/** `command` is the plain command line; the recorded run is `trainlens record -- command`. */
+export function pairedOverhead(label: string, command: string[], pairs: number): PairedResult {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-'));
+  const [exe, ...args] = command as [string, ...string[]];
+  const plain: number[] = [];
+  const recorded: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Alternate which goes first so neither side always runs on a warmer machine.
+    const runPlain = () => plain.push(scriptThroughput(exe, args));
+    const runRecorded = () => recorded.push(scriptThroughput(process.execPath, [CLI, 'record', '--out', out, '--', ...command]));
+    if (i % 2 === 0) {
+      runPlain();
+      runRecorded();
+    } else {
+      runRecorded();
+      runPlain();
+    }
+  }
+  fs.rmSync(out, { recursive: true, force: true });
+  const ratios = plain.map((p, i) => p / (recorded[i] as number));
+  return { label, plain, recorded, ratio: median(ratios) ?? NaN };
+}
+
+export function formatPaired(result: PairedResult): string {
+  const fmt = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
+  return `${result.label}: overhead ratio ${result.ratio.toFixed(3)} (plain ${fmt(result.plain)} | recorded ${fmt(result.recorded)} batches/s)`;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Makes sure the Debian packages the tests use are present: PyTorch for /usr/bin/python3 (real
+// training runs) and Chromium (the real-editor tests). Installs them when running as root;
+// otherwise prints the exact command and fails, since the tests cannot be honest without them.
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+
+const PACKAGES = [
+  { name: 'python3-torch', present: () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0 },
+  { name: 'chromium', present: () => fs.existsSync('/usr/bin/chromium') },
+];
+
+const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
+if (missing.length === 0) process.exit(0);
+
+const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+  console.error(`The tests need Debian packages: ${missing.join(', ')}. Run as root:\n  ${command}`);
+  process.exit(1);
+}
+console.error(`Installing ${missing.join(', ')} (tests need them)…`);
+execFileSync('sh', ['-c', command], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

@@ -1,0 +1,142 @@
+/**
+ * The main loop, as a user runs it: open the input-bound PyTorch example, TrainLens: Profile
+ * Training from the palette, watch the status bar, open the panel, read heat and diagnostics.
+ * The CLI's `record --json` on the same script and arguments is the reference for the figures.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { RunSummary } from '../../src/core/summary';
+import { e2e, forDocs, recordWithCli, setWorkspaceSettings, sharedEditor, workspaceFile, type EditorSession } from './environment';
+import { processTreeOf } from './processes';
+import { TrainLensUi, type StatusReading } from './trainlens-ui';
+import { waitFor } from './workbench';
+import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
+
+/** Absolute difference allowed between the panel's data share and the CLI's (two separate runs). */
+const SHARE_TOLERANCE = 0.1;
+
+function percent(text: string): number | undefined {
+  const match = /(\d+(?:\.\d+)?)\s*%/.exec(text);
+  return match?.[1] === undefined ? undefined : Number(match[1]) / 100;
+}
+
+describe('Profile Training: the input-bound PyTorch example', function () {
+  let session: EditorSession;
+  let ui: TrainLensUi;
+  let reference: RunSummary;
+  let commandAt = 0;
+  let statusSeen: StatusReading[] = [];
+
+  before(async function () {
+    this.timeout(180_000);
+    reference = await e2e().timings.measure('CLI reference: trainlens record --json input_bound.py', () =>
+      recordWithCli(workspaceFile(INPUT_BOUND), INPUT_BOUND_ARGS),
+    );
+    assert.equal(reference.status, 'completed', `the CLI reference run completed (${reference.status})`);
+    assert.ok(reference.stages.data, 'the CLI measured a data stage');
+    session = await sharedEditor();
+    ui = new TrainLensUi(session.workbench, e2e().extensionId);
+    await setWorkspaceSettings(session, { 'trainlens.args': INPUT_BOUND_ARGS });
+  });
+
+  it('shows batches/s > 0 in the status bar within a few seconds of the first steps', async function () {
+    const { workbench } = session;
+    await workbench.openFile(INPUT_BOUND);
+    commandAt = await ui.profileActiveFile();
+    const script = workspaceFile(INPUT_BOUND);
+    // The first figures: the item then says "N batch/s"; before that "starting…", "waiting for the first step…".
+    const firstFigures = await ui.watchStatus('the first figures in the status bar', (r) => /batch\/s/.test(r.text), 30_000);
+    const firstRate = await ui.watchStatus('batches/s > 0', (r) => (r.batchesPerSec ?? 0) > 0, 5_000);
+    statusSeen = [...firstFigures.seen, ...firstRate.seen];
+    const live = processTreeOf(script).length > 0;
+    await workbench.screenshot('status-bar-live');
+    const toFigures = firstFigures.last.atMs - commandAt;
+    const toRate = firstRate.last.atMs - firstFigures.last.atMs;
+    e2e().timings.add('Profile Training → first figures in status bar', toFigures);
+    assert.ok(live, `the run was still going when the status bar showed ${firstRate.last.text}`);
+    // Steps are observed as soon as they happen (≤ 1 s status throttle): a rate follows within seconds.
+    assert.ok(toRate <= 3000, `batches/s > 0 came ${toRate} ms after the first figures`);
+    assert.ok(toFigures <= 20_000, `figures came ${toFigures} ms after the command (includes Python + torch start)`);
+  });
+
+  it('finishes the run and keeps the final figures in the status bar', async function () {
+    this.timeout(120_000);
+    const script = workspaceFile(INPUT_BOUND);
+    await waitFor('the run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    const done = await ui.watchStatus('final figures', (r) => (r.batchesPerSec ?? 0) > 0 && r.icon !== 'loading', 5_000);
+    e2e().timings.add('input_bound.py run in the editor', Date.now() - commandAt);
+    assert.notEqual(done.last.icon, 'error', `the run did not fail: ${done.last.text}`);
+    process.stderr.write(`      status bar: ${JSON.stringify([...statusSeen, ...done.seen].map((s) => s.text))}\n`);
+  });
+
+  it('shows charts and a stage table whose data share matches the CLI', async function () {
+    const panel = await ui.openPanel();
+    // The finished run's figures (steady state), not the live window of the last seconds.
+    await panel.locator('.status[data-status="completed"]').waitFor({ state: 'visible', timeout: 20_000 });
+    // uPlot draws each chart into a canvas inside its card.
+    const charts = panel.locator('section.chart');
+    await charts.locator('.uplot canvas').first().waitFor({ state: 'visible', timeout: 15_000 });
+    const titles = await charts.locator('h3').allInnerTexts();
+    assert.ok(titles.includes('Throughput'), `a throughput chart: ${JSON.stringify(titles)}`);
+    assert.ok(titles.some((t) => t.startsWith('Stage breakdown')), `a stage breakdown chart: ${JSON.stringify(titles)}`);
+    assert.ok((await charts.locator('.uplot canvas').count()) >= 2, 'the charts are drawn');
+
+    const dataRow = panel.locator('table.stages tbody tr[data-stage="data"]');
+    await dataRow.waitFor({ state: 'visible', timeout: 15_000 });
+    const cells = await dataRow.getByRole('cell').allInnerTexts();
+    const shown = cells.map(percent).find((p) => p !== undefined);
+    const raw = Number(await dataRow.getAttribute('data-share'));
+    assert.ok(shown !== undefined, `the data row shows a share: ${JSON.stringify(cells)}`);
+    assert.ok(Math.abs(shown - raw) < 0.01, `the shown share ${cells.join(' | ')} is the row's figure ${raw}`);
+    const cliShare = reference.stages.data?.share ?? NaN;
+    const file = await session.workbench.screenshot('panel');
+    forDocs(file, 'panel.png');
+    process.stderr.write(`      data share: panel ${(raw * 100).toFixed(1)}% · CLI ${(cliShare * 100).toFixed(1)}%\n`);
+    assert.ok(
+      Math.abs(raw - cliShare) <= SHARE_TOLERANCE,
+      `data share: panel ${(raw * 100).toFixed(1)}% vs CLI ${(cliShare * 100).toFixed(1)}% (tolerance ${SHARE_TOLERANCE * 100} points)`,
+    );
+  });
+
+  it('puts heat on the hot line, in the file the CLI names', async function () {
+    const hot = reference.hotLines[0];
+    assert.ok(hot, 'the CLI found hot lines');
+    const relative = path.relative(e2e().workspace, hot.file);
+    assert.ok(!relative.startsWith('..'), `the hottest line is in the workspace: ${hot.file}:${hot.line}`);
+    const { workbench } = session;
+    await workbench.openFile(relative);
+    const { text, overlay } = await workbench.editorLine(hot.line);
+    // Heat is a whole-line decoration: a `.cdr` block in the overlay row with a background colour.
+    const heated = await waitFor(`heat on ${relative}:${hot.line}`, async () => {
+      const backgrounds = await overlay.locator('.cdr').evaluateAll((els) =>
+        els.map((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor ?? '').filter((c) => c !== '' && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent'),
+      );
+      return backgrounds.length > 0 ? backgrounds : undefined;
+    });
+    // Decoration text (`after.contentText`) is drawn by CSS ::after rules, so read those too.
+    const lineText = await text.evaluate((line) => {
+      const view = line.ownerDocument.defaultView;
+      const pseudo = [...line.querySelectorAll('span')].map((span) => view?.getComputedStyle(span, '::after').content ?? 'none');
+      const injected = pseudo.filter((c) => c !== 'none' && c !== 'normal' && c !== '""').map((c) => c.replace(/^"|"$/g, ''));
+      return [line.textContent ?? '', ...injected].join(' ');
+    });
+    const file = await workbench.screenshot('heat');
+    forDocs(file, 'heat.png');
+    assert.ok(heated.length > 0);
+    // The inline text at the end of a hot line: "12.3% · data".
+    assert.match(lineText.replace(/\u00a0/g, ' '), /\d+(\.\d+)?%\s*·\s*\w+/, `inline share on the hot line: "${lineText}"`);
+  });
+
+  it('puts the input-bound diagnostic on the DataLoader line', async function () {
+    const dataLoaderLine = lineOf(INPUT_BOUND, /DataLoader\(/);
+    const rows = await session.workbench.problems();
+    const row = rows.filter({ hasText: 'input-bound' }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = (await row.innerText()).replace(/\s+/g, ' ');
+    await session.workbench.screenshot('problems');
+    assert.match(text, /TrainLens/, `the diagnostic's source is TrainLens: ${text}`);
+    assert.match(text, new RegExp(`\\[Ln ${dataLoaderLine}, Col \\d+\\]`), `on the DataLoader line ${dataLoaderLine}: ${text}`);
+    const fileRow = await rows.filter({ hasText: 'input_bound.py' }).count();
+    assert.ok(fileRow > 0, 'under input_bound.py');
+  });
+});

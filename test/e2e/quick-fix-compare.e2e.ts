@@ -1,0 +1,58 @@
+/**
+ * Issue 8's loop: apply the DataLoader workers quick fix on the input-bound diagnostic, re-run and
+ * compare; the comparison is shown. Pending until the extension contributes the command and the
+ * code action: the test checks the manifest and skips with the reason, so it turns itself on.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
+import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
+import { processTreeOf } from './processes';
+import { TITLES, TrainLensUi, WORKERS_FIX_TITLE, contributedCommandTitles } from './trainlens-ui';
+import { waitFor } from './workbench';
+
+describe('Quick fix, re-run and compare (issue 8)', function () {
+  it(`applies "${WORKERS_FIX_TITLE}", runs "${TITLES.rerunAndCompare}" and shows the comparison`, async function () {
+    if (!contributedCommandTitles().includes(TITLES.rerunAndCompare)) {
+      // Pending, not passing: issue 8 (code actions and compare) is not built yet.
+      if (this.test) this.test.title += ` — pending: package.json does not contribute "${TITLES.rerunAndCompare}" yet (issue 8)`;
+      this.skip();
+    }
+    this.timeout(180_000);
+    const session = await sharedEditor();
+    const { workbench } = session;
+    const ui = new TrainLensUi(workbench, e2e().extensionId);
+    await setWorkspaceSettings(session, { 'trainlens.args': INPUT_BOUND_ARGS });
+    const script = workspaceFile(INPUT_BOUND);
+    const before = fs.readFileSync(script, 'utf8');
+
+    // A fresh baseline run (the previous tests may have left a stopped or tfjs run as the latest).
+    await workbench.openFile(INPUT_BOUND);
+    await ui.profileActiveFile();
+    await waitFor('the baseline run to end', async () => {
+      const reading = await ui.readStatus();
+      return processTreeOf(script).length === 0 && (reading?.batchesPerSec ?? 0) > 0 ? reading : undefined;
+    }, { timeoutMs: 90_000 });
+
+    // The quick fix offered on the diagnostic, as a user finds it: cursor on the line, Ctrl+.
+    const dataLoaderLine = lineOf(INPUT_BOUND, /DataLoader\(/);
+    await workbench.goToLine(dataLoaderLine);
+    await workbench.page.keyboard.press('Control+Period');
+    const action = workbench.page.locator('.action-widget .monaco-list-row', { hasText: WORKERS_FIX_TITLE }).first();
+    await action.waitFor({ state: 'visible', timeout: 10_000 });
+    await workbench.screenshot('quick-fix');
+    await action.click();
+    await workbench.page.keyboard.press('Control+S');
+    await waitFor('the fix to be saved', async () => (fs.readFileSync(script, 'utf8') !== before ? true : undefined));
+    assert.match(fs.readFileSync(script, 'utf8'), /num_workers\s*=/, 'the DataLoader call sets num_workers');
+
+    await workbench.runCommand(TITLES.rerunAndCompare);
+    const panel = ui.panelFrame();
+    const comparison = panel.getByText(/compar/i).first();
+    await comparison.waitFor({ state: 'visible', timeout: 120_000 });
+    await waitFor('the re-run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 120_000 });
+    await workbench.screenshot('comparison');
+    const text = await panel.locator('body').innerText();
+    assert.match(text, /batch\/s/, `the comparison shows throughput of both runs: ${text.slice(0, 500)}`);
+  });
+});
