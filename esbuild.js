@@ -49,9 +49,24 @@ function copyPythonRunner() {
   }
 }
 
+/** web-tree-sitter's runtime and the grammars, next to the bundles that parse code (fixes). */
+const WASM_SOURCES = [
+  'node_modules/web-tree-sitter/tree-sitter.wasm',
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+  'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm',
+  'node_modules/tree-sitter-typescript/tree-sitter-typescript.wasm',
+  'node_modules/tree-sitter-typescript/tree-sitter-tsx.wasm',
+];
+
+function copyWasm() {
+  fs.mkdirSync('dist', { recursive: true });
+  for (const file of WASM_SOURCES) fs.copyFileSync(file, path.join('dist', path.basename(file)));
+}
+
 async function main() {
   generatePythonWire();
   copyPythonRunner();
+  copyWasm();
   const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { example, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
+import { REPO, example, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 
 const within = (actual: number, expected: number, tolerance: number) =>
   assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
@@ -78,7 +78,7 @@ describe('trainlens record: PyTorch', function () {
 
   it('Ctrl+C with 2 DataLoader workers stops the run, keeps the report, leaves no process alive after 5 s', async () => {
     const out = tempDir();
-    const script = example('pytorch', 'input_bound.py');
+    const script = path.join(REPO, 'test', 'python', 'scripts', 'parallel_loader.py');
     const cli = startCli(['record', '--json', '--out', out, '--', '/usr/bin/python3', script, '--workers', '2', '--steps', '100000']);
     let stdout = '';
     cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

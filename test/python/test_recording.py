@@ -23,12 +23,12 @@ def record(argv, cwd=EXAMPLES, **options):
 class RecordedExample(unittest.TestCase):
     """Checks every recorded run shares: handshake, framework, steps adding up, a clean bye."""
 
-    def check_run(self, argv, exit_code=0):
-        result, events = record(argv)
+    def check_run(self, argv, exit_code=0, cwd=EXAMPLES):
+        result, events = record(argv, cwd=cwd)
         self.assertEqual(result.returncode, exit_code, result.stderr)
         self.assertNotIn(WARNING, result.stderr)
         hello = events[0]
-        self.assertEqual((hello["script"], hello["argv"], hello["cwd"]), (os.path.join(EXAMPLES, argv[0]), argv, EXAMPLES))
+        self.assertEqual((hello["script"], hello["argv"], hello["cwd"]), (os.path.join(cwd, argv[0]), argv, cwd))
         framework, = of_type(events, "framework")
         self.assertEqual((framework["name"], framework["device"], framework["stages"]), ("pytorch", "cpu", STAGES))
         steps = of_type(events, "step")
@@ -102,7 +102,7 @@ class Workers(RecordedExample):
     def test_fork_and_spawn_workers(self):
         for context in ("fork", "spawn"):
             with self.subTest(context=context):
-                result, events, steps = self.check_run(["input_bound.py", "--steps", "20", "--workers", "2", "--mp-context", context])
+                result, events, steps = self.check_run(["parallel_loader.py", "--steps", "20", "--workers", "2", "--mp-context", context], cwd=SCRIPTS)
                 self.assertEqual(len(steps), script_result(result.stdout)["steps"])
                 self.assertEqual(of_type(events, "loader")[0]["numWorkers"], 2)
                 self.assertGreater(stage_shares(steps)["data"], 0.5)
