@@ -43,11 +43,13 @@ main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: Error & { category?: string }) => {
+  (error: Error & { category?: string; code?: unknown }) => {
+    // node:util parseArgs rejects unknown or malformed options with these codes: a usage error.
+    const badArguments = error instanceof CliUsageError || (typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS'));
     io.stderr.write(`trainlens: ${error.message}\n`);
-    if (error instanceof CliUsageError) io.stderr.write(USAGE + '\n');
-    process.exitCode = error.category ? 2 : 1;
-    if (!error.category) io.stderr.write(`${error.stack ?? ''}\n`);
+    if (badArguments) io.stderr.write(USAGE + '\n');
+    process.exitCode = error.category || badArguments ? 2 : 1;
+    if (!error.category && !badArguments) io.stderr.write(`${error.stack ?? ''}\n`);
   },
 );
 

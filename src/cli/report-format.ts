@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
 import { formatFindings } from '../core/findings/format';
+import { peakTflops } from '../core/hardware-check';
 import type { RunSummary } from '../core/summary';
 import { STAGE_NAMES } from '../protocol/events';
 
@@ -78,6 +79,7 @@ function resourceLines(summary: RunSummary): string[] {
     '',
     `CPU         process tree ${formatPct(t.cpuPctMean)} of one core (mean), peak RSS ${formatBytes(t.rssPeakBytes)}; machine ${formatPct(t.systemCpuPctMean)}`,
   ];
+  out.push(...hardwareLines(summary));
   if (t.gpuUtilPctMean !== null) {
     out.push(
       `GPU         util ${formatPct(t.gpuUtilPctMean)} mean, ${formatPct(t.gpuUtilPctP95)} p95; memory peak ${t.gpuMemPeakMiB ?? '–'} of ${t.gpuMemTotalMiB ?? '–'} MiB` +
@@ -85,6 +87,23 @@ function resourceLines(summary: RunSummary): string[] {
     );
   }
   return out;
+}
+
+function hardwareLines(summary: RunSummary): string[] {
+  const hw = summary.hardware;
+  if (!hw) return [];
+  const cpu = `${hw.cpu.model ?? 'CPU'}, ${hw.cpu.logicalCores ?? '?'} cores, ${formatBytes(hw.memTotalBytes)} RAM`;
+  // Identical cards are one entry ("4× NVIDIA A100…"): a node usually has one model.
+  const kinds = new Map<string, number>();
+  for (const g of hw.gpus) {
+    const peak = peakTflops(g.name);
+    const kind = `${g.name}${g.memTotalMiB !== null ? ` ${g.memTotalMiB} MiB` : ''}${peak !== null ? ` (peak ${peak} TFLOP/s fp16/bf16 dense)` : ''}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const gpus = [...kinds].map(([kind, count]) => `${count}× ${kind}`);
+  const nvlink = hw.gpus.length > 1 && hw.nvlink !== null ? [`NVLink ${hw.nvlink ? 'present' : 'absent'}`] : [];
+  const issues = summary.hardwareCheck.map((i) => `            ${i.severity.toUpperCase().padEnd(8)} ${i.message}`);
+  return [`Machine     ${[cpu, ...gpus, ...nvlink].join(' · ')}`, ...issues];
 }
 
 function relative(cwd: string, file: string): string {

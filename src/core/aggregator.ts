@@ -8,6 +8,7 @@ import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, Telemet
 import { LineProfile } from './line-profile';
 import { median, quantile, sum } from './stats';
 import { SUMMARY_FORMAT, type RunError, type RunSummary, type StageSummary } from './summary';
+import { checkHardware } from './hardware-check';
 import { TelemetryAccumulator } from './telemetry-accumulator';
 import { detectWarmupSteps } from './warmup';
 
@@ -145,6 +146,7 @@ export class RunAggregator {
       loaders: [...this.loaders],
       telemetry: this.telemetry.summary(),
       hardware: this.hardware,
+      hardwareCheck: this.hardware ? checkHardware(this.hardware, this.telemetry.pcieUnderLoad()) : [],
       findings: [],
       ceilings: null,
       notes,

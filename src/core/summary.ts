@@ -4,6 +4,7 @@
  */
 import type { FrameworkName, LoaderEvent, RunnerKind, SampleStage, StageName } from '../protocol/events';
 import type { HardwareEvent, RunStatus } from '../protocol/recording';
+import type { HardwareIssue } from './hardware-check';
 import type { Finding } from './findings/finding';
 
 export const SUMMARY_FORMAT = 1;
@@ -85,6 +86,8 @@ export interface RunSummary {
   loaders: LoaderEvent[];
   telemetry: TelemetrySummary | null;
   hardware: HardwareEvent | null;
+  /** What the machine itself may limit (RAM vs GPU memory, PCIe links, NVLink). */
+  hardwareCheck: HardwareIssue[];
   findings: Finding[];
   ceilings: Ceilings | null;
   /** Plain-language remarks, e.g. "no training steps observed". */

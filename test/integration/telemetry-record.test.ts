@@ -1,0 +1,47 @@
+/**
+ * Telemetry through the whole CLI: a real PyTorch run with the fake nvidia-smi on PATH replaying a
+ * 4× A100 box. The summary and report carry the GPU figures, the process tree's CPU and RSS, the
+ * hardware facts and the hardware check (this machine's RAM is far below 4× 80 GiB).
+ */
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, TORCH_PYTHON, example, runCli, tempDir } from './cli-harness';
+
+const FAKE_NVIDIA_SMI_DIR = path.join(REPO, 'test', 'fixtures', 'nvidia-smi');
+
+describe('trainlens record: telemetry and the hardware check', () => {
+  it('puts GPU, process-tree and machine figures and the hardware check in the summary and the report', () => {
+    const env = { ...process.env, PATH: `${FAKE_NVIDIA_SMI_DIR}${path.delimiter}${process.env.PATH ?? ''}`, FAKE_NVIDIA_SMI_SCENARIO: 'multi-gpu' };
+    const run = runCli(['record', '--json', '--out', tempDir(), '--', TORCH_PYTHON, example('pytorch', 'compute_bound.py'), '--steps', '150'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const summary = run.summary!;
+    const t = summary.telemetry!;
+    assert.ok(t.samples >= 1, `telemetry samples: ${t.samples}`);
+    // Replayed: GPUs 0 and 1 at 98% and 97%, GPU 2 idle, GPU 3 [N/A] (left out of the mean).
+    assert.equal(t.gpuUtilPctMean, 65);
+    assert.equal(t.gpuMemPeakMiB, 61234);
+    assert.equal(t.gpuMemTotalMiB, 81920);
+    assert.ok(t.cpuPctMean !== null && t.cpuPctMean > 30, `a training process keeps a core busy: ${t.cpuPctMean}%`);
+    assert.ok(t.rssPeakBytes !== null && t.rssPeakBytes > 100 * 1024 ** 2, `torch's RSS is > 100 MiB: ${t.rssPeakBytes}`);
+    const hw = summary.hardware!;
+    assert.equal(hw.gpus.length, 4);
+    assert.equal(hw.nvlink, true);
+    assert.equal(hw.memTotalBytes, os.totalmem());
+    assert.equal(hw.cpu.logicalCores, os.cpus().length);
+    assert.deepEqual(summary.hardwareCheck.map((i) => i.code), ['ram-below-gpu-memory']);
+    assert.match(run.stderr, /GPU {9}util 65% mean/);
+    assert.match(run.stderr, /4× NVIDIA A100-SXM4-80GB 81920 MiB \(peak 312 TFLOP\/s/);
+    assert.match(run.stderr, /HIGH {5}RAM \(\d+ GiB\) is smaller than total GPU memory \(320 GiB\)/);
+  });
+
+  it('without nvidia-smi: one "no NVIDIA GPU found" note, CPU figures still measured', () => {
+    const env = { ...process.env, PATH: path.dirname(process.execPath) };
+    const run = runCli(['record', '--json', '--out', tempDir(), '--', TORCH_PYTHON, example('pytorch', 'no_dataloader.py')], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const summary = run.summary!;
+    assert.deepEqual(summary.notes.filter((n) => /NVIDIA/.test(n)), ['no NVIDIA GPU found']);
+    assert.equal(summary.telemetry!.gpuUtilPctMean, null);
+    assert.ok(summary.telemetry!.cpuPctMean !== null);
+  });
+});
