@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { RunView } from '../../core/view/run-view';
 import { parseWebviewMessage, type CompareData, type HostToWebviewMessage } from '../../protocol/webview-messages';
 import { makeNonce, panelHtml } from './panel-html';
-import { Throttle } from './throttle';
+import { Throttle } from '../../core/editor-view/throttle';
 
 /** ≤ 10 Hz: smooth enough for live charts, cheap for the extension host. */
 const REFRESH_INTERVAL_MS = 100;
