@@ -17,13 +17,17 @@ export function loaderFamily(summary: RunSummary, loader: LoaderEvent | undefine
   return loader.kind.startsWith('tf.data') ? 'tf.data' : null;
 }
 
+/** Beyond this, more workers rarely help and each one holds its own copy of the dataset. */
+const MAX_WORKERS = 8;
+
 /**
  * Workers that leave the main process a core of its own. PyTorch warns when num_workers exceeds
  * the cores it may run on (DataLoader's _check_worker_number_rationality); the training loop
- * needs one more.
+ * needs one more. The input-bound finding, the oversubscription finding and the workers fix all
+ * use this one figure, so applying the fix never triggers the other finding.
  */
 export function suggestedWorkers(cores: number): number {
-  return Math.max(0, cores - 1);
+  return Math.max(0, Math.min(Math.floor(cores) - 1, MAX_WORKERS));
 }
 
 /** "DataLoader" for "torch.utils.data.DataLoader". */

@@ -8,17 +8,7 @@ import { addKeyword, findArgument, replaceNode } from './python-args';
 import { integerValue } from './python-syntax';
 import { descendants, named, startLine } from './syntax';
 import type { Fix, FixContext, ParsedFile } from './types';
-
-/** Beyond this, more workers rarely help and each one holds its own copy of the dataset. */
-const MAX_WORKERS = 8;
-
-/**
- * One core stays with the main process, which runs the training step. At least one worker: even on
- * a single core it overlaps loading with I/O waits and with GPU kernels, which need no CPU.
- */
-export function recommendedWorkers(cores: number): number {
-  return Math.max(1, Math.min(Math.floor(cores) - 1, MAX_WORKERS));
-}
+import { suggestedWorkers } from '../findings/loaders';
 
 export const dataloaderWorkers: Fix = {
   id: 'dataloader-workers',
@@ -28,7 +18,8 @@ export const dataloaderWorkers: Fix = {
   apply(file, ctx) {
     const unsharded = unshardedIterableDataset(file);
     if (unsharded) return { ok: false, reason: unsharded };
-    const target = recommendedWorkers(ctx.cores);
+    const target = suggestedWorkers(ctx.cores);
+    if (target === 0) return { ok: false, reason: `with ${ctx.cores} core, worker processes would compete with the training loop for it` };
     return editDataLoaders(file, ctx, (args, call) => {
       const hazard = spawnHazard(call, ctx);
       if (hazard) return { refused: hazard };
