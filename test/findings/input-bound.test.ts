@@ -43,8 +43,22 @@ describe('findings: input-bound', () => {
   });
 
   it('offers prefetch_factor, not more workers, once the workers fill the cores', () => {
-    const facts = factsWith('input-bound-cpu', (f) => Object.assign(f.summary.loaders[0] ?? {}, { numWorkers: 7 }));
+    const facts = factsWith('input-bound-cpu', (f) => {
+      Object.assign(f.summary.loaders[0] ?? {}, { numWorkers: 7 });
+      // Seven decoding workers and the main process keep the 8 cores busy.
+      for (const sample of f.telemetry) sample.proc.cpuPct *= 7.5;
+    });
     assert.deepEqual(inputBound(facts)?.fixes, ['dataloader-persistent-workers', 'dataloader-prefetch-factor']);
+  });
+
+  it('suggests workers from the cores when loading computes, and more than the cores when it waits', () => {
+    assert.equal(inputBound(loadFacts('input-bound-cpu'))?.evidence.suggestedWorkers, 7);
+    // The same run, but the main process sat at 10% of a core while steps waited: I/O, not decoding.
+    const waiting = factsWith('input-bound-cpu', (f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = 10)));
+    const finding = inputBound(waiting);
+    assert.equal(finding?.evidence.suggestedWorkers, 8);
+    assert.equal(finding?.evidence.treeCpuPct, 10);
+    assert.match(finding?.message ?? '', /loading waits rather than computes \(the run's processes used 10% of one core\), so up to 8 workers overlap the waits/);
   });
 
   it('offers tf.data prefetch and parallel map for a tf.data pipeline', () => {

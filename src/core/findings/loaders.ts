@@ -26,8 +26,23 @@ const MAX_WORKERS = 8;
  * needs one more. The input-bound finding, the oversubscription finding and the workers fix all
  * use this one figure, so applying the fix never triggers the other finding.
  */
-export function suggestedWorkers(cores: number): number {
-  return Math.max(0, Math.min(Math.floor(cores) - 1, MAX_WORKERS));
+export function suggestedWorkers(cores: number, loadingWaits = false): number {
+  // Workers that mostly wait (files, network, sleeps) leave their cores idle: twice as many keep
+  // twice the waits in flight without competing for CPU.
+  const wanted = loadingWaits ? 2 * Math.floor(cores) : Math.floor(cores) - 1;
+  return Math.max(0, Math.min(wanted, MAX_WORKERS));
+}
+
+/**
+ * Below this share of the cores its processes could use, a loading tree spends most of its time
+ * waiting rather than computing: a CPU-bound loader keeps each process (or each core, when the
+ * processes outnumber the cores) near 100%.
+ */
+export const WAITING_CPU_SHARE = 0.5;
+
+/** Measured: the run's processes (main plus workers) used under half the cores they could. */
+export function loadingWaits(treeCpuPct: number | null, numWorkers: number, cores: number): boolean {
+  return treeCpuPct !== null && treeCpuPct < WAITING_CPU_SHARE * 100 * Math.min(numWorkers + 1, cores);
 }
 
 /** "DataLoader" for "torch.utils.data.DataLoader". */

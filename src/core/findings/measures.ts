@@ -1,6 +1,6 @@
 /** Figures several rules share, derived from the facts. */
 import type { SampleStage, StageName, StepEvent } from '../../protocol/events';
-import { sum } from '../stats';
+import { mean, sum } from '../stats';
 import type { HotLine, RunSummary } from '../summary';
 import type { RunFacts } from './facts';
 import type { Severity } from './finding';
@@ -85,6 +85,26 @@ export function hotLinesIn(summary: RunSummary, stages: readonly SampleStage[], 
     .filter((line) => line.share >= HOT_LINE_MIN_SHARE && samplesIn(line, stages) > line.samples / 2)
     .sort((a, b) => samplesIn(b, stages) - samplesIn(a, stages))
     .slice(0, limit);
+}
+
+/** Telemetry samples at 1 Hz: each CPU figure covers the second before it. */
+const TELEMETRY_INTERVAL_MS = 1000;
+/** Two whole seconds inside the steady state: one could be a start-up or shutdown blip. */
+const MIN_CPU_SAMPLES = 2;
+
+/**
+ * Mean CPU of the whole process tree (main process and DataLoader workers), in % of one core, over
+ * samples whose whole second fell inside the steady-state steps; null on a run too short to tell.
+ * Telemetry is timed from the host's run start, steps from the runner's origin, which it takes as
+ * the interpreter starts: the two differ by far less than a sample's second.
+ */
+export function treeCpuWhileStepping(facts: RunFacts): number | null {
+  const steps = steadySteps(facts);
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  if (!first || !last) return null;
+  const inside = facts.telemetry.filter((s) => s.t - TELEMETRY_INTERVAL_MS >= first.t && s.t <= last.t + last.ms);
+  return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.proc.cpuPct)) : null;
 }
 
 /** "train.py:31": how a message names a place; locations keep the full path. */

@@ -3,8 +3,8 @@
  * the loader is input-bound, lowered when workers and the main process outnumber the cores.
  */
 import type { Node } from 'web-tree-sitter';
-import { DATALOADER_POSITION, dataLoaderLines, editDataLoaders } from './dataloader-calls';
-import { addKeyword, findArgument, replaceNode } from './python-args';
+import { DATALOADER_POSITION, dataLoaderCalls, editDataLoaders } from './dataloader-calls';
+import { addKeyword, callArguments, findArgument, replaceNode } from './python-args';
 import { integerValue } from './python-syntax';
 import { descendants, named, startLine } from './syntax';
 import type { Fix, FixContext, ParsedFile } from './types';
@@ -14,11 +14,11 @@ export const dataloaderWorkers: Fix = {
   id: 'dataloader-workers',
   title: 'Load batches in parallel: set DataLoader num_workers from the available cores',
   languages: ['python'],
-  candidates: dataLoaderLines,
+  candidates: loadersWithoutWorkers,
   apply(file, ctx) {
     const unsharded = unshardedIterableDataset(file);
     if (unsharded) return { ok: false, reason: unsharded };
-    const target = suggestedWorkers(ctx.cores);
+    const target = ctx.workers ?? suggestedWorkers(ctx.cores);
     if (target === 0) return { ok: false, reason: `with ${ctx.cores} core, worker processes would compete with the training loop for it` };
     return editDataLoaders(file, ctx, (args, call) => {
       const hazard = spawnHazard(call, ctx);
@@ -45,6 +45,20 @@ export const dataloaderWorkers: Fix = {
     });
   },
 };
+
+/**
+ * Before any run, only loaders that load in the main process: raising 0 workers is safe to suggest
+ * from the cores alone, while a number the user chose is changed only when a run shows it is wrong.
+ */
+function loadersWithoutWorkers(file: ParsedFile): number[] {
+  return dataLoaderCalls(file)
+    .filter((call) => {
+      const args = callArguments(call);
+      const found = args && findArgument(args, 'num_workers', DATALOADER_POSITION.num_workers);
+      return found && (found.kind === 'absent' || (found.kind === 'given' && integerValue(found.value) === 0));
+    })
+    .map(startLine);
+}
 
 /**
  * An IterableDataset hands every worker the whole stream: without get_worker_info() to split it,

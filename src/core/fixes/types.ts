@@ -19,6 +19,8 @@ export type FixResult = { ok: true; edits: TextEdit[]; title: string } | { ok: f
 export interface FixContext {
   /** Cores really available to the training process (os.availableParallelism, cgroup limits). */
   cores: number;
+  /** The worker count a run measured as right (input-bound evidence); else derived from cores. */
+  workers?: number;
   cuda: boolean;
   bf16Supported?: boolean;
   torchVersion?: string | null;

@@ -5,7 +5,8 @@ import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
 import { loaderFamily, nameLoader, shortKind, suggestedWorkers, TORCH_DEFAULT_PREFETCH_FACTOR, torchSettings, type LoaderFamily } from '../loaders';
-import { gradeShare, hotLinesIn, isCudaRun, meanStepMs, where } from '../measures';
+import { loadingWaits } from '../loaders';
+import { gradeShare, hotLinesIn, isCudaRun, meanStepMs, treeCpuWhileStepping, where } from '../measures';
 
 const MAX_DATA_LINES = 3;
 
@@ -20,11 +21,15 @@ export function inputBound(facts: RunFacts): Finding | null {
   const family = loaderFamily(summary, loader);
   const lines = hotLinesIn(summary, ['data'], MAX_DATA_LINES);
   const stepMs = meanStepMs(summary);
-  const fixes = fixesFor(facts, family, loader);
+  const cpuPct = treeCpuWhileStepping(facts);
+  const waits = family === 'torch' && loadingWaits(cpuPct, loader?.numWorkers ?? 0, facts.cores);
+  const workers = suggestedWorkers(facts.cores, waits);
+  const fixes = fixesFor(facts, family, loader, workers);
   let pipeline = '';
   if (loader && family === 'torch' && typeof loader.numWorkers === 'number') {
     const cores = fixes.includes('dataloader-workers') ? ` with ${facts.cores} cores available` : '';
-    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}`;
+    const waiting = waits && cpuPct !== null ? `; loading waits rather than computes (the run's processes used ${Math.round(cpuPct)}% of one core), so up to ${workers} workers overlap the waits` : '';
+    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}${waiting}`;
   } else if (loader) {
     pipeline = `; data comes from ${nameLoader(loader)}`;
   } else if (lines[0]) {
@@ -32,7 +37,8 @@ export function inputBound(facts: RunFacts): Finding | null {
   }
   const evidence: Record<string, number> = { dataShare: data.share, dataMs: data.ms, stepMs, cores: facts.cores };
   if (typeof loader?.numWorkers === 'number') evidence.numWorkers = loader.numWorkers;
-  if (family === 'torch') evidence.suggestedWorkers = suggestedWorkers(facts.cores);
+  if (family === 'torch') evidence.suggestedWorkers = workers;
+  if (cpuPct !== null) evidence.treeCpuPct = cpuPct;
   return {
     code: 'input-bound',
     severity,
@@ -53,13 +59,12 @@ function builtHere(loader: LoaderEvent, family: LoaderFamily | null): string {
   return `${shortKind(loader)} built here${settings ? `: ${settings}` : ''}`;
 }
 
-function fixesFor(facts: RunFacts, family: LoaderFamily | null, loader: LoaderEvent | undefined): FixId[] {
+function fixesFor(facts: RunFacts, family: LoaderFamily | null, loader: LoaderEvent | undefined, target: number): FixId[] {
   if (family === 'tfjs') return ['tfjs-prefetch'];
   if (family === 'tf.data') return ['tfdata-prefetch', 'tfdata-parallel-map'];
   if (family !== 'torch' || !loader) return [];
   const fixes: FixId[] = [];
   const workers = loader.numWorkers ?? 0;
-  const target = suggestedWorkers(facts.cores);
   if (workers < target) fixes.push('dataloader-workers');
   // Pinned host memory only speeds up copies to a CUDA device.
   if (isCudaRun(facts.summary) && loader.pinMemory !== true) fixes.push('dataloader-pin-memory');

@@ -2,7 +2,8 @@
 import type { LoaderEvent } from '../../../protocol/events';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
-import { loaderFamily, nameLoader, suggestedWorkers } from '../loaders';
+import { loaderFamily, loadingWaits, nameLoader, suggestedWorkers } from '../loaders';
+import { treeCpuWhileStepping } from '../measures';
 
 export function workerOversubscription(facts: RunFacts): Finding | null {
   const { summary, cores } = facts;
@@ -12,6 +13,8 @@ export function workerOversubscription(facts: RunFacts): Finding | null {
   const workers = loader?.numWorkers ?? 0;
   const processes = workers + 1;
   if (!loader || processes <= cores) return null;
+  // Processes that mostly wait do not compete for cores: only a busy tree is oversubscribed.
+  if (loadingWaits(treeCpuWhileStepping(facts), workers, cores)) return null;
   return {
     code: 'worker-oversubscription',
     severity: 'moderate',
