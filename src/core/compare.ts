@@ -91,8 +91,10 @@ function usable(value: number | null): number | null {
 function caveats(before: RunSummary, after: RunSummary): string[] {
   const notes: string[] = [];
   if (before.command.join(' ') !== after.command.join(' ')) notes.push('the two runs used different commands');
-  if (before.steps > 0 && after.steps > 0 && Math.max(before.steps, after.steps) > 2 * Math.min(before.steps, after.steps)) {
-    notes.push(`the runs measured very different numbers of steps (${before.steps} and ${after.steps})`);
+  if (before.steps > 0 && after.steps > 0 && before.steps !== after.steps) {
+    // Same command and arguments, yet a stopped run or a script that changed its own step count.
+    const very = Math.max(before.steps, after.steps) > 2 * Math.min(before.steps, after.steps) ? 'very ' : '';
+    notes.push(`the runs measured ${very}different numbers of steps (${before.steps} and ${after.steps})`);
   }
   if (before.device !== after.device) notes.push(`the runs used different devices (${before.device ?? 'unknown'} and ${after.device ?? 'unknown'})`);
   for (const [run, which] of [[before, 'before'], [after, 'after']] as const) {

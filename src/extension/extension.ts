@@ -1,10 +1,14 @@
 /**
- * The composition root. Activation is implied by the contributed commands; nothing here spawns a
- * process or reads a file: the components only register listeners until a command is used.
+ * The composition root. Activation comes from the contributed commands, and from opening a Python,
+ * JavaScript or TypeScript file (quick fixes before any run); nothing here spawns a process or reads
+ * a file: the components only register listeners until a command or a code action is asked for.
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { EditorAnnotations } from './editor/annotations';
+import { Parsers } from './fixes/parsers';
+import { QuickFixProvider } from './fixes/quick-fix-provider';
+import { RerunAndCompare } from './fixes/rerun-compare';
 import { PanelHost } from './panel-host';
 import { RecordingOpener } from './recordings';
 import { RunController } from './run/run-controller';
@@ -20,8 +24,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const ui: RunUi = { log, panel, annotations: new EditorAnnotations(), statusBar: new RunStatusBar() };
   const runs = new RunController(context.extensionUri, ui);
   const recordings = new RecordingOpener(ui, () => runs.active);
+  const quickFixes = new QuickFixProvider(new Parsers(context.extensionUri, log), ui.annotations.diagnostics);
+  const rerun = new RerunAndCompare(runs, ui);
   controller = runs;
-  context.subscriptions.push(log, ui.annotations, ui.statusBar, panel, runs, registerCommands(runs, recordings, panel, ui));
+  context.subscriptions.push(log, ui.annotations, ui.statusBar, panel, runs, quickFixes, registerCommands(runs, recordings, panel, ui, rerun));
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,10 +5,12 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../core/editor-view/commands';
 import type { RunView } from '../core/view/run-view';
+import type { CompareData } from '../protocol/webview-messages';
 import { PerformancePanel } from './panel/performance-panel';
 
 export class PanelHost implements vscode.Disposable {
   private view: RunView | undefined;
+  private compare: CompareData | null = null;
   private listening: { panel: PerformancePanel; subscription: vscode.Disposable } | undefined;
 
   constructor(
@@ -20,6 +22,12 @@ export class PanelHost implements vscode.Disposable {
   setView(view: RunView): void {
     this.view = view;
     if (PerformancePanel.current) this.show();
+  }
+
+  /** A before/after comparison shown above the view (null hides it); a panel opened later gets it too. */
+  setCompare(compare: CompareData | null): void {
+    this.compare = compare;
+    PerformancePanel.current?.setCompare(compare);
   }
 
   /** After `view` changed; the panel throttles its own updates. */
@@ -34,6 +42,7 @@ export class PanelHost implements vscode.Disposable {
     }
     const panel = PerformancePanel.show(this.extensionUri, this.view);
     if (this.listening?.panel === panel) return;
+    panel.setCompare(this.compare);
     // A new panel (the previous one was closed): listen to this one instead.
     this.listening?.subscription.dispose();
     this.listening = { panel, subscription: panel.onDidRequestOpen((target) => void this.open(target.file, target.line)) };

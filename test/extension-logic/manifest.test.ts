@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { COMMANDS, CONTEXT_KEYS } from '../../src/core/editor-view/commands';
 import { HEAT_BACKGROUND_COLORS, HEAT_RULER_COLOR, INLINE_FOREGROUND_COLOR } from '../../src/core/editor-view/heat';
+import { QUICK_FIX_LANGUAGES } from '../../src/core/editor-view/quick-fixes';
 import { SCRIPT_EXTNAME_WHEN, scriptKind } from '../../src/core/editor-view/script-kind';
 import { RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_LIMITS, SETTINGS_SECTION, type SettingKey } from '../../src/core/editor-view/settings-defaults';
 
@@ -85,6 +86,13 @@ describe('package.json contributions', () => {
     }
   });
 
+  it('offers Re-run and Compare in the palette only when there is a finished run and none in progress', () => {
+    const command = manifest.contributes.commands.find((c) => c.command === COMMANDS.rerunAndCompare);
+    assert.equal(`${command?.category}: ${command?.title}`, 'TrainLens: Re-run and Compare');
+    const item = manifest.contributes.menus.commandPalette?.find((i) => i.command === COMMANDS.rerunAndCompare);
+    assert.equal(item?.when, CONTEXT_KEYS.canRerun);
+  });
+
   it('uses its context keys in when clauses', () => {
     const whens = Object.values(manifest.contributes.menus).flat().map((i) => i.when ?? '');
     for (const key of Object.values(CONTEXT_KEYS)) assert.ok(whens.some((w) => w.includes(key)), key);
@@ -97,8 +105,8 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates only through its contributions and loads the bundle', () => {
-    assert.deepEqual(manifest.activationEvents ?? [], []);
+  it('activates through its contributions, and on the languages it offers quick fixes for before any run', () => {
+    assert.deepEqual(manifest.activationEvents ?? [], QUICK_FIX_LANGUAGES.map((language) => `onLanguage:${language}`));
     assert.equal(manifest.main, './dist/extension.js');
   });
 });

@@ -5,7 +5,14 @@ export const COMMANDS = {
   showPanel: 'trainlens.showPanel',
   openRecording: 'trainlens.openRecording',
   clearAnnotations: 'trainlens.clearAnnotations',
+  rerunAndCompare: 'trainlens.rerunAndCompare',
 } as const;
+
+/**
+ * Registered but not contributed (never in the palette): a quick fix runs it after its edit, so the
+ * extension learns which fix was applied to which file.
+ */
+export const FIX_APPLIED_COMMAND = 'trainlens.fixApplied';
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
@@ -13,6 +20,8 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 export const CONTEXT_KEYS = {
   running: 'trainlens.running',
   hasAnnotations: 'trainlens.hasAnnotations',
+  /** A finished run exists to repeat and none is in progress. */
+  canRerun: 'trainlens.canRerun',
 } as const;
 
 /** A Markdown link that runs a command (the MarkdownString must trust that command). */

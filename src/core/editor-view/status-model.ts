@@ -128,6 +128,7 @@ const LINK_LABELS: Record<CommandId, string> = {
   [COMMANDS.showPanel]: '$(graph) Performance Panel',
   [COMMANDS.openRecording]: '$(folder-opened) Open Recording',
   [COMMANDS.clearAnnotations]: '$(clear-all) Clear Annotations',
+  [COMMANDS.rerunAndCompare]: '$(debug-rerun) Re-run and Compare',
 };
 
 function phaseWords(input: StatusInput): string {

@@ -18,7 +18,7 @@ import { tfdataParallelMap } from './tfdata-parallel-map';
 import { tfdataPrefetch } from './tfdata-prefetch';
 import { tfjsPrefetch } from './tfjs-prefetch';
 import type { FixId } from '../findings/finding';
-import type { Fix, FixContext, FixResult, ParsedFile, SourceLanguage } from './types';
+import type { Fix, FixContext, FixResult, ParsedFile, SourceLanguage, TextEdit } from './types';
 import { zeroGradSetToNone } from './zero-grad-set-to-none';
 
 export const FIXES: readonly Fix[] = [
@@ -72,18 +72,22 @@ export interface DetectedFix {
   /** 1-based line to show the lightbulb on. */
   line: number;
   title: string;
+  edits: TextEdit[];
 }
 
-/** Fixes worth offering on this code before any run: the safe ones, where they would apply. */
-export function detectFixes(grammars: Grammars, source: string, language: SourceLanguage, ctx: FixContext): DetectedFix[] {
+/**
+ * Fixes worth offering on this code before any run: the safe ones, where they would apply.
+ * `only` narrows them further (the editor offers fewer than the catalogue allows).
+ */
+export function detectFixes(grammars: Grammars, source: string, language: SourceLanguage, ctx: FixContext, only?: ReadonlySet<FixId>): DetectedFix[] {
   return withParsed(grammars, source, language, (file) => {
     if (file.root.hasError) return [];
     const found: DetectedFix[] = [];
     for (const fix of FIXES) {
-      if (!fix.candidates || !fix.languages.includes(language)) continue;
+      if (!fix.candidates || !fix.languages.includes(language) || (only && !only.has(fix.id))) continue;
       for (const line of new Set(fix.candidates(file))) {
         const result = checked(grammars, file, fix, { ...ctx, line });
-        if (result.ok) found.push({ fixId: fix.id, line, title: result.title });
+        if (result.ok) found.push({ fixId: fix.id, line, title: result.title, edits: result.edits });
       }
     }
     return found;

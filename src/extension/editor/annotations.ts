@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { CONTEXT_KEYS } from '../../core/editor-view/commands';
 import { annotationsByFile, hoverMarkdown, type LineAnnotation } from '../../core/editor-view/heat';
 import type { Finding } from '../../core/findings/finding';
-import type { HotLine } from '../../core/summary';
+import type { HotLine, RunSummary } from '../../core/summary';
 import { FindingDiagnostics } from './diagnostics';
 import { HeatDecorations } from './heat-decorations';
 
@@ -39,15 +39,16 @@ export class EditorAnnotations implements vscode.Disposable {
     this.changed();
   }
 
-  showFindings(findings: readonly Finding[], script: string | null): void {
-    this.diagnostics.show(findings, script);
+  /** `run`: the run that raised the findings, whose facts (cores, CUDA) their quick fixes use. */
+  showFindings(findings: readonly Finding[], script: string | null, run: RunSummary | null): void {
+    this.diagnostics.show(findings, script, run);
     this.hasFindings = findings.length > 0;
     this.changed();
   }
 
   clear(): void {
     this.showHeat([]);
-    this.showFindings([], null);
+    this.showFindings([], null, null);
     this.hoverProvider?.dispose();
     this.hoverProvider = undefined;
   }

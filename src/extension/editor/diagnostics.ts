@@ -1,10 +1,15 @@
 /**
  * Findings as Diagnostics. This module owns TrainLens's one DiagnosticCollection; the quick-fix
- * provider (code actions) reads diagnostics with source DIAGNOSTIC_SOURCE and keys on their `code`.
+ * provider (code actions) reads diagnostics with source DIAGNOSTIC_SOURCE and keys on their `code`,
+ * asking here for the finding behind one and the facts of the run that raised it.
  */
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, diagnosticsFromFindings, type DiagnosticData, type DiagnosticSeverityName } from '../../core/editor-view/diagnostics-model';
+import { findingForDiagnostic } from '../../core/editor-view/quick-fixes';
 import type { Finding } from '../../core/findings/finding';
+import { fixContextForRun, type LocalFacts } from '../../core/fixes/run-context';
+import type { FixContext } from '../../core/fixes/types';
+import type { RunSummary } from '../../core/summary';
 
 export { DIAGNOSTIC_SOURCE };
 
@@ -19,9 +24,12 @@ const LINE_END = Number.MAX_SAFE_INTEGER;
 
 export class FindingDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('trainlens');
+  /** What the diagnostics show, kept for the quick fixes (diagnostics come back to them as copies). */
+  private shown: { findings: readonly Finding[]; script: string | null; run: RunSummary | null } = { findings: [], script: null, run: null };
 
-  /** Replaces all TrainLens diagnostics with these findings'. */
-  show(findings: readonly Finding[], script: string | null): void {
+  /** Replaces all TrainLens diagnostics with these findings'; `run` is the run that raised them. */
+  show(findings: readonly Finding[], script: string | null, run: RunSummary | null): void {
+    this.shown = { findings, script, run };
     this.collection.clear();
     for (const [file, list] of diagnosticsFromFindings(findings, script)) {
       const uri = vscode.Uri.file(file);
@@ -31,7 +39,17 @@ export class FindingDiagnostics implements vscode.Disposable {
   }
 
   clear(): void {
-    this.collection.clear();
+    this.show([], null, null);
+  }
+
+  /** The finding behind a TrainLens diagnostic at `line0` (where it is now) of `uri`. */
+  findingAt(uri: vscode.Uri, code: string, line0: number): Finding | undefined {
+    return findingForDiagnostic(this.shown.findings, this.shown.script, uri.fsPath, code, line0);
+  }
+
+  /** The facts a fix for `finding` needs: the run's, else (a finding without its run) this machine's. */
+  fixContext(finding: Finding, local: LocalFacts): FixContext {
+    return this.shown.run ? fixContextForRun(this.shown.run, finding, local) : { ...local, cuda: false };
   }
 
   dispose(): void {

@@ -72,7 +72,7 @@ export class LiveRun implements vscode.Disposable {
     this.view.setSummary(summary);
     this.ui.panel.refresh(this.view);
     this.ui.annotations.showHeat(summary.hotLines);
-    this.ui.annotations.showFindings(summary.findings, summary.script);
+    this.ui.annotations.showFindings(summary.findings, summary.script, summary);
   }
 
   fail(message: string): void {
@@ -96,15 +96,17 @@ export class LiveRun implements vscode.Disposable {
     const startedMs = Date.now();
     // Too soon after a long analysis: skip; the next batch of steps asks again.
     if (startedMs < this.findingsDueMs) return;
+    let summary: RunSummary;
     try {
-      this.findings = findingsFor(session.aggregator, session.aggregator.summary(session.dir));
+      summary = session.aggregator.summary(session.dir);
+      this.findings = findingsFor(session.aggregator, summary);
       this.findingsDueMs = startedMs + (Date.now() - startedMs) / LIVE_FINDINGS_MAX_LOAD;
     } catch (error) {
       // A rule tripping over a half-finished run must not break the live view; the final analysis runs again at the end.
       this.ui.log.warn(`live analysis failed: ${(error as Error).message}`);
       return;
     }
-    this.ui.annotations.showFindings(this.findings, session.plan.script);
+    this.ui.annotations.showFindings(this.findings, session.plan.script, summary);
     this.onChange();
   }
 }

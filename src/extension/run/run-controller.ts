@@ -3,25 +3,36 @@
  * the allowed moves). One run at a time; each run owns its LiveRun (and its disposable store),
  * and its terminal stays open with the output until the next run replaces it.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { NoiseSamples } from '../../core/compare';
 import { COMMANDS, CONTEXT_KEYS } from '../../core/editor-view/commands';
+import { RunHistory, type FinishedRun, type RunIdentity } from '../../core/editor-view/run-history';
 import { isActive, nextPhase, type RunPhase, type RunTransition } from '../../core/editor-view/run-phase';
 import { statusView } from '../../core/editor-view/status-model';
 import { formatRate } from '../../core/format';
 import type { RunSummary } from '../../core/summary';
-import type { RunSession } from '../../host/run-session';
-import { prepareRun } from './launch-request';
+import type { RunRequest, RunSession } from '../../host/run-session';
+import { prepareRun, type PreparedRun } from './launch-request';
 import { LiveRun } from './live-run';
 import type { RunUi } from './run-ui';
 import { scriptToProfile } from './script-target';
 import { TrainingTerminal } from './training-terminal';
+
+/** What starts a finished run again: its launch request, and the script to save first. */
+export interface RunRecipe {
+  request: RunRequest;
+  script: vscode.Uri;
+}
 
 /** On shutdown a run gets this long to stop gently before its process tree is killed. */
 const SHUTDOWN_GRACE_MS = 2000;
 
 export class RunController implements vscode.Disposable {
   private phase: RunPhase = 'idle';
+  private readonly history = new RunHistory<RunRecipe>();
   private run: LiveRun | undefined;
   private session: RunSession | undefined;
   private terminal: TrainingTerminal | undefined;
@@ -35,11 +46,52 @@ export class RunController implements vscode.Disposable {
     return isActive(this.phase);
   }
 
+  /** The run Re-run and Compare would repeat. */
+  get lastFinished(): FinishedRun<RunRecipe> | undefined {
+    return this.history.latest;
+  }
+
+  /** Throughput of the repeats of `run` (same command and code) in this session, for the noise band. */
+  noiseSamples(run: FinishedRun<RunRecipe>): NoiseSamples {
+    return this.history.noiseSamples(run);
+  }
+
   async profile(resource: unknown): Promise<void> {
     if (!vscode.workspace.isTrusted) return refuseUntrusted();
     if (this.active) return this.offerStop();
     const script = await scriptToProfile(resource);
-    if (!script || this.active || !this.move('start')) return;
+    if (!script || this.active) return;
+    await this.launch(script, () => prepareRun(script, this.extensionUri, this.ui.log));
+  }
+
+  /**
+   * Runs the last finished run's command again (same interpreter, arguments, environment and
+   * directory), after saving the script; resolves when the new run ends.
+   */
+  async rerun(): Promise<{ before: FinishedRun<RunRecipe>; after: RunSummary } | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      await refuseUntrusted();
+      return undefined;
+    }
+    if (this.active) {
+      await this.offerStop();
+      return undefined;
+    }
+    const before = this.history.latest;
+    if (!before) {
+      void vscode.window.showInformationMessage('TrainLens: nothing to re-run yet: profile a training script first.');
+      return undefined;
+    }
+    const script = await scriptToProfile(before.recipe.script);
+    if (!script || this.active) return undefined;
+    const started = await this.launch(script, async () => ({ request: before.recipe.request, interpreter: null }));
+    const after = await started?.done;
+    return after ? { before, after } : undefined;
+  }
+
+  /** Starts a run; `done` settles with its summary, or undefined when it failed without one. */
+  private async launch(script: vscode.Uri, prepare: () => Promise<PreparedRun>): Promise<{ done: Promise<RunSummary | undefined> } | undefined> {
+    if (!this.move('start')) return undefined;
     const label = path.basename(script.fsPath);
     this.run?.dispose();
     this.terminal?.dispose();
@@ -47,20 +99,25 @@ export class RunController implements vscode.Disposable {
     const terminal = new TrainingTerminal(`TrainLens: ${label}`, { onStop: () => this.stopRun(run) });
     [this.run, this.terminal, this.session] = [run, terminal, undefined];
     terminal.show();
-    // The previous run's annotations are replaced by this one's, starting now.
+    // The previous run's annotations (and any comparison with it) are replaced by this one's, starting now.
     this.ui.annotations.clear();
+    this.ui.panel.setCompare(null);
     this.ui.panel.setView(run.view);
     this.renderStatus();
     let session: RunSession;
+    let identity: RunIdentity;
+    let request: RunRequest;
     try {
-      const prepared = await prepareRun(script, this.extensionUri, this.ui.log);
+      const prepared = await prepare();
+      request = prepared.request;
       if (prepared.interpreter) this.ui.log.info(`Python interpreter (${prepared.interpreter.source}): ${prepared.interpreter.path}`);
-      this.ui.log.info(`starting: ${prepared.request.command.join(' ')} (cwd ${prepared.request.cwd})`);
-      terminal.note(`$ ${prepared.request.command.join(' ')}`);
-      session = await (await loadRunSession()).start(prepared.request);
+      this.ui.log.info(`starting: ${request.command.join(' ')} (cwd ${request.cwd})`);
+      terminal.note(`$ ${request.command.join(' ')}`);
+      identity = { command: request.command, cwd: request.cwd, env: request.env, codeDigest: await codeDigest(script) };
+      session = await (await loadRunSession()).start(request);
     } catch (error) {
       this.failed(run, error);
-      return;
+      return { done: Promise.resolve(undefined) };
     }
     this.session = session;
     run.attach(session);
@@ -68,10 +125,19 @@ export class RunController implements vscode.Disposable {
     this.move('started');
     this.ui.log.info(`run ${session.id} started (pid ${session.process.pid}); recording in ${session.dir}`);
     if (this.phase === 'stopping') run.stop();
-    session.done.then(
-      (summary) => this.finished(run, summary),
-      (error: unknown) => this.failed(run, error),
+    const done = session.done.then(
+      (summary) => {
+        this.finished(run, summary);
+        this.history.add({ recipe: { request, script }, identity, summary });
+        this.updateCanRerun();
+        return summary;
+      },
+      (error: unknown) => {
+        this.failed(run, error);
+        return undefined;
+      },
     );
+    return { done };
   }
 
   stop(): void {
@@ -134,7 +200,12 @@ export class RunController implements vscode.Disposable {
     if (next === undefined) return false;
     this.phase = next;
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, this.active);
+    this.updateCanRerun();
     return true;
+  }
+
+  private updateCanRerun(): void {
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canRerun, !this.active && this.history.latest !== undefined);
   }
 
   private renderStatus(): void {
@@ -175,6 +246,15 @@ async function refuseUntrusted(): Promise<void> {
  */
 async function loadRunSession(): Promise<typeof RunSession> {
   return (await import('../../host/run-session.js')).RunSession;
+}
+
+/** Which code a run measured: repeats of the same code give the noise band; null when unreadable. */
+async function codeDigest(script: vscode.Uri): Promise<string | null> {
+  try {
+    return createHash('sha256').update(await fs.readFile(script.fsPath)).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 function delay(ms: number): Promise<void> {

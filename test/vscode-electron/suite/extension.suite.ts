@@ -84,6 +84,24 @@ describe('TrainLens in VS Code', () => {
     assert.equal(vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE).length, 0);
   });
 
+  it('offers the DataLoader workers quick fix before any run, and applies it', async () => {
+    const script = path.join(workspace, 'loader.py');
+    fs.writeFileSync(script, 'from torch.utils.data import DataLoader\n\nloader = DataLoader(range(10), batch_size=2, num_workers=0)\n');
+    try {
+      const document = await vscode.workspace.openTextDocument(script);
+      await vscode.window.showTextDocument(document);
+      const line = new vscode.Range(2, 0, 2, 0);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, line, vscode.CodeActionKind.QuickFix.value);
+      const workers = actions.find((a) => a.title.includes('Set DataLoader num_workers'));
+      assert.ok(workers?.edit, `actions: ${actions.map((a) => a.title).join(' | ')}`);
+      assert.ok(await vscode.workspace.applyEdit(workers.edit));
+      assert.match(document.getText(), /DataLoader\(range\(10\), batch_size=2, num_workers=[1-9]\d*\)/);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
+  });
+
   it('profiles the active script and records the run', async () => {
     const dir = await profile(trainJs);
     const summary = await until('the run to end', () => summaryOf(dir));
