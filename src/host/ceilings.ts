@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { CeilingEvent } from '../protocol/events';
-import type { Ceilings } from '../core/summary';
+import type { Ceilings, RunSummary } from '../core/summary';
 import { RunSession, type RunRequest } from './run-session';
 
 /** Measured steps per probe, after its own warm-up steps. */
@@ -16,26 +16,33 @@ export const PROBE_STEPS = 30;
 /** A probe that has not reported by then is stopped (a script that never reaches a loader). */
 const PROBE_TIMEOUT_MS = 120_000;
 
+/** What one probe run gave: its event, or a plain reason why there is none. */
+export interface ProbeOutcome {
+  event: CeilingEvent | undefined;
+  note: string | null;
+}
+
+/** Prefix of the runners' `log` line that says why a probe measured nothing. */
+const RUNNER_NOTE_PREFIX = 'ceiling probe: ';
+
 export async function measureCeilings(request: RunRequest, runDir: string, actualBatchesPerSec: number | null): Promise<Ceilings> {
   const data = await probe(request, runDir, 'data-only');
   const compute = await probe(request, runDir, 'compute-only');
   return ceilingsFrom(data, compute, actualBatchesPerSec);
 }
 
-export function ceilingsFrom(data: CeilingEvent | undefined, compute: CeilingEvent | undefined, actual: number | null): Ceilings {
-  const known = [data?.batchesPerSec, compute?.batchesPerSec].filter((v): v is number => typeof v === 'number' && v > 0);
+export function ceilingsFrom(data: ProbeOutcome, compute: ProbeOutcome, actual: number | null): Ceilings {
+  const known = [data.event?.batchesPerSec, compute.event?.batchesPerSec].filter((v): v is number => typeof v === 'number' && v > 0);
   const ceiling = known.length > 0 ? Math.min(...known) : null;
-  const notes: string[] = [];
-  if (!data) notes.push('no data loader was seen, so the data-only ceiling was not measured');
-  if (!compute) notes.push('the compute-only probe did not report');
+  const notes = [data.note, compute.note].filter((n): n is string => n !== null);
   let gap: number | null = null;
   if (ceiling !== null && actual !== null) {
     // Run-to-run noise can put the actual run slightly above a probe: that is "no gap", not a negative one.
     gap = Math.max(0, (ceiling - actual) / ceiling);
   }
   return {
-    dataOnlyBatchesPerSec: data?.batchesPerSec ?? null,
-    computeOnlyBatchesPerSec: compute?.batchesPerSec ?? null,
+    dataOnlyBatchesPerSec: data.event?.batchesPerSec ?? null,
+    computeOnlyBatchesPerSec: compute.event?.batchesPerSec ?? null,
     actualBatchesPerSec: actual,
     ceilingBatchesPerSec: ceiling,
     gap,
@@ -43,7 +50,7 @@ export function ceilingsFrom(data: CeilingEvent | undefined, compute: CeilingEve
   };
 }
 
-async function probe(request: RunRequest, runDir: string, mode: 'data-only' | 'compute-only'): Promise<CeilingEvent | undefined> {
+async function probe(request: RunRequest, runDir: string, mode: 'data-only' | 'compute-only'): Promise<ProbeOutcome> {
   const session = await RunSession.start({
     ...request,
     runsDir: path.join(runDir, 'probes'),
@@ -51,11 +58,23 @@ async function probe(request: RunRequest, runDir: string, mode: 'data-only' | 'c
     probe: { mode, steps: PROBE_STEPS },
     telemetry: false,
   });
-  const timer = setTimeout(() => void session.stop('ceiling probe timed out'), PROBE_TIMEOUT_MS);
+  const timer = setTimeout(() => void session.stop(`ceiling probe timed out after ${PROBE_TIMEOUT_MS / 1000} s`), PROBE_TIMEOUT_MS);
+  let summary: RunSummary;
   try {
-    await session.done;
+    summary = await session.done;
   } finally {
     clearTimeout(timer);
   }
-  return session.aggregator.ceilingEvents.find((e) => e.kind === (mode === 'data-only' ? 'data' : 'compute'));
+  const event = session.aggregator.ceilingEvents.find((e) => e.kind === (mode === 'data-only' ? 'data' : 'compute'));
+  return { event, note: noteOn(mode, event, summary) };
+}
+
+function noteOn(mode: 'data-only' | 'compute-only', event: CeilingEvent | undefined, summary: RunSummary): string | null {
+  if (event) return event.steps < PROBE_STEPS ? `the ${mode} probe measured only ${event.steps} steps (the script ended first)` : null;
+  if (summary.status === 'stopped') return `the ${mode} probe timed out after ${PROBE_TIMEOUT_MS / 1000} s`;
+  if (summary.error) return `the ${mode} probe failed: ${summary.error.excType}: ${summary.error.message}`;
+  const fromRunner = summary.notes.find((n) => n.startsWith(RUNNER_NOTE_PREFIX));
+  if (fromRunner) return `${mode}: ${fromRunner.slice(RUNNER_NOTE_PREFIX.length)}`;
+  if (mode === 'data-only' && summary.loaders.length === 0) return 'no data loader was seen, so the data-only ceiling was not measured';
+  return `the ${mode} probe ended without measuring (exit ${summary.exitCode ?? summary.signal ?? 'unknown'})`;
 }

@@ -4,6 +4,7 @@
  * foreign JSON field by field here), and how we take ourselves out of the environment again.
  */
 import { PROTOCOL_VERSION } from '../../protocol/events';
+import type { ProbeMode } from './ceiling-probe';
 
 /** Same name as RUNNER_OPTIONS_ENV in src/host/launch/plan.ts. */
 export const OPTIONS_ENV = 'TRAINLENS_OPTIONS';
@@ -16,11 +17,15 @@ export interface PreloadOptions {
   /** Present (a string, or null when it was unset) when the host injected us through NODE_OPTIONS:
    * the user's own NODE_OPTIONS, to restore. Absent when we are on node's command line. */
   nodeOptions?: string | null;
+  /** A ceiling probe run (RunnerOptions.probe and probeSteps), see ceiling-probe.ts. */
+  probe?: { mode: ProbeMode; steps: number };
 }
 
 /** Default when the host sends no usable rate: the V8 profiler's 1 ms interval. */
 const DEFAULT_SAMPLE_HZ = 1000;
 const MIN_FLUSH_MS = 50;
+const DEFAULT_PROBE_STEPS = 30;
+const MAX_PROBE_STEPS = 10_000;
 
 /** The options, or a reason they cannot be used. */
 export function parseOptions(raw: string): PreloadOptions | string {
@@ -41,6 +46,10 @@ export function parseOptions(raw: string): PreloadOptions | string {
     flushMs: typeof o.flushMs === 'number' && o.flushMs >= MIN_FLUSH_MS ? o.flushMs : 250,
   };
   if ('nodeOptions' in o) options.nodeOptions = typeof o.nodeOptions === 'string' ? o.nodeOptions : null;
+  if (o.probe === 'data-only' || o.probe === 'compute-only') {
+    const steps = Number.isInteger(o.probeSteps) && (o.probeSteps as number) >= 1 && (o.probeSteps as number) <= MAX_PROBE_STEPS;
+    options.probe = { mode: o.probe, steps: steps ? (o.probeSteps as number) : DEFAULT_PROBE_STEPS };
+  }
   return options;
 }
 

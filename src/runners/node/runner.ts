@@ -10,6 +10,7 @@
  * most its last flush period, and the host knows the signal.
  */
 import { PROTOCOL_VERSION, type ErrorEvent, type HelloEvent } from '../../protocol/events';
+import { CeilingProbe } from './ceiling-probe';
 import { Channel } from './channel';
 import { UserCode } from './frames';
 import { LineBatcher } from './line-batch';
@@ -44,8 +45,12 @@ export class NodeRunner {
       timeOriginMs: performance.timeOrigin,
     };
     this.channel.send(hello);
-    this.timeline = new StepTimeline((step) => this.channel.send(step));
-    this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), (work) => this.safely(work));
+    const ceiling = options.probe ? new CeilingProbe(options.probe.mode, options.probe.steps, (event) => this.channel.send(event)) : null;
+    this.timeline = new StepTimeline((step) => {
+      this.channel.send(step);
+      ceiling?.stepped(step);
+    });
+    this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), (work) => this.safely(work), ceiling);
     this.probe.install();
     this.startSampling();
     this.timer = setInterval(() => this.safely(() => this.tick(false)), options.flushMs);

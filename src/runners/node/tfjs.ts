@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameworkEvent, LoaderEvent, RunnerEvent, StageName } from '../../protocol/events';
 import { packageOf, type SourcePosition, type UserCode } from './frames';
+import type { CeilingProbe } from './ceiling-probe';
 import type { StepTimeline } from './timeline';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
@@ -59,6 +60,8 @@ export class TfjsProbe {
     private readonly code: UserCode,
     private readonly send: (event: RunnerEvent) => void,
     private readonly safely: (work: () => void) => void,
+    /** Set in a ceiling probe run: it takes fit and fitDataset over. */
+    private readonly ceiling: CeilingProbe | null = null,
   ) {}
 
   /** Watches module loading for tfjs packages. */
@@ -158,6 +161,7 @@ export class TfjsProbe {
     const probe = this;
     const fitting = (withDataset: boolean) => (original: Fn) =>
       async function (this: unknown, ...args: unknown[]) {
+        if (probe.ceiling) return probe.ceiling.fit(this, args, withDataset);
         probe.fitDepth++;
         probe.safely(() => probe.fitStarted(withDataset ? args[0] : null));
         try {
@@ -240,6 +244,7 @@ export class TfjsProbe {
         return function (this: unknown, ...args: unknown[]) {
           const result = original.apply(this, args);
           probe.safely(() => probe.derived(this, result, name === 'batch' ? args[0] : undefined));
+          probe.safely(() => probe.ceiling?.derivedDataset(result));
           return result;
         };
       });

@@ -13,6 +13,7 @@ import threading
 import time
 
 from . import wire
+from .ceiling import probe_from_options
 from .channel import Channel, connect
 from .cuda import probe
 from .steps import StepRecorder
@@ -59,6 +60,7 @@ class Session:
         self._watcher = None
         self._end = ("exit", None)  # bye reason and exit code, once known
         self._off = threading.Lock()
+        self._probe = probe_from_options(options, self._end_probe)  # None unless this is a ceiling probe
         self._sample_hz = _number(options.get("sampleHz"), DEFAULT_SAMPLE_HZ, 0, 10000)
         self.channel = Channel(sock, time.perf_counter, origin, self._sample_hz, _number(options.get("flushMs"), DEFAULT_FLUSH_MS, 10, 60000),
                                self._stage_of_main, lambda exc: self.disable("sender failed: %r" % (exc,)))
@@ -114,12 +116,27 @@ class Session:
             if self.recorder is not None:
                 self.recorder.finish()
             steps = self.recorder.steps if self.recorder is not None else 0
+            partial = self._probe.at_exit() if self._probe is not None else None
             if self.channel.stop():
-                self.channel.flush([{"type": "bye", "exitCode": exit_code, "reason": reason, "steps": steps}])
+                self.channel.flush(([partial] if partial else []) + [{"type": "bye", "exitCode": exit_code, "reason": reason, "steps": steps}])
         except Exception:  # noqa: BLE001 - the process is ending; there is no one left to tell
             pass
         finally:
             self.channel.close()
+
+    def _end_probe(self, event, note):
+        """A ceiling probe is done (with its event, or a note why not): tell the host, end at once."""
+        if self._switch_off():
+            try:
+                if self.channel.stop():
+                    last = [event] if event else [{"type": "log", "level": "info", "message": "ceiling probe: " + note}]
+                    steps = self.recorder.steps if self.recorder is not None else 0
+                    self.channel.flush(last + [{"type": "bye", "exitCode": 0, "reason": "exit", "steps": steps}])
+            except Exception:  # noqa: BLE001 - the process ends either way
+                pass
+            finally:
+                self.channel.close()
+        os._exit(0)
 
     # ---- switching off ------------------------------------------------------------------------
 
@@ -135,6 +152,8 @@ class Session:
             pass
         finally:
             self.channel.close()
+        if self._probe is not None:
+            os._exit(1)  # a probe without instrumentation could only run the whole script for nothing
 
     def _switch_off(self):
         """True for the one caller that turns a live session off (in this process)."""
@@ -174,9 +193,11 @@ class Session:
             post = self.channel.queue.append
             hooks = TorchHooks(torch, post, lambda exc: self.disable("hook failed: %r" % (exc,)))
             on_cuda = lambda: post(hooks.framework_event(on_cuda=True))  # noqa: E731
-            recorder = StepRecorder(post, time.perf_counter, self._origin, hooks.leading_dim, probe(torch, on_cuda))
+            recorder = StepRecorder(post if self._probe is None else self._probe.watch_steps(post), time.perf_counter, self._origin, hooks.leading_dim, probe(torch, on_cuda))
             post(hooks.framework_event())
             self._hooks = hooks
+            if self._probe is not None:
+                self._probe.install(torch)  # first, so the hooks wrap it
             hooks.install(recorder)
             self.recorder = recorder
         except Exception as exc:  # noqa: BLE001

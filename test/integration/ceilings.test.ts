@@ -1,0 +1,80 @@
+/**
+ * `trainlens record --ceilings` on scripts with constructed costs (test/python/scripts and
+ * test/fixtures/ceilings ceiling_truth): loading a batch takes 40 ms and a training step 25 ms, so
+ * the data-only ceiling is 25 batches/s and the compute-only one 40 batches/s.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunSummary } from '../../src/core/summary';
+import { REPO, record, tempDir } from './cli-harness';
+
+const DATA_ONLY_TRUTH = 25;
+const COMPUTE_ONLY_TRUTH = 40;
+const TOLERANCE = 0.1;
+
+const PYTORCH_SCRIPT = path.join(REPO, 'test', 'python', 'scripts', 'ceiling_truth.py');
+const TFJS_SCRIPT = path.join(REPO, 'test', 'fixtures', 'ceilings', 'ceiling_truth.js');
+
+function within(actual: number | null, expected: number, what: string): void {
+  assert.ok(actual !== null && Math.abs(actual - expected) / expected <= TOLERANCE, `${what}: ${actual} is not within ${TOLERANCE * 100}% of ${expected}`);
+}
+
+/** Records with --ceilings; the script appends one line to its result file when it finishes. */
+function recordWithCeilings(script: string, args: string[] = []) {
+  const resultFile = path.join(tempDir(), 'result.jsonl');
+  const run = record(script, ['--result', resultFile, ...args], { extra: ['--ceilings'] });
+  assert.equal(run.code, 0, run.stderr);
+  const summary = run.summary as RunSummary;
+  assert.ok(summary.ceilings, 'the summary has ceilings');
+  // The probes ran the same command, but ended before the script's end: its output and files are the run's alone.
+  assert.equal(run.stdout.split('\n').filter((l) => l.startsWith('SCRIPT_RESULT ')).length, 1, run.stdout);
+  const lines = fs.readFileSync(resultFile, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 1, `the result file has one line: ${lines.join(' | ')}`);
+  assert.equal((JSON.parse(lines[0]!) as { steps: number }).steps, summary.steps);
+  return { summary, ceilings: summary.ceilings };
+}
+
+function assertGap(summary: RunSummary, ceiling: number): void {
+  const c = summary.ceilings!;
+  assert.equal(c.actualBatchesPerSec, summary.throughput.batchesPerSec);
+  within(c.ceilingBatchesPerSec, ceiling, 'ceiling');
+  assert.ok(Math.abs(c.gap! - (c.ceilingBatchesPerSec! - c.actualBatchesPerSec!) / c.ceilingBatchesPerSec!) < 1e-9);
+  // Loading and compute in turn: 1 / (40 ms + 25 ms) ≈ 15.4 batches/s against the ceiling.
+  const expectedGap = 1 - 1000 / (1000 / DATA_ONLY_TRUTH + 1000 / COMPUTE_ONLY_TRUTH) / ceiling;
+  assert.ok(Math.abs(c.gap! - expectedGap) <= 0.1, `gap ${c.gap} vs ${expectedGap}`);
+}
+
+describe('trainlens record --ceilings', function () {
+  this.timeout(180_000);
+
+  it('PyTorch DataLoader: data-only and compute-only ceilings within 10% of the constructed costs', () => {
+    const { summary, ceilings } = recordWithCeilings(PYTORCH_SCRIPT);
+    within(ceilings.dataOnlyBatchesPerSec, DATA_ONLY_TRUTH, 'data-only');
+    within(ceilings.computeOnlyBatchesPerSec, COMPUTE_ONLY_TRUTH, 'compute-only');
+    assertGap(summary, DATA_ONLY_TRUTH);
+    assert.equal(ceilings.note, null);
+  });
+
+  it('PyTorch without a DataLoader: no data ceiling, with the reason; compute from optimizer steps', () => {
+    const { ceilings } = recordWithCeilings(PYTORCH_SCRIPT, ['--no-loader', '--steps', '60']);
+    assert.equal(ceilings.dataOnlyBatchesPerSec, null);
+    assert.match(ceilings.note ?? '', /data-only: a training step ran before any DataLoader was iterated/);
+    within(ceilings.computeOnlyBatchesPerSec, COMPUTE_ONLY_TRUTH, 'compute-only');
+  });
+
+  it('tfjs fitDataset: data-only and compute-only ceilings within 10% of the constructed costs', () => {
+    const { summary, ceilings } = recordWithCeilings(TFJS_SCRIPT);
+    within(ceilings.dataOnlyBatchesPerSec, DATA_ONLY_TRUTH, 'data-only');
+    within(ceilings.computeOnlyBatchesPerSec, COMPUTE_ONLY_TRUTH, 'compute-only');
+    assertGap(summary, DATA_ONLY_TRUTH);
+    assert.equal(ceilings.note, null);
+  });
+
+  it('tfjs optimizer.minimize loop over a dataset: compute from replayed batches, no data ceiling', () => {
+    const { ceilings } = recordWithCeilings(TFJS_SCRIPT, ['--loop']);
+    assert.equal(ceilings.dataOnlyBatchesPerSec, null);
+    assert.match(ceilings.note ?? '', /no data pipeline to measure/);
+    within(ceilings.computeOnlyBatchesPerSec, COMPUTE_ONLY_TRUTH, 'compute-only');
+  });
+});
