@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isCudaRun } from '../core/findings/measures';
+import { fixContextForRun } from '../core/fixes/run-context';
 import { FIXES, fixById, languageOfPath, runFix } from '../core/fixes/catalogue';
 import { applyEdits, mapLine } from '../core/fixes/edits';
 import { loadGrammars, wasmInFolder, wasmInNodeModules, WASM_FILES, type Grammars, type WasmLocator } from '../core/fixes/grammars';
@@ -87,11 +87,7 @@ export function planForRun(summary: RunSummary, overrides: Partial<FixContext>):
       if (seen.has(key)) continue;
       seen.add(key);
       const ctx: FixContext = {
-        // The cores the findings engine counted, when it says; else this machine's.
-        cores: finding.evidence.cores ?? availableCores(),
-        cuda: isCudaRun(summary),
-        torchVersion: summary.framework === 'pytorch' ? summary.frameworkVersion : null,
-        platform: process.platform,
+        ...fixContextForRun(summary, finding, { cores: availableCores(), platform: process.platform }),
         line: location.line,
         ...overrides,
       };
