@@ -33,7 +33,19 @@ function start(options: PreloadOptions): void {
 
 function isLauncherProcess(): boolean {
   const main = process.argv[1];
-  return main !== undefined && packageOf(main) !== null;
+  return main !== undefined && isLibraryFile(main);
+}
+
+/** A main module is given as typed or found on PATH (`/usr/bin/npx`); the file it links to says
+ * which package it belongs to (`…/node_modules/npm/bin/npx-cli.js`). */
+function isLibraryFile(file: string): boolean {
+  let real = file;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    // not a file on disk: judge the path as given
+  }
+  return packageOf(real) !== null;
 }
 
 /** Starts when this process loads a main module outside the libraries (ts-node's Module.runMain). */
@@ -42,7 +54,7 @@ function startWithUserMain(options: PreloadOptions): void {
   const original = loader._load;
   loader._load = function (this: unknown, ...args: unknown[]) {
     const [request, , isMain] = args;
-    if (isMain === true && typeof request === 'string' && packageOf(request) === null) {
+    if (isMain === true && typeof request === 'string' && !isLibraryFile(request)) {
       loader._load = original;
       try {
         start(options);

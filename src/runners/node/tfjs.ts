@@ -52,6 +52,7 @@ export class TfjsProbe {
   private loaded: { name: string; version: string; fromUser: boolean } | null = null;
   private getBackend: (() => unknown) | undefined;
   private announced = false;
+  private loadHooked = false;
   private readonly datasets = new WeakMap<object, DatasetSite>();
   private readonly reportedLoaders = new WeakSet<object>();
 
@@ -64,9 +65,28 @@ export class TfjsProbe {
     private readonly ceiling: CeilingProbe | null = null,
   ) {}
 
-  /** Watches module loading for tfjs packages. */
+  /**
+   * Watches module loading for tfjs packages. The Module._load wrapper goes in at the next filename
+   * resolution: for a CommonJS main that is the main module's own, inside its load, so no frame of
+   * ours sits under the script's top-level code and its stack traces print as without us. An ESM
+   * main, or a launcher, resolves files before any package is loaded.
+   */
   install(): void {
     const loader = Module as unknown as { _load: Fn; _resolveFilename: Fn };
+    const resolve = loader._resolveFilename;
+    const probe = this;
+    const deferred = function (this: unknown, ...args: unknown[]) {
+      // Someone may have wrapped it after us; then we stay in their chain, passing through.
+      if (loader._resolveFilename === deferred) loader._resolveFilename = resolve;
+      probe.hookLoad(loader);
+      return resolve.apply(this, args);
+    };
+    loader._resolveFilename = deferred;
+  }
+
+  private hookLoad(loader: { _load: Fn; _resolveFilename: Fn }): void {
+    if (this.loadHooked) return;
+    this.loadHooked = true;
     const original = loader._load;
     const probe = this;
     loader._load = function (this: unknown, ...args: unknown[]) {

@@ -1,0 +1,55 @@
+/** Line sampling: the hot line of a slow function, in JavaScript and through tsx's source maps. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { record } from '../integration/cli-harness';
+import { EXAMPLES, FIXTURES, lineOf, makeRunnersDir, runInstrumented, topLines } from './harness';
+
+describe('node runner: hot lines', function () {
+  this.timeout(120_000);
+  let runnersDir: string;
+  before(() => (runnersDir = makeRunnersDir()));
+  after(() => fs.rmSync(runnersDir, { recursive: true, force: true }));
+
+  it('the marked line of a deliberately slow function is the top line, in the data stage', async () => {
+    const script = path.join(FIXTURES, 'hot_function.js');
+    const run = await runInstrumented(runnersDir, ['node', script]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const [top] = topLines(run);
+    console.log(`      top line ${path.basename(top?.file ?? '')}:${top?.line} (${JSON.stringify(top?.stages)}), HOT LINE is ${lineOf(script, '// HOT LINE')}`);
+    assert.equal(top?.file, script);
+    assert.equal(top.line, lineOf(script, '// HOT LINE'));
+    assert.equal(Object.entries(top.stages).sort((a, b) => b[1] - a[1])[0]?.[0], 'data');
+  });
+
+  // tsx emits a module on one generated line, so the line is slowFeature's declaration (see hot_line.ts).
+  for (const launch of [['node', '--import', 'tsx'], ['npx', 'tsx']]) {
+    it(`a TypeScript script's hot line is its .ts source line under \`${launch.join(' ')}\``, async () => {
+      const script = path.join(EXAMPLES, 'hot_line.ts');
+      const run = await runInstrumented(runnersDir, [...launch, 'hot_line.ts'], { cwd: EXAMPLES });
+      assert.equal(run.exitCode, 0, run.stderr);
+      const [top] = topLines(run);
+      console.log(`      top line ${path.basename(top?.file ?? '')}:${top?.line}, slowFeature declared at ${lineOf(script, 'function slowFeature')}`);
+      assert.equal(top?.file, script);
+      assert.equal(top.line, lineOf(script, 'function slowFeature'));
+    });
+  }
+
+  it('a script that never loads tfjs: no training steps observed, its CPU lines still recorded', () => {
+    const script = path.join(FIXTURES, 'spawns_child.js');
+    const run = record(script);
+    assert.equal(run.code, 0, run.stderr);
+    const s = run.summary!;
+    assert.equal(s.steps, 0);
+    assert.equal(s.framework, null);
+    assert.ok(s.notes.includes('no training steps observed'), s.notes.join('; '));
+    // The other hot spot is the wait for the child in execFileSync, which a busy machine makes longer
+    // than busy() itself; the module's own function is on the stack there, known only by its line 1.
+    const busy = s.hotLines.find((l) => l.fn === 'busy');
+    console.log(`      notes ${JSON.stringify(s.notes)}; busy() at line ${busy?.line}, ${((busy?.share ?? 0) * 100).toFixed(0)}% of ${s.lineSamples} samples`);
+    assert.ok(s.hotLines.every((l) => l.file === script));
+    assert.equal(busy?.line, lineOf(script, '// BUSY LINE'));
+    assert.ok(busy.share > 0.25, `busy() share ${busy.share}`);
+    assert.equal(busy.stage, 'none');
+  });
+});

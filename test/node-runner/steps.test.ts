@@ -1,0 +1,76 @@
+/**
+ * Steps, throughput and stages of real tfjs training loops, checked against each script's own figure
+ * (SCRIPT_RESULT: batches/s over the steps after the first 2, which is how batchesPerSec() reads the
+ * recorded steps).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { batchesPerSec, EXAMPLES, eventsOf, FIXTURES, makeRunnersDir, runInstrumented, scriptResult, stageShare, type RunResult } from './harness';
+
+const within = (actual: number, expected: number, tolerance: number) =>
+  assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
+
+describe('node runner: tfjs training steps', function () {
+  this.timeout(120_000);
+  let runnersDir: string;
+  // The stage tests read the same runs as the throughput tests: each script trains once.
+  const runs = new Map<string, Promise<RunResult>>();
+  const run = (script: string) => {
+    if (!runs.has(script)) runs.set(script, runInstrumented(runnersDir, ['node', script]));
+    return runs.get(script) as Promise<RunResult>;
+  };
+
+  before(() => (runnersDir = makeRunnersDir()));
+  after(() => fs.rmSync(runnersDir, { recursive: true, force: true }));
+
+  for (const [how, script] of [
+    ['model.fit', path.join(EXAMPLES, 'compute_bound.js')],
+    ['model.fitDataset on a generator', path.join(EXAMPLES, 'io_bound.js')],
+    ['model.trainOnBatch', path.join(FIXTURES, 'train_on_batch.js')],
+    ['an optimizer.minimize loop', path.join(EXAMPLES, 'custom_loop.js')],
+  ] as const) {
+    it(`${how}: every step counted, batches/s within 5% of the script's own`, async () => {
+      const result = await run(script);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.deepEqual(result.rejected, []);
+      const own = scriptResult(result);
+      const steps = eventsOf(result, 'step');
+      console.log(`      ${path.basename(script)}: ${steps.length} steps, ${batchesPerSec(steps).toFixed(2)} batches/s recorded, script ${own.batchesPerSec.toFixed(2)}`);
+      assert.equal(steps.length, own.steps);
+      within(batchesPerSec(steps), own.batchesPerSec, 0.05);
+      assert.equal(eventsOf(result, 'bye')[0]?.steps, own.steps);
+    });
+  }
+
+  it('the I/O-bound example waits for data over 60% of the time, the compute-bound one under 10%', async () => {
+    const io = stageShare(eventsOf(await run(path.join(EXAMPLES, 'io_bound.js')), 'step'), 'data');
+    const compute = stageShare(eventsOf(await run(path.join(EXAMPLES, 'compute_bound.js')), 'step'), 'data');
+    console.log(`      data share: io_bound ${io.toFixed(3)}, compute_bound ${compute.toFixed(3)}`);
+    assert.ok(io > 0.6, `io_bound data share ${io}`);
+    assert.ok(compute < 0.1, `compute_bound data share ${compute}`);
+  });
+
+  it('prefetch that overlaps the next request with compute lowers the data share, as much as throughput says', async () => {
+    const script = path.join(FIXTURES, 'batch_latency.js');
+    const [without, prefetched] = [await runInstrumented(runnersDir, ['node', script, '0']), await runInstrumented(runnersDir, ['node', script, '2'])];
+    const shares = [without, prefetched].map((r) => stageShare(eventsOf(r, 'step'), 'data')) as [number, number];
+    const speedup = scriptResult(prefetched).batchesPerSec / scriptResult(without).batchesPerSec;
+    console.log(`      data share: no prefetch ${shares[0].toFixed(3)}, prefetch ${shares[1].toFixed(3)}; script speed-up ${speedup.toFixed(2)}x`);
+    assert.ok(shares[1] < shares[0] / 2, `data share with prefetch ${shares[1]}, without ${shares[0]}`);
+    // The data time that prefetch removed is the time the steps got shorter by.
+    within(1 - shares[0], (1 - shares[1]) / speedup, 0.1);
+  });
+
+  it('prefetch on a generator pulled element by element does not help, and the data share says so', async () => {
+    // io_bound_prefetch.js states its truth: the CPU backend blocks the event loop while it
+    // computes, so at most one element's latency overlaps with compute.
+    const prefetched = await run(path.join(EXAMPLES, 'io_bound_prefetch.js'));
+    assert.equal(prefetched.exitCode, 0, prefetched.stderr);
+    const withPrefetch = stageShare(eventsOf(prefetched, 'step'), 'data');
+    const without = stageShare(eventsOf(await run(path.join(EXAMPLES, 'io_bound.js')), 'step'), 'data');
+    console.log(`      data share: io_bound ${without.toFixed(3)}, io_bound_prefetch ${withPrefetch.toFixed(3)}`);
+    assert.ok(withPrefetch > 0.6, `with prefetch ${withPrefetch}`);
+    assert.ok(Math.abs(withPrefetch - without) < 0.05, `with prefetch ${withPrefetch}, without ${without}`);
+  });
+});
