@@ -21,6 +21,9 @@ export const TOKEN = 'tok-node-runner';
 
 export interface RunResult {
   events: RunnerEvent[];
+  /** Date.now() when each event arrived, by index into `events`. */
+  arrivedAtMs: number[];
+  exitedAtMs: number;
   /** Lines the decoder rejected, with the reason. */
   rejected: string[];
   connections: number;
@@ -60,13 +63,16 @@ export async function runInstrumented(
 ): Promise<RunResult> {
   const cwd = options.cwd ?? REPO;
   const socket = options.socket ?? path.join(runnersDir, `run-${process.pid}-${Date.now()}.sock`);
-  const result: RunResult = { events: [], rejected: [], connections: 0, exitCode: null, stdout: '', stderr: '' };
+  const result: RunResult = { events: [], arrivedAtMs: [], exitedAtMs: NaN, rejected: [], connections: 0, exitCode: null, stdout: '', stderr: '' };
   const closed: Promise<void>[] = [];
   const server = net.createServer((connection) => {
     result.connections++;
     const splitter = new LineSplitter((line) => {
       const decoded = decodeRunnerLine(line);
-      if (decoded.ok) result.events.push(decoded.event);
+      if (decoded.ok) {
+        result.events.push(decoded.event);
+        result.arrivedAtMs.push(Date.now());
+      }
       else result.rejected.push(`${decoded.reason}: ${decoded.detail}: ${line.slice(0, 200)}`);
     });
     connection.on('data', (chunk: Buffer) => splitter.push(chunk));
@@ -83,6 +89,7 @@ export async function runInstrumented(
   child.stdout.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
   result.exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  result.exitedAtMs = Date.now();
   await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 2000))]);
   await new Promise((resolve) => server.close(resolve));
   return result;

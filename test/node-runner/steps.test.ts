@@ -43,6 +43,15 @@ describe('node runner: tfjs training steps', function () {
     });
   }
 
+  it('steps reach the host while the script runs, not only at its exit', async () => {
+    const result = await runInstrumented(runnersDir, ['node', path.join(FIXTURES, 'train_then_wait.js')]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const last = result.events.map((e) => e.type).lastIndexOf('step');
+    assert.equal(eventsOf(result, 'step').length, 10);
+    const earlyMs = result.exitedAtMs - (result.arrivedAtMs[last] as number);
+    assert.ok(earlyMs > 500, `the last step arrived ${earlyMs} ms before the exit`);
+  });
+
   it('the I/O-bound example waits for data over 60% of the time, the compute-bound one under 10%', async () => {
     const io = stageShare(eventsOf(await run(path.join(EXAMPLES, 'io_bound.js')), 'step'), 'data');
     const compute = stageShare(eventsOf(await run(path.join(EXAMPLES, 'compute_bound.js')), 'step'), 'data');

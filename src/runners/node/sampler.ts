@@ -37,6 +37,14 @@ const MAX_PATH = 8;
 /** Column past any line end: finds the last mapping on a generated line. */
 const LINE_END_COLUMN = 1 << 30;
 
+interface ScriptInfo {
+  /** Absolute path; null for node: internals, eval code, native frames. */
+  file: string | null;
+  user: boolean;
+  /** How a library frame is named in a site's path: its package, else the URL. */
+  label: string;
+}
+
 /** How one profile node's samples map to sites: a fixed site, or lines dealt out by tick counts. */
 type NodeSites = number | { sites: number[]; ticks: number[]; given: number[]; total: number; seen: number };
 
@@ -47,6 +55,7 @@ export class LineSampler {
   private current: 0 | 1 = 0;
   private finished: Profiler.Profile | null = null;
   private readonly siteIds = new Map<string, number>();
+  private readonly scripts = new Map<string, ScriptInfo>();
   readonly sites: Site[] = [];
   /** process.hrtime in ms at performance.now() = 0: V8's profile clock is the same monotonic clock. */
   private readonly hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
@@ -114,20 +123,22 @@ export class LineSampler {
   }
 
   private resolve(id: number, nodes: Map<number, Profiler.ProfileNode>, parents: Map<number, number>): NodeSites {
-    const library: string[] = [];
+    // Library frames are named only once a user frame is found: most stacks under tfjs have none.
+    const library: Profiler.ProfileNode[] = [];
     for (let nodeId: number | undefined = id; nodeId !== undefined; nodeId = parents.get(nodeId)) {
       const node = nodes.get(nodeId);
       if (!node) break;
       const { url, functionName, lineNumber, columnNumber } = node.callFrame;
-      const file = scriptPath(url);
+      const { file, user } = this.scriptOf(url);
       const fn = functionName || '(anonymous)';
-      if (file === null || !this.code.isUserFile(file)) {
-        if (parents.has(nodeId)) library.push(`${(file && packageOf(file)) ?? (url || '(native)')}:${fn}`);
+      if (file === null || !user) {
+        if (parents.has(nodeId)) library.push(node);
         continue;
       }
       if (nodeId !== id || !node.positionTicks?.length) {
         const at = this.code.original(url, file, lineNumber, columnNumber);
-        return this.siteId({ ...at, fn, path: library.length ? trimPath(library.reverse()) : undefined });
+        const path = library.reverse().map(({ callFrame }) => `${this.scriptOf(callFrame.url).label}:${callFrame.functionName || '(anonymous)'}`);
+        return this.siteId({ ...at, fn, path: path.length ? trimPath(path) : undefined });
       }
       const mapped = this.code.hasSourceMap(url, file);
       const byLine = new Map<number, number>();
@@ -143,6 +154,18 @@ export class LineSampler {
       return { sites, ticks, given: ticks.map(() => 0), total: ticks.reduce((a, b) => a + b, 0), seen: 0 };
     }
     return -1;
+  }
+
+  /** What a script URL is, remembered for the run: profiles repeat the same few hundred URLs. */
+  private scriptOf(url: string): ScriptInfo {
+    let info = this.scripts.get(url);
+    if (info === undefined) {
+      const file = scriptPath(url);
+      const user = file !== null && this.code.isUserFile(file);
+      info = { file, user, label: (file && packageOf(file)) ?? (url || '(native)') };
+      this.scripts.set(url, info);
+    }
+    return info;
   }
 
   private siteId(site: Site): number {

@@ -1,0 +1,19 @@
+/**
+ * Overhead of the Node runner at its default 1 ms sampling interval (V8's CPU profiler), on the
+ * tfjs examples. Target ≤ 1.01.
+ */
+import path from 'node:path';
+import { formatPaired, pairedOverhead, REPO } from './paired';
+
+const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
+
+export async function runNodeRunnerBench(): Promise<string[]> {
+  const lines = ['Node runner overhead (plain / recorded throughput, median of alternating pairs; target ≤ 1.01)'];
+  for (const name of ['compute_bound.js', 'io_bound.js']) {
+    const script = path.join(REPO, 'examples', 'tfjs', name);
+    lines.push('  ' + formatPaired(pairedOverhead(name, [process.execPath, script], PAIRS)));
+  }
+  return lines;
+}
+
+if (require.main === module) void runNodeRunnerBench().then((lines) => console.log(lines.join('\n')));
