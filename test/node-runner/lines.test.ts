@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { record } from '../integration/cli-harness';
-import { EXAMPLES, FIXTURES, lineOf, makeRunnersDir, runInstrumented, topLines } from './harness';
+import { eventsOf, EXAMPLES, FIXTURES, lineOf, makeRunnersDir, runInstrumented, scriptResult, topLines } from './harness';
 
 describe('node runner: hot lines', function () {
   this.timeout(120_000);
@@ -32,6 +32,8 @@ describe('node runner: hot lines', function () {
       console.log(`      top line ${path.basename(top?.file ?? '')}:${top?.line}, slowFeature declared at ${lineOf(script, 'function slowFeature')}`);
       assert.equal(top?.file, script);
       assert.equal(top.line, lineOf(script, 'function slowFeature'));
+      assert.equal(eventsOf(run, 'framework')[0]?.package, '@tensorflow/tfjs');
+      assert.equal(eventsOf(run, 'step').length, scriptResult(run).steps);
     });
   }
 
