@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
+import { runNodeRunnerBench } from './node-runner';
 import { runPythonRunnerBench } from './python-runner';
 import { runTelemetryBench } from './telemetry';
 import { runVsixBench } from './vsix';
@@ -17,6 +18,7 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { name: 'python-runner', run: runPythonRunnerBench },
+  { name: 'node-runner', run: runNodeRunnerBench },
   { name: 'telemetry', run: runTelemetryBench },
   { name: 'extension', run: runExtensionBench },
   { name: 'vsix', run: runVsixBench },
