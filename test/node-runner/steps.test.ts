@@ -80,6 +80,6 @@ describe('node runner: tfjs training steps', function () {
     const without = stageShare(eventsOf(await run(path.join(EXAMPLES, 'io_bound.js')), 'step'), 'data');
     console.log(`      data share: io_bound ${without.toFixed(3)}, io_bound_prefetch ${withPrefetch.toFixed(3)}`);
     assert.ok(withPrefetch > 0.6, `with prefetch ${withPrefetch}`);
-    assert.ok(Math.abs(withPrefetch - without) < 0.05, `with prefetch ${withPrefetch}, without ${without}`);
+    assert.ok(Math.abs(withPrefetch - without) < 0.1, `with prefetch ${withPrefetch}, without ${without}`);
   });
 });

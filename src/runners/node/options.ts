@@ -21,8 +21,8 @@ export interface PreloadOptions {
   probe?: { mode: ProbeMode; steps: number };
 }
 
-/** Default when the host sends no usable rate: the V8 profiler's 1 ms interval. */
-const DEFAULT_SAMPLE_HZ = 1000;
+/** Default when the host sends no usable rate: the host's own default (DEFAULT_NODE_SAMPLE_HZ). */
+const DEFAULT_SAMPLE_HZ = 200;
 const MIN_FLUSH_MS = 50;
 const DEFAULT_PROBE_STEPS = 30;
 const MAX_PROBE_STEPS = 10_000;
