@@ -197,7 +197,10 @@ export async function recordWithCli(script: string, args: readonly string[]): Pr
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code !== 0) throw new Error(`trainlens record exited ${String(code)}:\n${stderr}`);
-  return JSON.parse(stdout) as RunSummary;
+  // The script's own output shares stdout (`record` inherits it); the summary is the last JSON document.
+  const start = stdout.lastIndexOf('{\n  "summaryFormat"');
+  if (start === -1) throw new Error(`trainlens record --json printed no summary:\n${stdout.slice(-2000)}`);
+  return JSON.parse(stdout.slice(start)) as RunSummary;
 }
 
 export function workspaceFile(relative: string): string {

@@ -8,6 +8,12 @@ export const INPUT_BOUND = 'pytorch/input_bound.py';
 /** ~20 ms a step: a run of ~8 s, long enough to watch live, short enough for CI. */
 export const INPUT_BOUND_ARGS = ['--steps', '400'];
 
+/**
+ * A copy of test/python/scripts/parallel_loader.py that setup.ts puts next to input_bound.py: the
+ * same dataset and loop behind a DataLoader with `--workers N` worker processes.
+ */
+export const PARALLEL_LOADER = 'pytorch/parallel_loader.py';
+
 /** 1-based number of the first line matching `pattern` in a workspace file. */
 export function lineOf(relative: string, pattern: RegExp): number {
   const index = fs.readFileSync(workspaceFile(relative), 'utf8').split('\n').findIndex((line) => pattern.test(line));

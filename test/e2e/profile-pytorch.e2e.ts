@@ -130,7 +130,8 @@ describe('Profile Training: the input-bound PyTorch example', function () {
   it('puts the input-bound diagnostic on the DataLoader line', async function () {
     const dataLoaderLine = lineOf(INPUT_BOUND, /DataLoader\(/);
     const rows = await session.workbench.problems();
-    const row = rows.filter({ hasText: 'input-bound' }).first();
+    // One diagnostic per location of the finding (the DataLoader and its hot data-loading lines): take the DataLoader's.
+    const row = rows.filter({ hasText: 'input-bound' }).filter({ hasText: `[Ln ${dataLoaderLine},` }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     const text = (await row.innerText()).replace(/\s+/g, ' ');
     await session.workbench.screenshot('problems');

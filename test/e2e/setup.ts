@@ -29,6 +29,7 @@ import {
   launchBrowser,
   setEnvironment,
 } from './environment';
+import { PARALLEL_LOADER } from './examples';
 
 const log = (line: string): void => void process.stderr.write(`      [e2e] ${line}\n`);
 
@@ -40,6 +41,9 @@ function freshWorkspace(): string {
     recursive: true,
     filter: (source) => !/(__pycache__|\.trainlens)$/.test(source),
   });
+  // Stop is tested on a run with DataLoader worker processes: the test suite's script for that,
+  // next to the example it imports (input_bound.py, _measure.py), as a user's project would have it.
+  fs.copyFileSync(path.join(REPO_ROOT, 'test', 'python', 'scripts', 'parallel_loader.py'), path.join(workspace, PARALLEL_LOADER));
   return workspace;
 }
 
@@ -82,6 +86,21 @@ export const mochaHooks = {
       docsShots: new Map(),
       sessions: new Set(),
     });
+  },
+
+  /** A failed test leaves a screenshot of every open editor: what the user would have seen. */
+  async afterEach(this: Mocha.Context): Promise<void> {
+    if (this.currentTest?.state !== 'failed') return;
+    let environment;
+    try {
+      environment = e2e();
+    } catch {
+      return;
+    }
+    for (const session of environment.sessions) {
+      const file = await session.workbench.screenshot('FAILED').catch(() => undefined);
+      if (file) log(`failure screenshot: ${path.relative(REPO_ROOT, file)}`);
+    }
   },
 
   async afterAll(this: Mocha.Context): Promise<void> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { describe as describeProcesses, processTreeOf, survivors, type ProcessInfo } from './processes';
-import { INPUT_BOUND } from './examples';
+import { PARALLEL_LOADER } from './examples';
 import { TITLES, TrainLensUi } from './trainlens-ui';
 import { waitFor } from './workbench';
 
@@ -18,10 +18,10 @@ describe('Stop', function () {
     const session = await sharedEditor();
     const ui = new TrainLensUi(session.workbench, e2e().extensionId);
     await setWorkspaceSettings(session, { 'trainlens.args': LONG_RUN_ARGS });
-    const script = workspaceFile(INPUT_BOUND);
+    const script = workspaceFile(PARALLEL_LOADER);
     assert.deepEqual(processTreeOf(script), [], 'no run of the script before the test');
 
-    await session.workbench.openFile(INPUT_BOUND);
+    await session.workbench.openFile(PARALLEL_LOADER);
     await ui.profileActiveFile();
     await ui.watchStatus('batches/s > 0', (r) => (r.batchesPerSec ?? 0) > 0, 40_000);
     // The run as it is now: the script and its workers (forked, so they carry the script's path too).

@@ -14,10 +14,11 @@ export const TITLES = {
   showPanel: 'TrainLens: Show Performance Panel',
   openRecording: 'TrainLens: Open Recording…',
   clearAnnotations: 'TrainLens: Clear Annotations',
-  // Issue 8 (quick fixes, compare): not contributed yet; tests check before using them.
+  // Issue 8 (quick fixes, compare): quick-fix-compare.e2e.ts checks the manifest before using it.
   rerunAndCompare: 'TrainLens: Re-run and Compare',
 } as const;
 
+/** The workers quick fix, as the lightbulb lists it: "Set DataLoader num_workers=1 (2 cores available)". */
 export const WORKERS_FIX_TITLE = 'Set DataLoader num_workers';
 
 /** Command titles as the palette shows them ("Category: Title"), read from the manifest being tested. */

@@ -27,6 +27,8 @@ describe('Profile Training in an untrusted folder', function () {
     const toast = workbench.notificationToasts().filter({ hasText: 'untrusted' }).first();
     await toast.waitFor({ state: 'visible', timeout: 15_000 });
     const message = (await toast.innerText()).replace(/\s+/g, ' ');
+    // The toast slides in: screenshot it once the workbench marks its animation done.
+    await workbench.page.locator('.notification-toast.notification-fade-in-done', { hasText: 'untrusted' }).waitFor({ timeout: 5000 }).catch(() => undefined);
     await workbench.screenshot('untrusted-refused');
     assert.match(message, /TrainLens/, `the message names TrainLens: ${message}`);
     assert.match(message, /trust/i, `the message says trust is why: ${message}`);
