@@ -10,7 +10,7 @@ export async function runVsixBench(): Promise<string[]> {
   try {
     const vsix = path.join(dir, 'trainlens.vsix');
     const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], { cwd: REPO, stdio: 'pipe' });
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: REPO, stdio: 'pipe' });
     const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').length;
     return [`VSIX: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB packed, ${files} files (production bundles, wasm grammars, Python runner)`];
   } finally {

@@ -53,9 +53,18 @@ export function codeServerEntry(installDir = codeServerDir()): string {
 
 const STAMP = '.trainlens-installed.json';
 
-/** Installed means: our stamp (written only after verification) and the entry point still there. */
+/**
+ * Installed means: our stamp (written only after verification), the entry point still there, and
+ * native modules built for this Node's major version (another Node cannot load them).
+ */
 export function isCodeServerInstalled(installDir = codeServerDir()): boolean {
-  return fs.existsSync(path.join(installDir, STAMP)) && fs.existsSync(codeServerEntry(installDir));
+  if (!fs.existsSync(codeServerEntry(installDir))) return false;
+  try {
+    const stamp = JSON.parse(fs.readFileSync(path.join(installDir, STAMP), 'utf8')) as { node?: unknown };
+    return typeof stamp.node === 'string' && stamp.node.split('.')[0] === process.versions.node.split('.')[0];
+  } catch {
+    return false;
+  }
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions & { what: string }): void {
@@ -228,14 +237,20 @@ export function buildExtension(): void {
   run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, what: 'npm run build' });
 }
 
-/** `vsce package --no-dependencies` (the bundles are self-contained); returns the VSIX path. */
+/**
+ * `vsce package --no-dependencies` (the bundles are self-contained); returns the VSIX path.
+ * `--no-rewrite-relative-links`: the README's screenshots are repository-relative and package.json
+ * names no repository for vsce to make them absolute with; the VSIX's README keeps them as written.
+ */
 export function packageVsix(): string {
   const { name, version } = readManifest();
   const vsix = path.join(REPO_ROOT, `${name}-${version}.vsix`);
   const vsce = path.join(path.dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-  run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+  run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], {
     cwd: REPO_ROOT,
     what: 'vsce package',
+    // Its file listing is progress, not a result: stdout stays for what `npm start` prints (the address).
+    stdio: ['ignore', 2, 2],
   });
   return vsix;
 }

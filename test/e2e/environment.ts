@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator } from 'playwright-core';
 import {
   REPO_ROOT,
   extensionId,
@@ -178,8 +178,13 @@ export async function setWorkspaceSettings(session: EditorSession, settings: Rec
   });
 }
 
-/** Marks a screenshot for the README; copied to docs/screenshots when TRAINLENS_E2E_DOCS=1. */
-export function forDocs(file: string, docsName: string): void {
+/**
+ * A screenshot of one part of the window for the README (the full window is too big to keep in
+ * the repository): saved with the test's artefacts, copied to docs/screenshots when TRAINLENS_E2E_DOCS=1.
+ */
+export async function forDocs(region: Locator, docsName: string): Promise<void> {
+  const file = path.join(RESULTS_DIR, `docs-${docsName}`);
+  await region.screenshot({ path: file });
   e2e().docsShots.set(file, docsName);
 }
 

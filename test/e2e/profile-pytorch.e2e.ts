@@ -50,6 +50,7 @@ describe('Profile Training: the input-bound PyTorch example', function () {
     statusSeen = [...firstFigures.seen, ...firstRate.seen];
     const live = processTreeOf(script).length > 0;
     await workbench.screenshot('status-bar-live');
+    await forDocs(ui.statusItem(), 'status-bar.png');
     const toFigures = firstFigures.last.atMs - commandAt;
     const toRate = firstRate.last.atMs - firstFigures.last.atMs;
     e2e().timings.add('Profile Training → first figures in status bar', toFigures);
@@ -89,8 +90,11 @@ describe('Profile Training: the input-bound PyTorch example', function () {
     assert.ok(shown !== undefined, `the data row shows a share: ${JSON.stringify(cells)}`);
     assert.ok(Math.abs(shown - raw) < 0.01, `the shown share ${cells.join(' | ')} is the row's figure ${raw}`);
     const cliShare = reference.stages.data?.share ?? NaN;
-    const file = await session.workbench.screenshot('panel');
-    forDocs(file, 'panel.png');
+    await session.workbench.screenshot('panel');
+    await forDocs(session.workbench.webviewElement(e2e().extensionId), 'panel.png');
+    await charts.first().scrollIntoViewIfNeeded();
+    await session.workbench.screenshot('panel-charts');
+    await forDocs(session.workbench.webviewElement(e2e().extensionId), 'panel-charts.png');
     process.stderr.write(`      data share: panel ${(raw * 100).toFixed(1)}% · CLI ${(cliShare * 100).toFixed(1)}%\n`);
     assert.ok(
       Math.abs(raw - cliShare) <= SHARE_TOLERANCE,
@@ -120,8 +124,8 @@ describe('Profile Training: the input-bound PyTorch example', function () {
       const injected = pseudo.filter((c) => c !== 'none' && c !== 'normal' && c !== '""').map((c) => c.replace(/^"|"$/g, ''));
       return [line.textContent ?? '', ...injected].join(' ');
     });
-    const file = await workbench.screenshot('heat');
-    forDocs(file, 'heat.png');
+    await workbench.screenshot('heat');
+    await forDocs(workbench.editorPart(), 'heat.png');
     assert.ok(heated.length > 0);
     // The inline text at the end of a hot line: "12.3% · data".
     assert.match(lineText.replace(/\u00a0/g, ' '), /\d+(\.\d+)?%\s*·\s*\w+/, `inline share on the hot line: "${lineText}"`);

@@ -3,7 +3,7 @@
  * Its own code-server with trust enabled and a fresh profile, so the folder opens untrusted.
  */
 import assert from 'node:assert/strict';
-import { e2e, openEditor, workspaceFile, type EditorSession } from './environment';
+import { e2e, forDocs, openEditor, workspaceFile, type EditorSession } from './environment';
 import { INPUT_BOUND } from './examples';
 import { processTreeOf } from './processes';
 import { TITLES, TrainLensUi } from './trainlens-ui';
@@ -30,6 +30,7 @@ describe('Profile Training in an untrusted folder', function () {
     // The toast slides in: screenshot it once the workbench marks its animation done.
     await workbench.page.locator('.notification-toast.notification-fade-in-done', { hasText: 'untrusted' }).waitFor({ timeout: 5000 }).catch(() => undefined);
     await workbench.screenshot('untrusted-refused');
+    await forDocs(toast, 'untrusted.png');
     assert.match(message, /TrainLens/, `the message names TrainLens: ${message}`);
     assert.match(message, /trust/i, `the message says trust is why: ${message}`);
     assert.deepEqual(processTreeOf(workspaceFile(INPUT_BOUND)), [], 'nothing of the script runs');

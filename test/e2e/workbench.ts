@@ -133,6 +133,21 @@ export class Workbench {
     };
   }
 
+  /** The editor area (all editor groups, webviews drawn over them included). */
+  editorPart(): Locator {
+    return this.page.locator('.part.editor');
+  }
+
+  /** The active editor group: its tabs, breadcrumbs and editor. */
+  activeGroup(): Locator {
+    return this.page.locator('.editor-group-container.active');
+  }
+
+  /** The webview's element in the workbench: its box is where the panel is drawn. */
+  webviewElement(extensionId: string): Locator {
+    return this.page.locator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`);
+  }
+
   /** Status bar entries contributed by an extension: `id="<publisher.name>.<item id>"`. */
   statusBarItems(extensionId: string): Locator {
     return this.page.locator(`.part.statusbar [id^="${extensionId}."]`);
