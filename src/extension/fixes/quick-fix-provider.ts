@@ -7,7 +7,6 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import { FIX_APPLIED_COMMAND } from '../../core/editor-view/commands';
-import { DIAGNOSTIC_SOURCE } from '../../core/editor-view/diagnostics-model';
 import { mayHaveProactiveFixes, proactiveFixes } from '../../core/editor-view/proactive-fixes';
 import { planQuickFixes, QUICK_FIX_LANGUAGES, type DiagnosticFinding } from '../../core/editor-view/quick-fixes';
 import { languageOfPath, runFix, type DetectedFix } from '../../core/fixes/catalogue';
@@ -54,7 +53,7 @@ export class QuickFixProvider implements vscode.CodeActionProvider, vscode.Dispo
     if (context.only && !context.only.contains(vscode.CodeActionKind.QuickFix)) return [];
     const language = languageOfPath(document.uri.fsPath);
     if (!language) return [];
-    const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+    const ours = this.ourDiagnosticsOnLines(document, range);
     const targets = this.findingsOf(document, ours);
     if (targets.length === 0 && !mayHaveProactiveFixes(document.getText())) return [];
     const grammars = await this.parsers.for(language);
@@ -93,6 +92,16 @@ export class QuickFixProvider implements vscode.CodeActionProvider, vscode.Dispo
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.cache.clear();
+  }
+
+  /**
+   * TrainLens diagnostics on the requested lines. Findings are about lines, so the cursor anywhere on
+   * one gets their fixes, also in the indentation before the squiggle, where VS Code's own
+   * context.diagnostics (those touching the cursor) would be empty.
+   */
+  private ourDiagnosticsOnLines(document: vscode.TextDocument, range: vscode.Range): vscode.Diagnostic[] {
+    const all = this.diagnostics.collection.get(document.uri) ?? [];
+    return all.filter((d) => d.range.start.line <= range.end.line && d.range.end.line >= range.start.line);
   }
 
   private findingsOf(document: vscode.TextDocument, ours: readonly vscode.Diagnostic[]): DiagnosticFinding[] {
