@@ -31,7 +31,7 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
     runsDir: values.out ? path.resolve(io.cwd, values.out) : path.join(io.cwd, RUNS_DIR),
     runnersDir: __dirname,
     sampleHz,
-    stdio: 'inherit',
+    stdio: values.json ? 'stdout-to-stderr' : 'inherit',
   };
   const session = await RunSession.start(request);
   const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;

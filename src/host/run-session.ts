@@ -12,7 +12,7 @@ import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
 import type { LaunchPlan, RunnerOptions } from './launch/plan';
 import { isPythonExecutable } from './launch/python';
-import { TrainingProcess, type ProcessExit } from './launch/training-process';
+import { TrainingProcess, type ProcessExit, type TrainingStdio } from './launch/training-process';
 import { RecordingWriter } from './recording/recording-writer';
 import { startTelemetry } from './telemetry';
 
@@ -37,7 +37,7 @@ export interface RunRequest {
   /** Line samples per second; default depends on the runner. */
   sampleHz?: number;
   /** 'ignore' for probe runs whose output nobody reads. */
-  stdio: 'inherit' | 'pipe' | 'ignore';
+  stdio: TrainingStdio;
   /** nvidia-smi command or path; default "nvidia-smi" on PATH. */
   nvidiaSmi?: string;
   /** Sample process and GPU telemetry (default true). */

@@ -28,7 +28,8 @@ function recordWithCeilings(script: string, args: string[] = []) {
   const summary = run.summary as RunSummary;
   assert.ok(summary.ceilings, 'the summary has ceilings');
   // The probes ran the same command, but ended before the script's end: its output and files are the run's alone.
-  assert.equal(run.stdout.split('\n').filter((l) => l.startsWith('SCRIPT_RESULT ')).length, 1, run.stdout);
+  // With --json the script's stdout goes to stderr, leaving stdout to the summary.
+  assert.equal(run.stderr.split('\n').filter((l) => l.startsWith('SCRIPT_RESULT ')).length, 1, run.stderr);
   const lines = fs.readFileSync(resultFile, 'utf8').trim().split('\n');
   assert.equal(lines.length, 1, `the result file has one line: ${lines.join(' | ')}`);
   assert.equal((JSON.parse(lines[0]!) as { steps: number }).steps, summary.steps);

@@ -14,6 +14,8 @@ describe('trainlens record: PyTorch', function () {
     const run = record(example('pytorch', 'input_bound.py'));
     assert.equal(run.code, 0, run.stderr);
     const s = run.summary!;
+    // --json keeps stdout to the summary alone (the script's own output goes to stderr).
+    assert.deepEqual(JSON.parse(run.stdout), s);
     assert.equal(s.status, 'completed');
     assert.equal(s.framework, 'pytorch');
     assert.ok(run.scriptResult, 'the script printed its own figure');

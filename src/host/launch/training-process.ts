@@ -2,7 +2,7 @@
  * The user's training process: spawned without a shell in its own process group, so a stop
  * reaches DataLoader workers and other children too. Stop escalates SIGINT -> SIGTERM -> SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { listDescendants } from './descendants';
 import type { LaunchPlan } from './plan';
@@ -19,6 +19,19 @@ export class LaunchError extends Error {
 /** Time each stop signal gets before the next, stronger one. */
 export const STOP_GRACE_MS = 3000;
 
+/**
+ * Where the script's output goes. 'stdout-to-stderr': the terminal sees everything, but our own
+ * stdout stays free for a machine-readable result (`trainlens record --json > summary.json`).
+ */
+export type TrainingStdio = 'inherit' | 'stdout-to-stderr' | 'pipe' | 'ignore';
+
+const SPAWN_STDIO: Record<TrainingStdio, StdioOptions> = {
+  inherit: 'inherit',
+  'stdout-to-stderr': ['inherit', 2, 'inherit'],
+  pipe: ['pipe', 'pipe', 'pipe'],
+  ignore: 'ignore',
+};
+
 export class TrainingProcess {
   readonly exited: Promise<ProcessExit>;
   private exit: ProcessExit | undefined;
@@ -33,11 +46,11 @@ export class TrainingProcess {
   }
 
   /** Resolves once the process is running; rejects with a LaunchError it could not start. */
-  static async start(plan: LaunchPlan, cwd: string, stdio: 'inherit' | 'pipe' | 'ignore'): Promise<TrainingProcess> {
+  static async start(plan: LaunchPlan, cwd: string, stdio: TrainingStdio): Promise<TrainingProcess> {
     const child = spawn(plan.command, plan.args, {
       cwd,
       env: plan.env,
-      stdio: stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : stdio,
+      stdio: SPAWN_STDIO[stdio],
       detached: true,
       shell: false,
     });
