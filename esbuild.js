@@ -64,6 +64,8 @@ function copyWasm() {
 }
 
 async function main() {
+  // A production build (the VSIX's) starts clean: source maps of an earlier dev build would ship.
+  if (production) fs.rmSync('dist', { recursive: true, force: true });
   generatePythonWire();
   copyPythonRunner();
   copyWasm();
