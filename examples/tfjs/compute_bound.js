@@ -4,11 +4,14 @@
 // Truth: there is nothing to wait for between batches, so the `data` stage is below 10% of step
 // time (practically zero) and forwardBackward + optimizer take most of it.
 // The last line, SCRIPT_RESULT, is this script's own throughput over the batches after the first 2.
+//
+//     node compute_bound.js [--steps N]
+const { parseArgs } = require('node:util');
 const tf = require('@tensorflow/tfjs');
 
 const FEATURES = 64;
 const BATCH = 64;
-const BATCHES = 100;
+const BATCHES = Number(parseArgs({ options: { steps: { type: 'string', default: '100' } } }).values.steps);
 
 async function main() {
   const model = tf.sequential({
