@@ -8,6 +8,7 @@
 //     node compute_bound.js [--steps N]
 const { parseArgs } = require('node:util');
 const tf = require('@tensorflow/tfjs');
+const { reportThroughput } = require('./_measure');
 
 const FEATURES = 64;
 const BATCH = 64;
@@ -32,13 +33,7 @@ async function main() {
     verbose: 0,
     callbacks: { onBatchEnd: () => batchEnds.push(performance.now()) },
   });
-  report(batchEnds);
-}
-
-function report(batchEnds) {
-  const steps = batchEnds.length;
-  const batchesPerSec = ((steps - 2) / (batchEnds[steps - 1] - batchEnds[1])) * 1000;
-  console.log(`SCRIPT_RESULT ${JSON.stringify({ batchesPerSec, steps })}`);
+  reportThroughput(batchEnds);
 }
 
 main();

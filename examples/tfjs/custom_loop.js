@@ -5,6 +5,7 @@
 // slicing and the loss read-back in this loop are `other`. No dataset iterator: no data stage.
 // The last line, SCRIPT_RESULT, is this script's own throughput over the steps after the first 2.
 const tf = require('@tensorflow/tfjs');
+const { reportThroughput } = require('./_measure');
 
 const FEATURES = 64;
 const BATCH = 64;
@@ -32,13 +33,7 @@ async function main() {
     loss.dispose();
     stepEnds.push(performance.now());
   }
-  report(stepEnds);
-}
-
-function report(stepEnds) {
-  const steps = stepEnds.length;
-  const batchesPerSec = ((steps - 2) / (stepEnds[steps - 1] - stepEnds[1])) * 1000;
-  console.log(`SCRIPT_RESULT ${JSON.stringify({ batchesPerSec, steps })}`);
+  reportThroughput(stepEnds);
 }
 
 main();

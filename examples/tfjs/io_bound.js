@@ -5,6 +5,7 @@
 // ~5 ms, so the `data` stage (waiting on the dataset iterator) is well above 60% of step time.
 // The last line, SCRIPT_RESULT, is this script's own throughput over the batches after the first 2.
 const tf = require('@tensorflow/tfjs');
+const { reportThroughput } = require('./_measure');
 
 const FEATURES = 32;
 const BATCH = 32;
@@ -28,13 +29,7 @@ async function main() {
   const dataset = tf.data.generator(loadExamples).batch(BATCH);
   const batchEnds = [];
   await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks: { onBatchEnd: () => batchEnds.push(performance.now()) } });
-  report(batchEnds);
-}
-
-function report(batchEnds) {
-  const steps = batchEnds.length;
-  const batchesPerSec = ((steps - 2) / (batchEnds[steps - 1] - batchEnds[1])) * 1000;
-  console.log(`SCRIPT_RESULT ${JSON.stringify({ batchesPerSec, steps })}`);
+  reportThroughput(batchEnds);
 }
 
 main();

@@ -7,6 +7,7 @@
 // latency overlaps with compute. Fetching the elements of a batch concurrently is what would help.
 // The last line, SCRIPT_RESULT, is this script's own throughput over the batches after the first 2.
 const tf = require('@tensorflow/tfjs');
+const { reportThroughput } = require('./_measure');
 
 const FEATURES = 32;
 const BATCH = 32;
@@ -31,13 +32,7 @@ async function main() {
   const dataset = tf.data.generator(loadExamples).batch(BATCH).prefetch(PREFETCH);
   const batchEnds = [];
   await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks: { onBatchEnd: () => batchEnds.push(performance.now()) } });
-  report(batchEnds);
-}
-
-function report(batchEnds) {
-  const steps = batchEnds.length;
-  const batchesPerSec = ((steps - 2) / (batchEnds[steps - 1] - batchEnds[1])) * 1000;
-  console.log(`SCRIPT_RESULT ${JSON.stringify({ batchesPerSec, steps })}`);
+  reportThroughput(batchEnds);
 }
 
 main();
