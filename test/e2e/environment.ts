@@ -167,11 +167,16 @@ export function forgetSharedEditor(): void {
   shared = undefined;
 }
 
-/** Replaces the workspace's .vscode/settings.json and reloads the window, so the next run sees exactly these values. */
+/**
+ * Replaces the workspace's .vscode/settings.json and reloads the window, so the next run sees exactly
+ * these values. The interpreter goes in too: once, in a full CI run, the first run right after a
+ * reload saw no trainlens.pythonPath from the user settings and ran `python3` without torch (later
+ * runs saw it), so the trusted workspace's own file carries it as well.
+ */
 export async function setWorkspaceSettings(session: EditorSession, settings: Record<string, unknown>): Promise<void> {
   const dir = path.join(e2e().workspace, '.vscode');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ 'trainlens.pythonPath': PYTHON, ...settings }, null, 2));
   await e2e().timings.measure(`${session.name}: window reloaded for new settings`, async () => {
     await session.workbench.page.reload();
     await session.workbench.waitForReady({ expectTrustDialog: false });
