@@ -1,5 +1,5 @@
 /**
- * Overhead of the Node runner at its default 5 ms sampling interval (V8's CPU profiler), on the
+ * Overhead of the Node runner at its default 10 ms sampling interval (V8's CPU profiler), on the
  * tfjs examples. Target ≤ 1.01.
  */
 import path from 'node:path';
