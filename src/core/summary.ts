@@ -7,7 +7,12 @@ import type { HardwareEvent, RunStatus } from '../protocol/recording';
 import type { HardwareIssue } from './hardware-check';
 import type { Finding } from './findings/finding';
 
-export const SUMMARY_FORMAT = 1;
+/**
+ * The shape of summary.json. A recording whose summary has another format is summarised again from
+ * its events (recording-reader.ts), so bump this with every change to RunSummary's fields.
+ * 2: hardwareCheck.
+ */
+export const SUMMARY_FORMAT = 2;
 
 export interface StageSummary {
   /** Mean ms per steady-state step. */
