@@ -18,4 +18,10 @@ describe('findings: worker-oversubscription', () => {
     assert.equal(at(3), null);
     assert.ok(at(4));
   });
+
+  it('stays silent when the processes mostly wait: workers blocked on I/O do not compete for cores', () => {
+    // The same 9 processes on 4 cores, but the tree used 120% of a core while steps ran.
+    const waiting = factsWith('worker-oversubscription-cpu', (f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = 120)));
+    assert.equal(workerOversubscription(waiting), null);
+  });
 });
