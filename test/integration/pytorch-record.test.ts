@@ -1,6 +1,7 @@
 /** `trainlens record` on real PyTorch training processes, checked against each script's own truth. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO, example, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 
@@ -29,6 +30,18 @@ describe('trainlens record: PyTorch', function () {
     assert.ok(s.loaders.length >= 1 && path.basename(s.loaders[0]!.file) === 'input_bound.py');
     assert.ok(fs.existsSync(path.join(s.recording, 'summary.json')));
     assert.ok(fs.existsSync(path.join(s.recording, 'events.jsonl')));
+  });
+
+  it('input-bound example: loading measured as waiting (low tree CPU during steps), so the finding suggests more workers than cores', () => {
+    // ~7 s of steps: several 1 Hz telemetry samples fall inside the steady state.
+    const run = record(example('pytorch', 'input_bound.py'), ['--steps', '300']);
+    assert.equal(run.code, 0, run.stderr);
+    const finding = run.summary!.findings.find((f) => f.code === 'input-bound');
+    assert.ok(finding, 'input-bound fires');
+    const cores = os.availableParallelism();
+    assert.ok((finding.evidence.treeCpuPct ?? 100) < 50, `the sleeping loader keeps the tree's CPU low: ${finding.evidence.treeCpuPct}%`);
+    assert.equal(finding.evidence.suggestedWorkers, Math.min(8, 2 * cores));
+    assert.match(finding.message, /loading waits rather than computes/);
   });
 
   it('compute-bound example: data share < 0.1, forward/backward/optimizer measured', () => {
