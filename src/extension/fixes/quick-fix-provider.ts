@@ -4,7 +4,6 @@
  * The work is pure (core/editor-view); this class parses on demand, caches per document version and
  * turns plans into CodeActions. Applying one runs FIX_APPLIED_COMMAND, for Re-run and Compare.
  */
-import os from 'node:os';
 import * as vscode from 'vscode';
 import { FIX_APPLIED_COMMAND } from '../../core/editor-view/commands';
 import { mayHaveProactiveFixes, proactiveFixes } from '../../core/editor-view/proactive-fixes';
@@ -12,6 +11,7 @@ import { planQuickFixes, QUICK_FIX_LANGUAGES, type DiagnosticFinding } from '../
 import { languageOfPath, runFix, type DetectedFix } from '../../core/fixes/catalogue';
 import type { LocalFacts } from '../../core/fixes/run-context';
 import type { FixResult, TextEdit } from '../../core/fixes/types';
+import { availableCores } from '../../host/analysis';
 import type { FindingDiagnostics } from '../editor/diagnostics';
 import type { Parsers } from './parsers';
 
@@ -142,5 +142,5 @@ function cached<T>(map: Map<string, T>, key: string, compute: () => T): T {
 
 /** The scripts run on this machine, so before a run (or for facts a run lacks) its cores count. */
 function localFacts(): LocalFacts {
-  return { cores: os.availableParallelism(), platform: process.platform };
+  return { cores: availableCores(), platform: process.platform };
 }
