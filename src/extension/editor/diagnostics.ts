@@ -11,8 +11,6 @@ import { fixContextForRun, type LocalFacts } from '../../core/fixes/run-context'
 import type { FixContext } from '../../core/fixes/types';
 import type { RunSummary } from '../../core/summary';
 
-export { DIAGNOSTIC_SOURCE };
-
 const SEVERITY: Record<DiagnosticSeverityName, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
@@ -36,10 +34,6 @@ export class FindingDiagnostics implements vscode.Disposable {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
       this.collection.set(uri, list.map((data) => toDiagnostic(data, document)));
     }
-  }
-
-  clear(): void {
-    this.show([], null, null);
   }
 
   /** The finding behind a TrainLens diagnostic at `line0` (where it is now) of `uri`. */
