@@ -6,7 +6,7 @@
 import { RunAggregator } from '../core/aggregator';
 import type { RunSummary } from '../core/summary';
 import { PROTOCOL_VERSION } from '../protocol/events';
-import type { RecordedEvent, RunExitEvent, RunStatus } from '../protocol/recording';
+import { RECORDING_FORMAT, type RecordedEvent, type RunExitEvent, type RunStatus } from '../protocol/recording';
 import { findingsFor } from './analysis';
 import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
@@ -91,15 +91,16 @@ export class RunSession {
 
   /** Starts a run; throws a typed error (unsupported command, script or interpreter not found, recording not writable). */
   static async start(request: RunRequest): Promise<RunSession> {
-    const session: { current?: RunSession; early: RecordedEvent[]; drops: Array<[string, number]> } = { early: [], drops: [] };
+    const session: { current?: RunSession; early: RecordedEvent[]; drops: string[] } = { early: [], drops: [] };
     const channel = await RunChannel.open({
       onEvents: (events) => (session.current ? session.current.record(events) : session.early.push(...events)),
-      onDrop: (reason) => (session.current ? session.current.aggregator.countDropped(reason) : session.drops.push([reason, 1])),
+      onDrop: (reason) => (session.current ? session.current.aggregator.countDropped(reason) : session.drops.push(reason)),
     });
     let writer: RecordingWriter | undefined;
     try {
+      const options = runnerOptions(channel, request);
       const plan = planLaunch(request.command, {
-        options: runnerOptions(channel, request),
+        options,
         runnersDir: request.runnersDir,
         cwd: request.cwd,
         env: request.env,
@@ -108,12 +109,12 @@ export class RunSession {
       const startedAtMs = Date.now();
       const header: RecordedEvent = {
         type: 'run',
-        format: 1,
+        format: RECORDING_FORMAT,
         id: writer.id,
         command: request.command,
         cwd: request.cwd,
         startedAtMs,
-        sampleHz: runnerOptions(channel, request).sampleHz,
+        sampleHz: options.sampleHz,
       };
       writer.append([header]);
       const child = await TrainingProcess.start(plan, request.cwd, request.stdio).catch((error: Error) => {
@@ -124,7 +125,7 @@ export class RunSession {
       session.current = run;
       run.aggregator.add(header);
       run.record(session.early);
-      for (const [reason, n] of session.drops) run.aggregator.countDropped(reason, n);
+      for (const reason of session.drops) run.aggregator.countDropped(reason);
       return run;
     } catch (error) {
       writer?.close();
