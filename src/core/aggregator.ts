@@ -156,7 +156,8 @@ export class RunAggregator {
   }
 }
 
-function throughputOf(steps: readonly StepEvent[]): { batchesPerSec: number | null; samplesPerSec: number | null } {
+/** Batches/s and samples/s over the steps' own time. */
+export function throughputOf(steps: readonly StepEvent[]): { batchesPerSec: number | null; samplesPerSec: number | null } {
   const totalMs = sum(steps.map((s) => s.ms));
   if (steps.length === 0 || totalMs <= 0) return { batchesPerSec: null, samplesPerSec: null };
   const counted = steps.filter((s) => typeof s.samples === 'number');
@@ -165,7 +166,8 @@ function throughputOf(steps: readonly StepEvent[]): { batchesPerSec: number | nu
   return { batchesPerSec: (steps.length / totalMs) * 1000, samplesPerSec };
 }
 
-function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, StageSummary>> {
+/** Mean ms per step and share of step time of each stage the steps measured. */
+export function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, StageSummary>> {
   const totalMs = sum(steps.map((s) => s.ms));
   const result: Partial<Record<StageName, StageSummary>> = {};
   if (steps.length === 0 || totalMs <= 0) return result;
@@ -184,7 +186,8 @@ function sharesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number
   return shares;
 }
 
-function deviceStagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
+/** Mean device-side ms per step of each stage, over the steps that timed it. */
+export function deviceStagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
   const withDevice = steps.filter((s) => s.device);
   const result: Partial<Record<StageName, number>> = {};
   if (withDevice.length === 0) return result;

@@ -4,7 +4,7 @@
  * bounded for long runs (see SeriesBuckets), and every change bumps `version` so the panel gets
  * a full snapshot once and then only what changed since the version it already has.
  */
-import { LIVE_WINDOW_MS } from '../aggregator';
+import { LIVE_WINDOW_MS, throughputOf } from '../aggregator';
 import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
 import { median } from '../stats';
@@ -212,9 +212,6 @@ export class RunView {
   }
 
   private liveHeadline(recent: readonly StepEvent[]): PanelHeadline {
-    const totalMs = recent.reduce((sum, s) => sum + s.ms, 0);
-    const allCounted = recent.every((s) => typeof s.samples === 'number');
-    const samples = recent.reduce((sum, s) => sum + (s.samples ?? 0), 0);
     return {
       status: this.exit?.status ?? 'running',
       scope: 'live',
@@ -222,8 +219,7 @@ export class RunView {
       steps: this.steps,
       warmupSteps: 0,
       durationMs: this.lastMs,
-      batchesPerSec: totalMs > 0 ? (recent.length / totalMs) * 1000 : null,
-      samplesPerSec: totalMs > 0 && allCounted ? (samples / totalMs) * 1000 : null,
+      ...throughputOf(recent),
       stepMsMedian: median(recent.map((s) => s.ms)),
       gpuMemTotalMiB: this.gpuMemTotalMiB,
     };

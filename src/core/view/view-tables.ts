@@ -1,5 +1,5 @@
 /** The panel's tables, built from live events or from the final summary: pure mapping functions. */
-import { STAGE_NAMES, type FrameworkEvent, type StepEvent } from '../../protocol/events';
+import { STAGE_NAMES, type FrameworkEvent, type StageName, type StepEvent } from '../../protocol/events';
 import type { HardwareEvent } from '../../protocol/recording';
 import type {
   PanelCeilings,
@@ -11,9 +11,10 @@ import type {
   PanelStageRow,
   PanelStageTable,
 } from '../../protocol/webview-messages';
+import { deviceStagesOf, stagesOf } from '../aggregator';
 import { compareFindings, type Finding } from '../findings/finding';
 import type { PcieUnderLoad } from '../hardware-check';
-import type { Ceilings, HotLine, RunSummary } from '../summary';
+import type { Ceilings, HotLine, RunSummary, StageSummary } from '../summary';
 
 /** Hot lines the panel lists; the editor's heat shows the rest. */
 export const PANEL_HOT_LINES = 15;
@@ -33,38 +34,24 @@ export function locationOf(file: string, line: number, cwd: string, why: string 
 }
 
 export function liveStageTable(steps: readonly StepEvent[], windowMs: number, framework: FrameworkEvent | undefined): PanelStageTable {
-  const totalMs = steps.reduce((sum, s) => sum + s.ms, 0);
-  const rows: PanelStageRow[] = [];
-  if (steps.length > 0 && totalMs > 0) {
-    for (const stage of STAGE_NAMES) {
-      const measured = steps.filter((s) => typeof s.stages[stage] === 'number');
-      if (measured.length === 0) continue;
-      const stageMs = measured.reduce((sum, s) => sum + (s.stages[stage] ?? 0), 0);
-      const device = framework?.deviceTiming ? steps.map((s) => s.device?.[stage]).filter((v): v is number => typeof v === 'number') : [];
-      rows.push({
-        stage,
-        ms: stageMs / steps.length,
-        share: stageMs / totalMs,
-        deviceMs: device.length > 0 ? device.reduce((a, b) => a + b, 0) / device.length : null,
-      });
-    }
-  }
-  return { steps: steps.length, windowMs, rows, forwardBackwardMerged: framework?.stages.includes('forwardBackward') ?? false };
+  const device = framework?.deviceTiming ? deviceStagesOf(steps) : null;
+  return { steps: steps.length, windowMs, rows: stageRows(stagesOf(steps), device), forwardBackwardMerged: framework?.stages.includes('forwardBackward') ?? false };
 }
 
 export function summaryStageTable(summary: RunSummary): PanelStageTable {
-  const rows: PanelStageRow[] = [];
-  for (const stage of STAGE_NAMES) {
-    const figures = summary.stages[stage];
-    if (!figures) continue;
-    rows.push({ stage, ms: figures.ms, share: figures.share, deviceMs: summary.deviceStages?.[stage] ?? null });
-  }
   return {
     steps: Math.max(0, summary.steps - summary.warmupSteps),
     windowMs: null,
-    rows,
+    rows: stageRows(summary.stages, summary.deviceStages),
     forwardBackwardMerged: summary.separatedStages.includes('forwardBackward'),
   };
+}
+
+function stageRows(stages: Partial<Record<StageName, StageSummary>>, device: Partial<Record<StageName, number>> | null): PanelStageRow[] {
+  return STAGE_NAMES.flatMap((stage) => {
+    const figures = stages[stage];
+    return figures ? [{ stage, ms: figures.ms, share: figures.share, deviceMs: device?.[stage] ?? null }] : [];
+  });
 }
 
 export function panelHotLines(lines: readonly HotLine[], cwd: string): PanelHotLine[] {
