@@ -69,7 +69,8 @@ export class RecordingOpener {
 
 function load(dir: string): { view: RunView; summary: RunSummary; label: string } {
   const recording = readRecording(dir);
-  const summary = loadSummary(dir);
+  // The events are read once: a recording cut off without summary.json rebuilds it from them.
+  const summary = loadSummary(dir, recording);
   const label = `${summary.script ? path.basename(summary.script) : path.basename(dir)} (recording)`;
   const view = new RunView(label);
   view.add(recording.events);

@@ -50,15 +50,15 @@ export function replay(recording: LoadedRecording): RunAggregator {
   return aggregator;
 }
 
-/** summary.json when present and readable; otherwise rebuilt from the events. */
-export function loadSummary(dir: string): RunSummary {
+/** summary.json when present and readable; otherwise rebuilt from the events (`recording`, when the caller has already read them). */
+export function loadSummary(dir: string, recording?: LoadedRecording): RunSummary {
   try {
     const summary = JSON.parse(fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8')) as RunSummary;
     if (summary.summaryFormat === SUMMARY_FORMAT) return { ...summary, recording: dir };
   } catch {
     // Missing (the run was cut off) or corrupt: the events are the truth.
   }
-  const aggregator = replay(readRecording(dir));
+  const aggregator = replay(recording ?? readRecording(dir));
   const summary = aggregator.summary(dir);
   summary.findings = findingsFor(aggregator, summary);
   if (summary.status === 'running') {
