@@ -20,7 +20,6 @@ SEND_TIMEOUT_S = 10.0
 JOIN_TIMEOUT_S = 2.0
 # Far above any real step rate for one flush period; only a stalled host can fill it.
 MAX_QUEUED = 100000
-_STEP_STAGES = ("data", "forward", "backward", "optimizer")
 
 
 def connect(path):
