@@ -12,8 +12,8 @@ import { checkHardware } from './hardware-check';
 import { TelemetryAccumulator } from './telemetry-accumulator';
 import { detectWarmupSteps } from './warmup';
 
-/** Runner and host remarks kept for the summary; a chatty runner must not flood it. */
-const MAX_NOTES = 20;
+/** Runner and host remarks kept for the summary and the panel; a chatty runner must not flood them. */
+export const MAX_NOTES = 20;
 
 export const NO_STEPS_NOTE = 'no training steps observed';
 

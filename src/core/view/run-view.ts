@@ -4,7 +4,7 @@
  * bounded for long runs (see SeriesBuckets), and every change bumps `version` so the panel gets
  * a full snapshot once and then only what changed since the version it already has.
  */
-import { LIVE_WINDOW_MS, throughputOf } from '../aggregator';
+import { LIVE_WINDOW_MS, MAX_NOTES, throughputOf } from '../aggregator';
 import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
 import { median } from '../stats';
@@ -28,8 +28,6 @@ import {
 type TableKey = keyof PanelTables;
 const TABLE_KEYS: readonly TableKey[] = ['headline', 'stages', 'hotLines', 'findings', 'ceilings', 'runInfo'];
 
-/** Runner and host remarks shown; a chatty runner must not flood the panel. */
-const MAX_NOTES = 20;
 /** The live window never holds more steps than this, however fast they are. */
 const MAX_RECENT_STEPS = 20_000;
 
