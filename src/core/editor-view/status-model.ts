@@ -2,7 +2,7 @@
  * What the status bar item shows, as data: `$(pulse) 42.1 batch/s · GPU 87% · data 12%`, a warning
  * flag, and a Markdown tooltip with the stage table and command links.
  */
-import type { Finding, Severity } from '../findings/finding';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../findings/finding';
 import { formatPct, formatRate, formatShare, STAGE_LABELS } from '../format';
 import type { RunSummary } from '../summary';
 import { STAGE_NAMES, type StageName } from '../../protocol/events';
@@ -46,7 +46,6 @@ export interface StatusView {
 
 /** Findings listed in the tooltip; the panel has the rest. */
 const TOOLTIP_FINDINGS = 3;
-const SEVERITY_ORDER: Record<Severity, number> = { high: 0, moderate: 1, info: 2 };
 const SEVERITY_ICON: Record<Severity, string> = { high: '$(warning)', moderate: '$(info)', info: '$(lightbulb)' };
 
 export function statusView(input: StatusInput): StatusView {

@@ -42,7 +42,8 @@ export interface Finding {
   impact: number;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { high: 0, moderate: 1, info: 2 };
+/** Most urgent first. */
+export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, moderate: 1, info: 2 };
 
 /** Report order: most impact first, then severity, then code so that ties read the same every run. */
 export function compareFindings(a: Finding, b: Finding): number {
