@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { median } from '../src/core/stats';
+import { scriptResultOf } from '../test/script-result';
 
 export const REPO = path.resolve(__dirname, '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -22,9 +23,9 @@ export interface PairedResult {
 
 export function scriptThroughput(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const run = spawnSync(command, args, { cwd: REPO, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = `${run.stdout}\n${run.stderr}`.split('\n').reverse().find((l) => l.startsWith('SCRIPT_RESULT '));
-  if (run.status !== 0 || !line) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
-  return (JSON.parse(line.slice('SCRIPT_RESULT '.length)) as { batchesPerSec: number }).batchesPerSec;
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`);
+  if (run.status !== 0 || !result) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  return result.batchesPerSec;
 }
 
 /** `command` is the plain command line; the recorded run is `trainlens record -- command`. */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/core/summary';
+import { scriptResultOf } from '../script-result';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -44,20 +45,9 @@ export function startCli(args: string[], cwd = REPO): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export interface ScriptResult {
-  batchesPerSec: number;
-  steps: number;
-  [key: string]: number;
-}
-
-/** Example scripts print their own measurement as `SCRIPT_RESULT {json}`. */
-export function scriptResultOf(output: string): ScriptResult | undefined {
-  const line = output.split('\n').reverse().find((l) => l.startsWith('SCRIPT_RESULT '));
-  return line ? (JSON.parse(line.slice('SCRIPT_RESULT '.length)) as ScriptResult) : undefined;
-}
-
-function parseSummary(stdout: string): RunSummary | undefined {
-  // The script's own output shares stdout; the summary is the last JSON document, starting with its format key.
+/** The summary `record --json` printed last on stdout, after anything the script printed there. */
+export function parseSummary(stdout: string): RunSummary | undefined {
+  // The summary is the last JSON document, starting with its format key.
   const start = stdout.lastIndexOf('{\n  "summaryFormat"');
   if (start === -1) return undefined;
   try {

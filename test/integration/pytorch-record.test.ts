@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, example, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
+import { REPO, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 
 const within = (actual: number, expected: number, tolerance: number) =>
   assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
@@ -103,7 +103,8 @@ describe('trainlens record: PyTorch', function () {
     cli.kill('SIGINT');
     assert.equal(await exited, 130);
     assert.ok(await waitFor(() => processesMentioning(script).length === 0, 5000), `alive: ${processesMentioning(script)}`);
-    const summary = JSON.parse(stdout.slice(stdout.lastIndexOf('{\n  "summaryFormat"')));
+    const summary = parseSummary(stdout);
+    assert.ok(summary, `a summary on stdout:\n${stdout.slice(-2000)}`);
     assert.equal(summary.status, 'stopped');
     assert.ok(summary.steps >= 5);
   });

@@ -13,6 +13,7 @@ import { RUNNER_OPTIONS_ENV } from '../../src/host/launch/plan';
 import { decodeRunnerLine } from '../../src/protocol/decode';
 import { PROTOCOL_VERSION, type RunnerEvent, type StageName, type StepEvent } from '../../src/protocol/events';
 import { LineSplitter } from '../../src/protocol/framing';
+import { scriptResultOf, type ScriptResult } from '../script-result';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'node-runner');
@@ -112,10 +113,10 @@ export function eventsOf<T extends RunnerEvent['type']>(run: RunResult, type: T)
 }
 
 /** The script's own SCRIPT_RESULT line. */
-export function scriptResult(run: { stdout: string }): { batchesPerSec: number; steps: number } {
-  const line = run.stdout.split('\n').reverse().find((l) => l.startsWith('SCRIPT_RESULT '));
-  if (!line) throw new Error(`no SCRIPT_RESULT in stdout:\n${run.stdout.slice(-2000)}`);
-  return JSON.parse(line.slice('SCRIPT_RESULT '.length)) as { batchesPerSec: number; steps: number };
+export function scriptResult(run: { stdout: string }): ScriptResult {
+  const result = scriptResultOf(run.stdout);
+  if (!result) throw new Error(`no SCRIPT_RESULT in stdout:\n${run.stdout.slice(-2000)}`);
+  return result;
 }
 
 /** Steps after the first 2 over the sum of their wall time, as the scripts measure themselves. */
