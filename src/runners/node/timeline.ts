@@ -41,10 +41,6 @@ export class StepTimeline {
 
   constructor(private readonly emit: (step: StepEvent) => void) {}
 
-  get inStep(): boolean {
-    return this.stepStart !== null;
-  }
-
   /** Starts a step at `t` unless one is running (the first step of a loop driven by minimize). */
   begin(t: number): void {
     if (this.stepStart === null) this.restart(t);
