@@ -4,7 +4,7 @@
  * command when there are some. A change that did not help is said plainly.
  */
 import { STAGE_NAMES, type StageName } from '../protocol/events';
-import { formatRate, formatShare, STAGE_LABELS } from './format';
+import { formatRate, formatShare, formatSignedPct, STAGE_LABELS } from './format';
 import { mean } from './stats';
 import type { RunSummary } from './summary';
 
@@ -110,7 +110,7 @@ function sentence(c: RunComparison, after: RunSummary): string {
     const failed = which === 'after' && after.status === 'failed' ? ` (it failed${after.error ? `: ${after.error.message}` : ''})` : '';
     return `Cannot compare: the ${which} run has no throughput${failed}.`;
   }
-  const rates = `${formatRate(c.batchesPerSecBefore)} → ${formatRate(c.batchesPerSecAfter)} batches/s (${signed(c.changePct)})`;
+  const rates = `${formatRate(c.batchesPerSecBefore)} → ${formatRate(c.batchesPerSecAfter)} batches/s (${formatSignedPct(c.changePct)})`;
   const stage = stageMove(c.stageShares);
   switch (c.verdict) {
     case 'faster':
@@ -120,10 +120,6 @@ function sentence(c: RunComparison, after: RunSummary): string {
     default:
       return `The change did not help: ${rates} is within ${band}${stage}.`;
   }
-}
-
-function signed(pct: number): string {
-  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
 }
 
 /** The stage whose share moved most, when it moved enough to explain something. */

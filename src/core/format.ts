@@ -18,6 +18,12 @@ export function formatPct(pct: number | null | undefined): string {
   return pct === null || pct === undefined ? '–' : formatShare(pct / 100);
 }
 
+/** A change in percent with its sign, e.g. +12.3% or −4.0% (a true minus sign). */
+export function formatSignedPct(pct: number | null | undefined): string {
+  if (pct === null || pct === undefined || !Number.isFinite(pct)) return '–';
+  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
+}
+
 /** 3 significant-ish digits: 0.123, 4.56, 42.1, 1234. */
 export function formatRate(perSec: number | null | undefined): string {
   if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return '–';
@@ -27,6 +33,9 @@ export function formatRate(perSec: number | null | undefined): string {
   if (perSec >= 1) return perSec.toFixed(2);
   return perSec.toFixed(3);
 }
+
+/** Bytes per MiB: GPU memory is reported in MiB (nvidia-smi), formatted from bytes. */
+export const MIB = 1024 ** 2;
 
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';

@@ -1,13 +1,9 @@
 /** Before/after of a fix (re-run and compare): the verdict in words, throughput, stage shares. */
-import { formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { formatRate, formatShare, formatSignedPct, STAGE_LABELS } from '../core/format';
 import type { CompareData, CompareVerdict } from '../protocol/webview-messages';
 import { fill, h } from './dom';
 
 const TONE: Record<CompareVerdict, string> = { faster: 'better', slower: 'worse', 'no-change': 'neutral', 'not-comparable': 'neutral' };
-
-function signedPct(pct: number | null): string {
-  return pct === null ? '–' : `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
-}
 
 export function renderCompare(root: HTMLElement, compare: CompareData | null): void {
   root.hidden = compare === null;
@@ -21,7 +17,7 @@ export function renderCompare(root: HTMLElement, compare: CompareData | null): v
       h('div', { class: 'arrow' }, '→'),
       h('div', { class: 'metric' }, h('div', { class: 'value' }, formatRate(compare.batchesPerSecAfter)), h('div', { class: 'label' }, 'batches/s after')),
       h('div', { class: `verdict tone-${TONE[compare.verdict]}`, data: { verdict: compare.verdict, changePct: compare.changePct === null ? '' : String(compare.changePct) } },
-        signedPct(compare.changePct), h('span', { class: 'muted' }, ` · ${band}`),
+        formatSignedPct(compare.changePct), h('span', { class: 'muted' }, ` · ${band}`),
       ),
     ),
     h('p', { class: 'sentence' }, compare.sentence),
