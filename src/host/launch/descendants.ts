@@ -2,7 +2,7 @@
  * Descendants of a process, read from /proc on Linux (a process may leave our process group with
  * setsid, but it stays our descendant). Elsewhere: none known, the process group covers the rest.
  */
-import { promises as fs } from 'node:fs';
+import { readParentMap } from '../telemetry/proc-linux';
 
 export async function listDescendants(rootPid: number): Promise<number[]> {
   const parents = await readParentMap();
@@ -22,30 +22,4 @@ export async function listDescendants(rootPid: number): Promise<number[]> {
     }
   }
   return result;
-}
-
-/** pid -> parent pid of every visible process; empty where /proc does not exist. */
-export async function readParentMap(): Promise<Map<number, number>> {
-  const map = new Map<number, number>();
-  let names: string[];
-  try {
-    names = await fs.readdir('/proc');
-  } catch {
-    return map;
-  }
-  await Promise.all(
-    names
-      .filter((name) => /^\d+$/.test(name))
-      .map(async (name) => {
-        try {
-          const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8');
-          // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          map.set(Number(name), Number(fields[1]));
-        } catch {
-          // The process exited while we looked.
-        }
-      }),
-  );
-  return map;
 }

@@ -137,6 +137,22 @@ async function readOnce(path: string): Promise<string | null> {
   return text;
 }
 
+/** pid -> parent pid of every visible process not `skip`ped; empty where /proc does not exist. */
+export async function readParentMap(skip: (pid: number) => boolean = () => false): Promise<Map<number, number>> {
+  const pids = (await readdir('/proc').catch(() => [])).filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => !skip(pid));
+  const parentOf = new Map<number, number>();
+  for (let i = 0; i < pids.length; i += SCAN_CONCURRENCY) {
+    await Promise.all(
+      pids.slice(i, i + SCAN_CONCURRENCY).map(async (pid) => {
+        const text = await readOnce(`/proc/${pid}/stat`);
+        const stat = text === null ? null : parsePidStat(text);
+        if (stat !== null) parentOf.set(pid, stat.ppid);
+      }),
+    );
+  }
+  return parentOf;
+}
+
 export class LinuxProcSampler implements ProcSampler {
   private readonly tracked = new Map<number, Tracked>();
   private ticks = 0;
@@ -250,17 +266,7 @@ export class LinuxProcSampler implements ProcSampler {
 
   /** Adds descendants the children lists missed: any process whose parent is already in the tree. */
   private async scanForMissed(tree: Map<number, { stat: PidStat; viaScan: boolean }>): Promise<void> {
-    const names = (await readdir('/proc').catch(() => [])).filter((n) => /^\d+$/.test(n) && !tree.has(Number(n)));
-    const parentOf = new Map<number, number>();
-    for (let i = 0; i < names.length; i += SCAN_CONCURRENCY) {
-      await Promise.all(
-        names.slice(i, i + SCAN_CONCURRENCY).map(async (name) => {
-          const text = await readOnce(`/proc/${name}/stat`);
-          const stat = text === null ? null : parsePidStat(text);
-          if (stat !== null) parentOf.set(Number(name), stat.ppid);
-        }),
-      );
-    }
+    const parentOf = await readParentMap((pid) => tree.has(pid));
     for (let added = true; added; ) {
       added = false;
       for (const [pid, ppid] of parentOf) {
