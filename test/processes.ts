@@ -34,6 +34,12 @@ function readProcess(pid: number): ProcessInfo | undefined {
   }
 }
 
+/** Running, not a zombie left for a PID 1 that does not reap (as in some containers). */
+export function isAlive(pid: number): boolean {
+  const now = readProcess(pid);
+  return now !== undefined && now.state !== 'Z';
+}
+
 export function allProcesses(): ProcessInfo[] {
   return fs
     .readdirSync('/proc')

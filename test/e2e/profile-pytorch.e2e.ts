@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { RunSummary } from '../../src/core/summary';
 import { e2e, forDocs, recordWithCli, setWorkspaceSettings, sharedEditor, workspaceFile, type EditorSession } from './environment';
-import { processTreeOf } from './processes';
+import { processTreeOf } from '../processes';
 import { TrainLensUi, type StatusReading } from './trainlens-ui';
 import { waitFor } from './workbench';
 import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { e2e, forDocs, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
-import { processTreeOf } from './processes';
+import { processTreeOf } from '../processes';
 import { TITLES, TrainLensUi, WORKERS_FIX_TITLE, contributedCommandTitles } from './trainlens-ui';
 import { waitFor } from './workbench';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
-import { describe as describeProcesses, processTreeOf, survivors, type ProcessInfo } from './processes';
+import { describe as describeProcesses, processTreeOf, survivors, type ProcessInfo } from '../processes';
 import { PARALLEL_LOADER } from './examples';
 import { TITLES, TrainLensUi } from './trainlens-ui';
 import { waitFor } from './workbench';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { tfjsExample } from './examples';
-import { processTreeOf } from './processes';
+import { processTreeOf } from '../processes';
 import { TrainLensUi } from './trainlens-ui';
 import { waitFor } from './workbench';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { e2e, forDocs, openEditor, workspaceFile, type EditorSession } from './environment';
 import { INPUT_BOUND } from './examples';
-import { processTreeOf } from './processes';
+import { processTreeOf } from '../processes';
 import { TITLES, TrainLensUi } from './trainlens-ui';
 
 describe('Profile Training in an untrusted folder', function () {

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { TrainingProcess } from '../../src/host/launch/training-process';
 import type { LaunchPlan } from '../../src/host/launch/plan';
+import { isAlive } from '../processes';
 
 function plan(code: string): LaunchPlan {
   return { runner: 'python', command: 'python3', args: ['-c', code], env: process.env, script: null };
 }
-
-/** Running, not a zombie left for a PID 1 that does not reap (as in some containers). */
-const alive = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 describe('TrainingProcess', function () {
   this.timeout(20_000);
@@ -42,7 +33,7 @@ describe('TrainingProcess', function () {
     assert.equal(exit.signal, 'SIGTERM');
     assert.ok(Date.now() - started < 3000);
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(alive(childPid), false, 'the grandchild is gone too');
+    assert.equal(isAlive(childPid), false, 'the grandchild is gone too');
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored too', async () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/core/summary';
+import { allProcesses } from '../processes';
 import { scriptResultOf } from '../script-result';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -61,21 +62,11 @@ export function example(...parts: string[]): string {
   return path.join(REPO, 'examples', ...parts);
 }
 
-/** Pids of live processes whose command line mentions `needle`. */
+/** Pids of live processes (not zombies) whose command line mentions `needle`. */
 export function processesMentioning(needle: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-        return cmdline.includes(needle) && state !== 'Z';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return allProcesses()
+    .filter((p) => p.cmdline.includes(needle) && p.state !== 'Z')
+    .map((p) => p.pid);
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs: number, pollMs = 100): Promise<boolean> {
