@@ -40,8 +40,7 @@ export class RecordingOpener {
       return;
     }
     this.ui.annotations.clear();
-    this.ui.annotations.showHeat(summary.hotLines);
-    this.ui.annotations.showFindings(summary.findings, summary.script, summary);
+    this.ui.annotations.showSummary(summary);
     const input = { phase: 'done' as const, label, figures: figuresFromSummary(summary), findings: summary.findings, outcome: summary.status };
     this.ui.statusBar.render(() => statusView(input));
   }

@@ -46,6 +46,12 @@ export class EditorAnnotations implements vscode.Disposable {
     this.changed();
   }
 
+  /** A finished run or a recording: its hot lines, and its findings with its facts for their fixes. */
+  showSummary(summary: RunSummary): void {
+    this.showHeat(summary.hotLines);
+    this.showFindings(summary.findings, summary.script, summary);
+  }
+
   clear(): void {
     this.showHeat([]);
     this.showFindings([], null, null);

@@ -31,6 +31,7 @@ export class LiveRun implements vscode.Disposable {
   readonly view: RunView;
   private readonly store = new DisposableStore();
   private attached: { session: RunSession; live: LiveState } | undefined;
+  /** The live analysis's, until the run's summary brings the final ones. */
   private findings: readonly Finding[] = [];
   private summary: RunSummary | undefined;
   private error: string | undefined;
@@ -68,11 +69,9 @@ export class LiveRun implements vscode.Disposable {
   finish(summary: RunSummary): void {
     this.store.dispose();
     this.summary = summary;
-    this.findings = summary.findings;
     this.view.setSummary(summary);
     this.ui.panel.refresh(this.view);
-    this.ui.annotations.showHeat(summary.hotLines);
-    this.ui.annotations.showFindings(summary.findings, summary.script, summary);
+    this.ui.annotations.showSummary(summary);
   }
 
   fail(message: string): void {
@@ -82,7 +81,7 @@ export class LiveRun implements vscode.Disposable {
 
   statusInput(phase: RunPhase): StatusInput {
     if (this.summary) {
-      return { phase, label: this.label, figures: figuresFromSummary(this.summary), findings: this.findings, outcome: this.summary.status };
+      return { phase, label: this.label, figures: figuresFromSummary(this.summary), findings: this.summary.findings, outcome: this.summary.status };
     }
     const figures = this.attached ? this.attached.live.figures(this.attached.session.aggregator.live()) : null;
     return { phase, label: this.label, figures, findings: this.findings, error: this.error, live: true };
