@@ -1,6 +1,7 @@
 /** Checks of the machine a run used, for the report and the panel. Pure. */
 import type { HardwareEvent } from '../protocol/recording';
 import type { Severity } from './findings/finding';
+import { MIB } from './format';
 
 export type HardwareIssueCode = 'ram-below-gpu-memory' | 'ram-headroom-low' | 'pcie-link-below-max' | 'multi-gpu-without-nvlink';
 
@@ -27,7 +28,6 @@ export const PCIE_BUSY_UTIL_PCT = 20;
 const PCIE_MIN_BUSY_SAMPLES = 3;
 
 const GIB = 1024 ** 3;
-const MIB = 1024 ** 2;
 
 /**
  * Rule of thumb: host RAM ≥ total GPU memory plus headroom. A full copy of what the GPUs hold

@@ -1,5 +1,5 @@
 /** memory-headroom (informational): an underused GPU with most of its memory free can take a larger batch. */
-import { formatBytes, formatPct, formatShare } from '../../format';
+import { formatBytes, formatPct, formatShare, MIB } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { GPU_LOW_UTIL_PCT, runGpu } from '../gpu';
@@ -8,7 +8,6 @@ import { batchSite } from '../loaders';
 /** Issue 5's threshold. Under half the card, twice the batch fits: activations grow with the batch,
  * weights and optimizer state do not. */
 export const MEMORY_HEADROOM_SHARE = 0.5;
-const MIB = 1024 * 1024;
 
 export function memoryHeadroom(facts: RunFacts): Finding | null {
   // tfjs-node-gpu's TensorFlow reserves nearly the whole card up front (tensorflow/tfjs#671).

@@ -1,5 +1,5 @@
 /** memory-pressure: the run's peak GPU memory is close to the card's capacity. */
-import { formatBytes, formatShare } from '../../format';
+import { formatBytes, formatShare, MIB } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { runGpu } from '../gpu';
@@ -13,7 +13,6 @@ import { MODERATE_SHARE } from '../measures';
 export const MEMORY_PRESSURE_SHARE = 0.9;
 /** No step time is at stake, a crash is: rank it with findings that cost a few percent. */
 const MEMORY_PRESSURE_IMPACT = MODERATE_SHARE;
-const MIB = 1024 * 1024;
 
 export function memoryPressure(facts: RunFacts): Finding | null {
   // tfjs-node-gpu's TensorFlow reserves nearly the whole card up front (tensorflow/tfjs#671).
