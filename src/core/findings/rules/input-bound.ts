@@ -4,8 +4,7 @@ import { formatMs, formatShare } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
-import { loaderFamily, nameLoader, shortKind, suggestedWorkers, TORCH_DEFAULT_PREFETCH_FACTOR, torchSettings, type LoaderFamily } from '../loaders';
-import { loadingWaits } from '../loaders';
+import { loaderFamily, loadingWaits, nameLoader, shortKind, suggestedWorkers, TORCH_DEFAULT_PREFETCH_FACTOR, torchSettings, type LoaderFamily } from '../loaders';
 import { gradeShare, hotLinesIn, isCudaRun, meanStepMs, treeCpuWhileStepping, where } from '../measures';
 
 const MAX_DATA_LINES = 3;
