@@ -1,11 +1,12 @@
 /**
  * A long-lived child process read line by line, asynchronously. Buffers stay bounded: a line
- * without a newline past MAX_LINE_CHARS is dropped, and only the last stderr line is kept.
+ * longer than MAX_LINE_BYTES is dropped, and only the last stderr line is kept.
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { LineSplitter } from '../../protocol/framing';
 
-const MAX_LINE_CHARS = 8192;
+const MAX_LINE_BYTES = 8192;
 const MAX_STDERR_CHARS = 300;
 /** Grace between SIGTERM and SIGKILL on stop(). */
 const KILL_GRACE_MS = 1000;
@@ -27,19 +28,9 @@ export function describeEnd(end: ChildEnd): string {
 }
 
 function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl = pending.indexOf('\n');
-    while (nl >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, '');
-      pending = pending.slice(nl + 1);
-      if (line.trim() !== '') onLine(line);
-      nl = pending.indexOf('\n');
-    }
-    if (pending.length > MAX_LINE_CHARS) pending = '';
-  });
+  const splitter = new LineSplitter((line) => onLine(line.replace(/\r$/, '')), undefined, MAX_LINE_BYTES);
+  stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+  stream.on('end', () => splitter.end());
 }
 
 export function runLineChild(
