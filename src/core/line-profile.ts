@@ -42,15 +42,6 @@ export class LineProfile {
     return sorted.slice(0, limit).map((c) => this.toHotLine(c));
   }
 
-  /** Hot lines whose samples were mostly taken in one stage. */
-  hotLinesInStage(stage: SampleStage, limit: number): HotLine[] {
-    return [...this.byLine.values()]
-      .filter((c) => (c.stages.get(stage) ?? 0) > 0)
-      .sort((a, b) => (b.stages.get(stage) ?? 0) - (a.stages.get(stage) ?? 0))
-      .slice(0, limit)
-      .map((c) => this.toHotLine(c));
-  }
-
   private toHotLine(c: LineCounts): HotLine {
     let stage: SampleStage = 'none';
     let best = -1;
