@@ -1,8 +1,8 @@
 /** The readable end-of-run report (also `trainlens report`). Plain text lines, no colours. */
-import path from 'node:path';
 import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
+import { displayPath } from '../core/view/view-tables';
 import type { RunSummary } from '../core/summary';
 import { STAGE_NAMES } from '../protocol/events';
 
@@ -65,7 +65,7 @@ function stageLines(summary: RunSummary): string[] {
 function hotLineLines(summary: RunSummary): string[] {
   if (summary.hotLines.length === 0) return [];
   const rows = summary.hotLines.slice(0, HOT_LINES_SHOWN).map((h, i) => {
-    const where = `${relative(summary.cwd, h.file)}:${h.line}`;
+    const where = `${displayPath(h.file, summary.cwd)}:${h.line}`;
     const via = h.path.length > 0 ? `  → ${h.path[h.path.length - 1]}` : '';
     return `  ${String(i + 1).padStart(2)}. ${formatShare(h.share).padStart(5)}  ${STAGE_LABELS[h.stage].padEnd(16)} ${where}${h.fn ? ` (${h.fn})` : ''}${via}`;
   });
@@ -104,9 +104,4 @@ function hardwareLines(summary: RunSummary): string[] {
   const nvlink = hw.gpus.length > 1 && hw.nvlink !== null ? [`NVLink ${hw.nvlink ? 'present' : 'absent'}`] : [];
   const issues = summary.hardwareCheck.map((i) => `            ${i.severity.toUpperCase().padEnd(8)} ${i.message}`);
   return [`Machine     ${[cpu, ...gpus, ...nvlink].join(' · ')}`, ...issues];
-}
-
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
