@@ -46,7 +46,7 @@ export class RunHistory<Recipe> {
   }
 }
 
-export function sameRun(a: RunIdentity, b: RunIdentity): boolean {
+function sameRun(a: RunIdentity, b: RunIdentity): boolean {
   return a.codeDigest === b.codeDigest && a.cwd === b.cwd && sameList(a.command, b.command) && sameEnv(a.env, b.env);
 }
 

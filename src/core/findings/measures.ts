@@ -63,7 +63,7 @@ export function frameworkAtLeast(summary: RunSummary, major: number, minor: numb
 }
 
 /** Samples of a line taken in the given stages. */
-export function samplesIn(line: HotLine, stages: readonly SampleStage[]): number {
+function samplesIn(line: HotLine, stages: readonly SampleStage[]): number {
   return line.samples * sum(stages.map((stage) => line.stageShares[stage] ?? 0));
 }
 

@@ -63,7 +63,7 @@ export function editDataLoaders(
 }
 
 /** num_workers as a number, for the fixes that only make sense with worker processes. */
-export function workerCount(args: CallArguments): number | Refusal {
+function workerCount(args: CallArguments): number | Refusal {
   const found = findArgument(args, 'num_workers', DATALOADER_POSITION.num_workers);
   if (found.kind === 'hidden') return { refused: found.reason };
   if (found.kind === 'absent') return 0;

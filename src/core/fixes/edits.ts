@@ -2,7 +2,7 @@
 import type { TextEdit } from './types';
 
 /** Sorted by start; throws on overlap, which would be a bug in a fix, never a user error. */
-export function sortedEdits(edits: readonly TextEdit[]): TextEdit[] {
+function sortedEdits(edits: readonly TextEdit[]): TextEdit[] {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1] as TextEdit;
@@ -63,7 +63,7 @@ export function indentAt(source: string, offset: number): string {
   return source.slice(start, end);
 }
 
-export function offsetOfLine(source: string, line: number): number {
+function offsetOfLine(source: string, line: number): number {
   let offset = 0;
   for (let current = 1; current < line; current++) {
     const newline = source.indexOf('\n', offset);
@@ -74,7 +74,7 @@ export function offsetOfLine(source: string, line: number): number {
 }
 
 /** 1-based line of an offset. */
-export function lineOfOffset(source: string, offset: number): number {
+function lineOfOffset(source: string, offset: number): number {
   return countNewlines(source.slice(0, offset)) + 1;
 }
 

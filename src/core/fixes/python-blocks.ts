@@ -9,7 +9,7 @@ import { descendants, named } from './syntax';
 import type { ParsedFile, Refusal, TextEdit } from './types';
 
 /** What one level of indentation is in this block: its indent minus its header's. */
-export function indentUnit(file: ParsedFile, block: Node): string {
+function indentUnit(file: ParsedFile, block: Node): string {
   const inner = indentAt(file.source, block.startIndex);
   const outer = block.parent ? indentAt(file.source, block.parent.startIndex) : '';
   const unit = inner.startsWith(outer) ? inner.slice(outer.length) : '';
