@@ -9,9 +9,9 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RunnerEvent } from '../../protocol';
+import { decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RejectReason, type RunnerEvent } from '../../protocol';
 
-export type DropReason = 'malformed' | 'unknown-type' | 'invalid' | 'bad-token' | 'bad-version' | 'too-long';
+export type DropReason = RejectReason | 'bad-token' | 'bad-version' | 'too-long';
 
 export interface ChannelListener {
   /** Accepted events of one data chunk, in order (lets the recorder write them in one go). */
