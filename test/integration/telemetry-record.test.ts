@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, TORCH_PYTHON, example, runCli, tempDir } from './cli-harness';
-
-const FAKE_NVIDIA_SMI_DIR = path.join(REPO, 'test', 'fixtures', 'nvidia-smi');
+import { FAKE_NVIDIA_SMI_DIR } from '../telemetry/harness';
+import { TORCH_PYTHON, example, runCli, tempDir } from './cli-harness';
 
 describe('trainlens record: telemetry and the hardware check', () => {
   it('puts GPU, process-tree and machine figures and the hardware check in the summary and the report', () => {
