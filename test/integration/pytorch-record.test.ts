@@ -4,9 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
-
-const within = (actual: number, expected: number, tolerance: number) =>
-  assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
+import { within } from '../within';
 
 describe('trainlens record: PyTorch', function () {
   this.timeout(120_000);

@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { batchesPerSec, EXAMPLES, eventsOf, FIXTURES, makeRunnersDir, runInstrumented, scriptResult, stageShare, type RunResult } from './harness';
-
-const within = (actual: number, expected: number, tolerance: number) =>
-  assert.ok(Math.abs(actual - expected) / expected <= tolerance, `${actual} is not within ${tolerance * 100}% of ${expected}`);
+import { within } from '../within';
 
 describe('node runner: tfjs training steps', function () {
   this.timeout(120_000);
