@@ -28,7 +28,7 @@ export async function runCompareCommand(argv: string[], io: CliIo): Promise<numb
   return comparison.verdict === 'not-comparable' ? 1 : 0;
 }
 
-export function formatComparison(c: RunComparison, beforeId: string, afterId: string): string {
+function formatComparison(c: RunComparison, beforeId: string, afterId: string): string {
   const row = (label: string, before: string, after: string): string => `  ${label.padEnd(18)}${before.padStart(8)}  ${after.padStart(8)}`;
   const lines = [c.sentence, '', `  before: ${beforeId}`, `  after:  ${afterId}`, '', row('', 'before', 'after')];
   lines.push(row('batches/s', formatRate(c.batchesPerSecBefore), formatRate(c.batchesPerSecAfter)));

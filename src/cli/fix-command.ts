@@ -75,7 +75,7 @@ interface PlannedFix {
 }
 
 /** One entry per (fix, file, line) of the findings, most impactful finding first. */
-export function planForRun(summary: RunSummary, overrides: Partial<FixContext>): PlannedFix[] {
+function planForRun(summary: RunSummary, overrides: Partial<FixContext>): PlannedFix[] {
   const seen = new Set<string>();
   const plan: PlannedFix[] = [];
   for (const finding of [...summary.findings].sort((a, b) => b.impact - a.impact)) {

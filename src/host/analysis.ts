@@ -25,7 +25,7 @@ export function availableCores(): number {
 }
 
 /** A line reader over files read once each; unreadable files read as absent. */
-export function cachedSourceLines(): SourceLines {
+function cachedSourceLines(): SourceLines {
   const files = new Map<string, string[] | undefined>();
   return (file, line) => {
     if (!files.has(file)) files.set(file, readLines(file));

@@ -12,12 +12,12 @@ import type { Ceilings, RunSummary } from '../core/summary';
 import { RunSession, type RunRequest } from './run-session';
 
 /** Measured steps per probe, after its own warm-up steps. */
-export const PROBE_STEPS = 30;
+const PROBE_STEPS = 30;
 /** A probe that has not reported by then is stopped (a script that never reaches a loader). */
 const PROBE_TIMEOUT_MS = 120_000;
 
 /** What one probe run gave: its event, or a plain reason why there is none. */
-export interface ProbeOutcome {
+interface ProbeOutcome {
   event: CeilingEvent | undefined;
   note: string | null;
 }
@@ -31,7 +31,7 @@ export async function measureCeilings(request: RunRequest, runDir: string, actua
   return ceilingsFrom(data, compute, actualBatchesPerSec);
 }
 
-export function ceilingsFrom(data: ProbeOutcome, compute: ProbeOutcome, actual: number | null): Ceilings {
+function ceilingsFrom(data: ProbeOutcome, compute: ProbeOutcome, actual: number | null): Ceilings {
   const known = [data.event?.batchesPerSec, compute.event?.batchesPerSec].filter((v): v is number => typeof v === 'number' && v > 0);
   const ceiling = known.length > 0 ? Math.min(...known) : null;
   const notes = [data.note, compute.note].filter((n): n is string => n !== null);

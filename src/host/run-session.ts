@@ -23,7 +23,7 @@ export const DEFAULT_PYTHON_SAMPLE_HZ = 100;
  * being provably under 1%, so the default takes the next step down.
  */
 export const DEFAULT_NODE_SAMPLE_HZ = 100;
-export const FLUSH_MS = 250;
+const FLUSH_MS = 250;
 /** After the process exits, how long the runner's last lines may take to arrive. */
 const DRAIN_MS = 1000;
 

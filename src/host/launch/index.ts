@@ -5,7 +5,7 @@ import { planNodeLaunch, isNodeLauncher } from './node';
 import { UnsupportedCommandError, type LaunchPlan, type PlanContext } from './plan';
 import { isPythonExecutable, planPythonLaunch } from './python';
 
-export const SUPPORTED_COMMANDS =
+const SUPPORTED_COMMANDS =
   'TrainLens runs Python scripts ("python train.py …") and Node scripts ("node train.js …", "npx tsx train.ts …", "node --import tsx train.ts …", "ts-node train.ts …").';
 
 export class ScriptNotFoundError extends Error {

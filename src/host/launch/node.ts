@@ -14,7 +14,7 @@
 import * as path from 'node:path';
 import { RUNNER_OPTIONS_ENV, UnsupportedCommandError, type LaunchPlan, type PlanContext, type RunnerOptions } from './plan';
 
-export const PRELOAD_FILE = 'preload.js';
+const PRELOAD_FILE = 'preload.js';
 
 const SUPPORTED =
   'TrainLens runs Node scripts as `node [flags] script.js`, `node --import tsx script.ts`, `tsx script.ts`, ' +
@@ -87,7 +87,7 @@ export function planNodeLaunch(argv: string[], ctx: PlanContext): LaunchPlan {
 }
 
 /** NODE_OPTIONS splits on spaces; a double-quoted value may hold spaces, with `\` escaping `"` and `\`. */
-export function quoteNodeOption(value: string): string {
+function quoteNodeOption(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

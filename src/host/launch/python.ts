@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { RUNNER_OPTIONS_ENV, UnsupportedCommandError, type LaunchPlan, type PlanContext } from './plan';
 
-export const PYTHON_RUNNER_MODULE = 'trainlens_runner';
+const PYTHON_RUNNER_MODULE = 'trainlens_runner';
 
 /** Interpreter flags that take a separate value (`-W error`, `-X dev`). */
 const FLAGS_WITH_VALUE = new Set(['-W', '-X', '--check-hash-based-pycs']);

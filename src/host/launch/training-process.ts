@@ -17,7 +17,7 @@ export class LaunchError extends Error {
 }
 
 /** Time each stop signal gets before the next, stronger one. */
-export const STOP_GRACE_MS = 3000;
+const STOP_GRACE_MS = 3000;
 
 /**
  * Where the script's output goes. 'stdout-to-stderr': the terminal sees everything, but our own

@@ -23,7 +23,7 @@ import {
 } from './nvidia-smi-parse';
 import type { Notify } from './notes';
 
-export const NO_GPU_NOTE = 'no NVIDIA GPU found';
+const NO_GPU_NOTE = 'no NVIDIA GPU found';
 /** Per child and run; backoff doubles from one loop interval. Enough for a blip, never a storm. */
 export const MAX_RESTARTS = 3;
 const NVLINK_TIMEOUT_MS = 10_000;
