@@ -3,9 +3,9 @@
  * imported, choosing the one a finding points at, and reading its arguments.
  */
 import type { Node } from 'web-tree-sitter';
-import { addKeyword, callArguments, findArgument, replaceNode, type CallArguments } from './python-args';
+import { addKeyword, callArguments, findArgument, type CallArguments } from './python-args';
 import { importBindings, integerValue, qualifiedNames } from './python-syntax';
-import { atLine, descendants, startLine } from './syntax';
+import { atLine, descendants, replaceNode, startLine } from './syntax';
 import { combine, isRefusal, type FixContext, type FixResult, type ParsedFile, type Refusal, type TargetEdit } from './types';
 
 const DATALOADER_NAMES = new Set(['torch.utils.data.DataLoader', 'torch.utils.data.dataloader.DataLoader']);

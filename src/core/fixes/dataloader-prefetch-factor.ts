@@ -1,8 +1,8 @@
 /** dataloader-prefetch-factor: more batches in flight per worker absorb uneven loading times. */
 import { dataLoaderLines, editDataLoaders, needsWorkers } from './dataloader-calls';
-import { addKeyword, findArgument, replaceNode } from './python-args';
+import { addKeyword, findArgument } from './python-args';
 import { integerValue } from './python-syntax';
-import { startLine } from './syntax';
+import { replaceNode, startLine } from './syntax';
 import { versionAtLeast, type Fix } from './types';
 
 /**

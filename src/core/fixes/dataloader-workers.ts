@@ -4,9 +4,9 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { DATALOADER_POSITION, dataLoaderCalls, editDataLoaders } from './dataloader-calls';
-import { addKeyword, callArguments, findArgument, replaceNode } from './python-args';
+import { addKeyword, callArguments, findArgument } from './python-args';
 import { integerValue } from './python-syntax';
-import { descendants, named, startLine } from './syntax';
+import { descendants, named, replaceNode, startLine } from './syntax';
 import type { Fix, FixContext, ParsedFile } from './types';
 import { suggestedWorkers } from '../findings/loaders';
 

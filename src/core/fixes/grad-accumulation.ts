@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { insertLineBefore, loopCounter, outermostLoop, wrapStatements } from './python-blocks';
 import { methodCall } from './python-syntax';
-import { descendants, startLine } from './syntax';
+import { descendants, replaceNode, startLine } from './syntax';
 import { findTrainingLoop, isOptimizerSide, type TrainingLoop } from './training-loop';
 import { finish, isRefusal, type Fix, type ParsedFile, type Refusal, type TargetEdit, type TextEdit } from './types';
 
@@ -68,7 +68,7 @@ function accumulate(file: ParsedFile, training: TrainingLoop): TargetEdit | Refu
 function scaleLoss(receiver: Node): TextEdit {
   const scaled = methodCall(receiver)?.name === 'scale' ? scaleArgument(receiver) : null;
   if (scaled) return scaled;
-  return { start: receiver.startIndex, end: receiver.endIndex, newText: `(${receiver.text} / ${NAME})` };
+  return replaceNode(receiver, `(${receiver.text} / ${NAME})`);
 }
 
 function scaleArgument(scaleCall: Node): TextEdit | null {
@@ -77,5 +77,5 @@ function scaleArgument(scaleCall: Node): TextEdit | null {
   const only = loss?.length === 1 ? loss[0] : null;
   if (!only || only.type === 'keyword_argument' || only.type === 'list_splat') return null;
   const operand = PRIMARY.has(only.type) ? only.text : `(${only.text})`;
-  return { start: only.startIndex, end: only.endIndex, newText: `${operand} / ${NAME}` };
+  return replaceNode(only, `${operand} / ${NAME}`);
 }

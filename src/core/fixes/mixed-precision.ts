@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { insertLineAfter, insertLineBefore, outermostLoop, wrapStatements } from './python-blocks';
 import { assignedNames, freshName, localNameOf, methodCall, scopeOf, statementCall } from './python-syntax';
-import { descendants, named, startLine } from './syntax';
+import { descendants, named, replaceNode, startLine } from './syntax';
 import { findTrainingLoop, type TrainingLoop } from './training-loop';
 import { finish, isRefusal, versionAtLeast, type Fix, type FixContext, type ParsedFile, type Refusal, type TargetEdit, type TextEdit } from './types';
 
@@ -82,8 +82,8 @@ function withGradScaler(file: ParsedFile, ctx: FixContext, training: TrainingLoo
   const constructor = recent ? `${torch}.amp.GradScaler("cuda")` : `${torch}.cuda.amp.GradScaler()`;
   const edits: TextEdit[] = [
     insertLineBefore(file, outermostLoop(loop), `${scaler} = ${constructor}  # scales the float16 loss so small gradients do not underflow`),
-    { start: backward.receiver.startIndex, end: backward.receiver.endIndex, newText: `${scaler}.scale(${backward.receiver.text})` },
-    { start: step.call.startIndex, end: step.call.endIndex, newText: `${scaler}.step(${step.optimizer})` },
+    replaceNode(backward.receiver, `${scaler}.scale(${backward.receiver.text})`),
+    replaceNode(step.call, `${scaler}.step(${step.optimizer})`),
     insertLineAfter(file, step.statement, `${scaler}.update()`),
   ];
   // Clipping must see true gradient sizes: unscale first.

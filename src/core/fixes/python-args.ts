@@ -59,10 +59,6 @@ export function findArgument(args: CallArguments, name: string, position: number
   return { kind: 'absent' };
 }
 
-export function replaceNode(node: Node, newText: string): TextEdit {
-  return { start: node.startIndex, end: node.endIndex, newText };
-}
-
 /** Adds `name=value` after the last argument, one per line if the call is laid out that way. */
 export function addKeyword(file: ParsedFile, args: CallArguments, text: string): TextEdit[] {
   const items = named(args.list).filter((item) => item.type !== 'comment');

@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import { indentAt, lineEnd, lineStart } from './edits';
 import { freshName, scopeOf } from './python-syntax';
-import { descendants, named } from './syntax';
+import { descendants, named, replaceNode } from './syntax';
 import type { ParsedFile, Refusal, TextEdit } from './types';
 
 /** What one level of indentation is in this block: its indent minus its header's. */
@@ -116,7 +116,7 @@ export function loopCounter(file: ParsedFile, loop: Node, manualCounterOk: boole
     if (left.text !== '_' || bodyReadsIt) return { name: left.text, edits: [] };
     // `for _ in range(n)` already counts; it only needs a name to be read by.
     const name = freshName(scopeOf(loop), COUNTER_NAMES);
-    return { name, edits: [{ start: left.startIndex, end: left.endIndex, newText: name }] };
+    return { name, edits: [replaceNode(left, name)] };
   }
   const name = freshName(scopeOf(loop), COUNTER_NAMES);
   const target = left.type === 'pattern_list' ? `(${left.text})` : left.text;
@@ -124,8 +124,8 @@ export function loopCounter(file: ParsedFile, loop: Node, manualCounterOk: boole
   return {
     name,
     edits: [
-      { start: left.startIndex, end: left.endIndex, newText: `${name}, ${target}` },
-      { start: right.startIndex, end: right.endIndex, newText: `enumerate(${iterable})` },
+      replaceNode(left, `${name}, ${target}`),
+      replaceNode(right, `enumerate(${iterable})`),
     ],
   };
 }

@@ -1,5 +1,6 @@
 /** Tree helpers that hold for every tree-sitter grammar. */
 import type { Node } from 'web-tree-sitter';
+import type { TextEdit } from './types';
 
 export function named(node: Node): Node[] {
   return node.namedChildren.filter((child): child is Node => child !== null);
@@ -7,6 +8,10 @@ export function named(node: Node): Node[] {
 
 export function descendants(node: Node, type: string | string[]): Node[] {
   return node.descendantsOfType(type).filter((child): child is Node => child !== null);
+}
+
+export function replaceNode(node: Node, newText: string): TextEdit {
+  return { start: node.startIndex, end: node.endIndex, newText };
 }
 
 /** 1-based first line. */

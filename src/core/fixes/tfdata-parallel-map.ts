@@ -1,8 +1,8 @@
 /** tfdata-parallel-map: run a tf.data map on several cores; order is kept (deterministic by default). */
 import type { Node } from 'web-tree-sitter';
-import { addKeyword, callArguments, findArgument, replaceNode } from './python-args';
+import { addKeyword, callArguments, findArgument } from './python-args';
 import { integerValue } from './python-syntax';
-import { atLine, startLine } from './syntax';
+import { atLine, replaceNode, startLine } from './syntax';
 import { autotuneText, findPipelines, isAutotune, type Pipelines } from './tfdata-pipelines';
 import { combine, type Fix, type ParsedFile, type Refusal, type TargetEdit } from './types';
 
