@@ -12,6 +12,7 @@ import { languageOfPath, runFix, type DetectedFix } from '../../core/fixes/catal
 import type { LocalFacts } from '../../core/fixes/run-context';
 import type { FixResult, TextEdit } from '../../core/fixes/types';
 import { availableCores } from '../../host/analysis';
+import { DisposableStore } from '../disposables';
 import type { FindingDiagnostics } from '../editor/diagnostics';
 import type { Parsers } from './parsers';
 
@@ -31,17 +32,15 @@ interface VersionCache {
 
 export class QuickFixProvider implements vscode.CodeActionProvider, vscode.Disposable {
   private readonly cache = new Map<string, VersionCache>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly store = new DisposableStore();
 
   constructor(
     private readonly parsers: Parsers,
     private readonly diagnostics: FindingDiagnostics,
   ) {
     const selector = QUICK_FIX_LANGUAGES.map((language) => ({ scheme: 'file', language }));
-    this.subscriptions = [
-      vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
-      vscode.workspace.onDidCloseTextDocument((document) => this.cache.delete(document.uri.toString())),
-    ];
+    this.store.add(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+    this.store.add(vscode.workspace.onDidCloseTextDocument((document) => this.cache.delete(document.uri.toString())));
   }
 
   async provideCodeActions(
@@ -90,7 +89,7 @@ export class QuickFixProvider implements vscode.CodeActionProvider, vscode.Dispo
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.store.dispose();
     this.cache.clear();
   }
 

@@ -7,8 +7,9 @@
 import * as vscode from 'vscode';
 import type { RunView } from '../../core/view/run-view';
 import { parseWebviewMessage, type CompareData, type HostToWebviewMessage } from '../../protocol/webview-messages';
-import { makeNonce, panelHtml } from './panel-html';
 import { Throttle } from '../../core/editor-view/throttle';
+import { DisposableStore } from '../disposables';
+import { makeNonce, panelHtml } from './panel-html';
 
 /** ≤ 10 Hz: smooth enough for live charts, cheap for the extension host. */
 const REFRESH_INTERVAL_MS = 100;
@@ -17,18 +18,17 @@ export class PerformancePanel implements vscode.Disposable {
   static readonly viewType = 'trainlens.performance';
   static current: PerformancePanel | undefined;
 
-  private readonly openEmitter = new vscode.EventEmitter<{ file: string; line: number }>();
+  private readonly store = new DisposableStore();
+  private readonly openEmitter = this.store.add(new vscode.EventEmitter<{ file: string; line: number }>());
   /** The user clicked a finding's location or a hot line; only locations the panel shows get here. */
   readonly onDidRequestOpen: vscode.Event<{ file: string; line: number }> = this.openEmitter.event;
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly throttle = new Throttle(REFRESH_INTERVAL_MS, () => this.sendDelta());
+  private readonly throttle = this.store.add(new Throttle(REFRESH_INTERVAL_MS, () => this.sendDelta()));
   /** Version of `view` the webview holds; undefined until it says `ready`, and while hidden. */
   private sentVersion: number | undefined;
   /** Bumped on every snapshot, so a late failure of an older post does not undo a newer one. */
   private generation = 0;
   private compare: CompareData | null = null;
-  private disposed = false;
 
   /** Creates the panel, or reveals the existing one and shows `view` in it. */
   static show(extensionUri: vscode.Uri, view: RunView): PerformancePanel {
@@ -62,15 +62,13 @@ export class PerformancePanel implements vscode.Disposable {
       nonce: makeNonce(),
       title: titleOf(view),
     });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      // A hidden webview is unloaded; it says `ready` again when shown.
+    this.store.add(panel.onDidDispose(() => this.dispose()));
+    this.store.add(webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
+    // A hidden webview is unloaded; it says `ready` again when shown.
+    this.store.add(
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.sentVersion = undefined;
       }),
-      this.openEmitter,
-      this.throttle,
     );
   }
 
@@ -86,11 +84,10 @@ export class PerformancePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
     if (PerformancePanel.current === this) PerformancePanel.current = undefined;
+    // The store first: its onDidDispose listener is gone before panel.dispose() would call back here.
+    this.store.dispose();
     this.panel.dispose();
-    for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 
   private setView(view: RunView): void {
@@ -122,7 +119,7 @@ export class PerformancePanel implements vscode.Disposable {
   }
 
   private sendDelta(): void {
-    if (this.sentVersion === undefined || this.disposed) return;
+    if (this.sentVersion === undefined) return;
     const delta = this.view.deltaSince(this.sentVersion);
     if (!delta) return;
     this.sentVersion = delta.version;
