@@ -1,14 +1,11 @@
 """The runner's validator against the golden fixtures the TypeScript decoder is tested with."""
 import json
 import os
-import sys
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "src", "runners", "python"))
-
-from trainlens_runner import channel, wire  # noqa: E402
-from trainlens_runner.validate import validate_event, validate_line  # noqa: E402
+from harness import ROOT  # also puts the runner on sys.path
+from trainlens_runner import channel, wire
+from trainlens_runner.validate import validate_event, validate_line
 
 FIXTURES = os.path.join(ROOT, "test", "fixtures", "protocol")
 

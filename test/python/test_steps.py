@@ -1,13 +1,9 @@
 """StepRecorder with a fake clock: step boundaries and stage times, no torch needed."""
-import os
-import sys
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "src", "runners", "python"))
-
-from trainlens_runner import cuda  # noqa: E402
-from trainlens_runner.steps import StepRecorder  # noqa: E402
+import harness  # noqa: F401 - puts the runner on sys.path
+from trainlens_runner import cuda
+from trainlens_runner.steps import StepRecorder
 
 
 class Clock:
