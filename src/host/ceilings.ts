@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { CeilingEvent } from '../protocol/events';
 import type { Ceilings, RunSummary } from '../core/summary';
+import type { ProbeMode } from './launch/plan';
 import { RunSession, type RunRequest } from './run-session';
 
 /** Measured steps per probe, after its own warm-up steps. */
@@ -50,7 +51,7 @@ function ceilingsFrom(data: ProbeOutcome, compute: ProbeOutcome, actual: number 
   };
 }
 
-async function probe(request: RunRequest, runDir: string, mode: 'data-only' | 'compute-only'): Promise<ProbeOutcome> {
+async function probe(request: RunRequest, runDir: string, mode: ProbeMode): Promise<ProbeOutcome> {
   const session = await RunSession.start({
     ...request,
     runsDir: path.join(runDir, 'probes'),
@@ -69,7 +70,7 @@ async function probe(request: RunRequest, runDir: string, mode: 'data-only' | 'c
   return { event, note: noteOn(mode, event, summary) };
 }
 
-function noteOn(mode: 'data-only' | 'compute-only', event: CeilingEvent | undefined, summary: RunSummary): string | null {
+function noteOn(mode: ProbeMode, event: CeilingEvent | undefined, summary: RunSummary): string | null {
   if (event) return event.steps < PROBE_STEPS ? `the ${mode} probe measured only ${event.steps} steps (the script ended first)` : null;
   if (summary.status === 'stopped') return `the ${mode} probe timed out after ${PROBE_TIMEOUT_MS / 1000} s`;
   if (summary.error) return `the ${mode} probe failed: ${summary.error.excType}: ${summary.error.message}`;

@@ -10,7 +10,7 @@ import { RECORDING_FORMAT, type RecordedEvent, type RunExitEvent, type RunStatus
 import { findingsFor } from './analysis';
 import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
-import type { LaunchPlan, RunnerOptions } from './launch/plan';
+import type { LaunchPlan, ProbeMode, RunnerOptions } from './launch/plan';
 import { isPythonExecutable } from './launch/python';
 import { TrainingProcess, type ProcessExit, type TrainingStdio } from './launch/training-process';
 import { RecordingWriter } from './recording/recording-writer';
@@ -44,7 +44,7 @@ export interface RunRequest {
   /** Sample process and GPU telemetry (default true). */
   telemetry?: boolean;
   /** A ceiling probe run instead of a normal one (see ceilings.ts). */
-  probe?: { mode: 'data-only' | 'compute-only'; steps: number };
+  probe?: { mode: ProbeMode; steps: number };
 }
 
 export type EventsListener = (events: readonly RecordedEvent[]) => void;

@@ -6,6 +6,8 @@ import type { RunnerKind } from '../../protocol/events';
 
 export const RUNNER_OPTIONS_ENV = 'TRAINLENS_OPTIONS';
 
+export type ProbeMode = 'data-only' | 'compute-only';
+
 /** What a runner reads from RUNNER_OPTIONS_ENV (and removes from its environment at once). */
 export interface RunnerOptions {
   v: number;
@@ -21,7 +23,7 @@ export interface RunnerOptions {
    * batch through the real training step. The runner sends a `ceiling` event after probeSteps
    * measured steps and exits; the user's own run is never touched.
    */
-  probe?: 'data-only' | 'compute-only' | null;
+  probe?: ProbeMode | null;
   probeSteps?: number | null;
   /** The user's PYTHONPATH before we prepended the runner; the Python runner restores it. */
   pythonPath?: string | null;
