@@ -110,33 +110,25 @@ class Session:
         os.kill(os.getpid(), signal.SIGTERM)
 
     def _finish(self, reason, exit_code):
-        if not self._switch_off():
-            return
-        try:
-            if self.recorder is not None:
-                self.recorder.finish()
-            steps = self.recorder.steps if self.recorder is not None else 0
-            partial = self._probe.at_exit() if self._probe is not None else None
-            if self.channel.stop():
-                self.channel.flush(([partial] if partial else []) + [{"type": "bye", "exitCode": exit_code, "reason": reason, "steps": steps}])
-        except Exception:  # noqa: BLE001 - the process is ending; there is no one left to tell
-            pass
-        finally:
-            self.channel.close()
+        if self._switch_off():
+            self._say_last(lambda: self._exit_events(reason, exit_code))
+
+    def _exit_events(self, reason, exit_code):
+        if self.recorder is not None:
+            self.recorder.finish()
+        partial = self._probe.at_exit() if self._probe is not None else None
+        return ([partial] if partial else []) + [self._bye(reason, exit_code)]
 
     def _end_probe(self, event, note):
         """A ceiling probe is done (with its event, or a note why not): tell the host, end at once."""
         if self._switch_off():
-            try:
-                if self.channel.stop():
-                    last = [event] if event else [{"type": "log", "level": "info", "message": "ceiling probe: " + note}]
-                    steps = self.recorder.steps if self.recorder is not None else 0
-                    self.channel.flush(last + [{"type": "bye", "exitCode": 0, "reason": "exit", "steps": steps}])
-            except Exception:  # noqa: BLE001 - the process ends either way
-                pass
-            finally:
-                self.channel.close()
+            last = event or {"type": "log", "level": "info", "message": "ceiling probe: " + note}
+            self._say_last(lambda: [last, self._bye("exit", 0)])
         os._exit(0)
+
+    def _bye(self, reason, exit_code):
+        steps = self.recorder.steps if self.recorder is not None else 0
+        return {"type": "bye", "exitCode": exit_code, "reason": reason, "steps": steps}
 
     # ---- switching off ------------------------------------------------------------------------
 
@@ -145,15 +137,21 @@ class Session:
         if not self._switch_off():
             return
         warn(reason)
+        self._say_last(lambda: [{"type": "log", "level": "warn", "message": "instrumentation disabled: " + reason}])
+        if self._probe is not None:
+            os._exit(1)  # a probe without instrumentation could only run the whole script for nothing
+
+    def _say_last(self, events):
+        """After _switch_off: stops the sender thread, sends `events()` from this one once it may
+        write, and closes the socket. Never raises: the socket may be what failed, or the process
+        is ending and there is no one left to tell."""
         try:
             if self.channel.stop():
-                self.channel.flush([{"type": "log", "level": "warn", "message": "instrumentation disabled: " + reason}])
-        except Exception:  # noqa: BLE001 - the socket itself may be what failed
+                self.channel.flush(events())
+        except Exception:  # noqa: BLE001
             pass
         finally:
             self.channel.close()
-        if self._probe is not None:
-            os._exit(1)  # a probe without instrumentation could only run the whole script for nothing
 
     def _switch_off(self):
         """True for the one caller that turns a live session off (in this process)."""
