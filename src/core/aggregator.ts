@@ -108,7 +108,7 @@ export class RunAggregator {
       }
     }
     const figures = throughputOf(recent);
-    return { steps: this.steps.length, ...figures, stageShares: sharesOf(recent) };
+    return { steps: this.steps.length, ...figures, stageShares: sharesOf(stagesOf(recent)) };
   }
 
   summary(recording: string): RunSummary {
@@ -179,10 +179,13 @@ export function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName,
   return result;
 }
 
-function sharesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
-  const stages = stagesOf(steps);
+/** Each stage's share of step time, from the live window's stage figures or a finished run's. */
+export function sharesOf(stages: Partial<Record<StageName, StageSummary>>): Partial<Record<StageName, number>> {
   const shares: Partial<Record<StageName, number>> = {};
-  for (const [name, value] of Object.entries(stages)) shares[name as StageName] = value.share;
+  for (const stage of STAGE_NAMES) {
+    const figures = stages[stage];
+    if (figures) shares[stage] = figures.share;
+  }
   return shares;
 }
 

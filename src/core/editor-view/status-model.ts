@@ -2,6 +2,7 @@
  * What the status bar item shows, as data: `$(pulse) 42.1 batch/s · GPU 87% · data 12%`, a warning
  * flag, and a Markdown tooltip with the stage table and command links.
  */
+import { sharesOf } from '../aggregator';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings/finding';
 import { formatPct, formatRate, formatShare, STAGE_LABELS } from '../format';
 import type { RunSummary } from '../summary';
@@ -137,16 +138,11 @@ function phaseWords(input: StatusInput): string {
 
 /** A finished run (or an opened recording) in the same shape as the live figures. */
 export function figuresFromSummary(summary: RunSummary): StatusFigures {
-  const stageShares: Partial<Record<StageName, number>> = {};
-  for (const stage of STAGE_NAMES) {
-    const value = summary.stages[stage];
-    if (value) stageShares[stage] = value.share;
-  }
   return {
     steps: summary.steps,
     batchesPerSec: summary.throughput.batchesPerSec,
     samplesPerSec: summary.throughput.samplesPerSec,
-    stageShares,
+    stageShares: sharesOf(summary.stages),
     gpuUtilPct: summary.telemetry?.gpuUtilPctMean ?? null,
     cpuPct: summary.telemetry?.cpuPctMean ?? null,
   };
