@@ -15,8 +15,9 @@ import sys
 import threading
 
 from .frames import innermost_user_frame
+from .steps import STAGES
 
-STAGE_NAMES = ["data", "forward", "backward", "optimizer", "other"]
+STAGE_NAMES = list(STAGES) + ["other"]
 _MISSING = object()
 
 
