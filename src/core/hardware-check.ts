@@ -12,7 +12,7 @@ export interface HardwareIssue {
   evidence: Record<string, number>;
 }
 
-/** The best PCIe link one card showed while busy (TelemetryAccumulator.pcieUnderLoad()). */
+/** The best PCIe link one card showed while busy (BusyPcieLinks in telemetry-accumulator.ts). */
 export interface PcieUnderLoad {
   index: number;
   pcieGen: number | null;

@@ -35,7 +35,7 @@ export class TelemetryAccumulator {
   private readonly gpuMemUsedMiB = new Running();
   private readonly ownGpuMemMiB = new Running();
   private gpuMemTotalMiB: number | null = null;
-  private readonly pcie = new Map<number, PcieUnderLoad>();
+  private readonly links = new BusyPcieLinks();
   count = 0;
 
   add(sample: TelemetryEvent): void {
@@ -56,7 +56,7 @@ export class TelemetryAccumulator {
     const totals = gpus.map((g) => g.memTotalMiB).filter((v): v is number => v !== null);
     if (totals.length > 0) this.gpuMemTotalMiB = Math.max(...totals);
     if (typeof sample.ownGpuMemMiB === 'number') this.ownGpuMemMiB.add(sample.ownGpuMemMiB);
-    for (const g of gpus) if (g.utilPct !== null && g.utilPct >= PCIE_BUSY_UTIL_PCT) this.addBusyLink(g.index, g.pcieGen, g.pcieWidth);
+    this.links.add(sample);
   }
 
   summary(): TelemetrySummary | null {
@@ -74,16 +74,30 @@ export class TelemetryAccumulator {
     };
   }
 
-  /** Per GPU, the best PCIe link seen while it was busy: the input of checkHardware's link check. */
   pcieUnderLoad(): PcieUnderLoad[] {
-    return [...this.pcie.values()].map((l) => ({ ...l })).sort((a, b) => a.index - b.index);
+    return this.links.underLoad();
+  }
+}
+
+/**
+ * Per GPU, the best PCIe link seen while it was busy: the input of checkHardware's link check, for
+ * the summary and for the panel (which needs nothing else of the accumulator).
+ */
+export class BusyPcieLinks {
+  private readonly byGpu = new Map<number, PcieUnderLoad>();
+
+  add(sample: TelemetryEvent): void {
+    for (const g of sample.gpus ?? []) {
+      if (g.utilPct === null || g.utilPct < PCIE_BUSY_UTIL_PCT) continue;
+      const best = this.byGpu.get(g.index) ?? { index: g.index, pcieGen: null, pcieWidth: null, busySamples: 0 };
+      best.busySamples++;
+      if (g.pcieGen !== null) best.pcieGen = Math.max(best.pcieGen ?? g.pcieGen, g.pcieGen);
+      if (g.pcieWidth !== null) best.pcieWidth = Math.max(best.pcieWidth ?? g.pcieWidth, g.pcieWidth);
+      this.byGpu.set(g.index, best);
+    }
   }
 
-  private addBusyLink(index: number, gen: number | null, width: number | null): void {
-    const best = this.pcie.get(index) ?? { index, pcieGen: null, pcieWidth: null, busySamples: 0 };
-    best.busySamples++;
-    if (gen !== null) best.pcieGen = Math.max(best.pcieGen ?? gen, gen);
-    if (width !== null) best.pcieWidth = Math.max(best.pcieWidth ?? width, width);
-    this.pcie.set(index, best);
+  underLoad(): PcieUnderLoad[] {
+    return [...this.byGpu.values()].map((l) => ({ ...l })).sort((a, b) => a.index - b.index);
   }
 }

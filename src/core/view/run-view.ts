@@ -9,7 +9,7 @@ import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
 import { median } from '../stats';
 import type { RunSummary } from '../summary';
-import { TelemetryAccumulator } from '../telemetry-accumulator';
+import { BusyPcieLinks } from '../telemetry-accumulator';
 import type { ErrorEvent, FrameworkEvent, HelloEvent, StepEvent } from '../../protocol/events';
 import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../../protocol/recording';
 import type { DeltaMessage, PanelHeadline, PanelRunInfo, PanelTables, SnapshotMessage } from '../../protocol/webview-messages';
@@ -47,7 +47,7 @@ export class RunView {
   private readonly notes: string[] = [];
   private readonly lines = new LineProfile();
   /** For the hardware check's PCIe links under load. */
-  private readonly telemetry = new TelemetryAccumulator();
+  private readonly pcieLinks = new BusyPcieLinks();
   private gpuMemTotalMiB: number | null = null;
   private steps = 0;
   /** Latest time seen on the run's clock (ms since the host started the run). */
@@ -183,7 +183,7 @@ export class RunView {
 
   private addTelemetry(sample: TelemetryEvent, version: number): void {
     this.buckets.addTelemetry(sample, version);
-    this.telemetry.add(sample);
+    this.pcieLinks.add(sample);
     this.lastMs = Math.max(this.lastMs, sample.t);
     for (const gpu of sample.gpus ?? []) {
       if (gpu.memTotalMiB !== null) this.gpuMemTotalMiB = Math.max(this.gpuMemTotalMiB ?? 0, gpu.memTotalMiB);
@@ -245,7 +245,7 @@ export class RunView {
       ? { excType: this.error.excType, message: this.error.message, file: this.error.file ?? null, line: this.error.line ?? null }
       : (summary?.error ?? null);
     const hardware = this.hardware ?? summary?.hardware ?? null;
-    const links = this.telemetry.pcieUnderLoad();
+    const links = this.pcieLinks.underLoad();
     return {
       command: summary?.command.length ? summary.command : (this.start?.command ?? this.hello?.argv ?? []),
       cwd,
