@@ -15,17 +15,13 @@ import Module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { packageOf } from './frames';
 import { leaveEnvironment, OPTIONS_ENV, parseOptions, type PreloadOptions } from './options';
-import { NodeRunner } from './runner';
-
-function warn(reason: string): void {
-  process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
-}
+import { NodeRunner, warnDisabled } from './runner';
 
 function start(options: PreloadOptions): void {
   leaveEnvironment(options);
   const socket = fs.statSync(options.socket, { throwIfNoEntry: false });
   if (!socket?.isSocket()) {
-    warn(`no run socket at ${options.socket}`);
+    warnDisabled(`no run socket at ${options.socket}`);
     return;
   }
   new NodeRunner(options);
@@ -59,7 +55,7 @@ function startWithUserMain(options: PreloadOptions): void {
       try {
         start(options);
       } catch (error) {
-        warn(String(error));
+        warnDisabled(String(error));
       }
     }
     return original.apply(this, args);
@@ -72,7 +68,7 @@ function main(): void {
   const options = parseOptions(raw);
   if (typeof options === 'string') {
     leaveEnvironment(null);
-    warn(options);
+    warnDisabled(options);
     return;
   }
   if (options.nodeOptions !== undefined && isLauncherProcess()) startWithUserMain(options);
@@ -82,5 +78,5 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  warn(String(error));
+  warnDisabled(String(error));
 }

@@ -26,6 +26,11 @@ import { StepTimeline } from './timeline';
  */
 const LINE_WINDOW_MS = 1000;
 
+/** The one line the user sees when instrumentation turns itself off; their program goes on. */
+export function warnDisabled(reason: string): void {
+  process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
+}
+
 export class NodeRunner {
   private enabled = true;
   private readonly channel: Channel;
@@ -136,6 +141,6 @@ export class NodeRunner {
       // the profiler is ours alone; nothing the user relies on is left behind
     }
     this.channel.close();
-    process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
+    warnDisabled(reason);
   }
 }
