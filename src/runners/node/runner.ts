@@ -40,9 +40,11 @@ export class NodeRunner {
   private readonly timer: NodeJS.Timeout;
   private fatal: ErrorEvent | null = null;
   private ticks = 0;
+  private readonly ticksPerWindow: number;
   private readonly code = new UserCode(__filename);
 
   constructor(private readonly options: PreloadOptions) {
+    this.ticksPerWindow = Math.max(1, Math.round(LINE_WINDOW_MS / options.flushMs));
     this.channel = new Channel(options.socket, (reason) => this.disable(reason));
     const hello: HelloEvent = {
       type: 'hello',
@@ -97,8 +99,7 @@ export class NodeRunner {
 
   /** Sends what the period produced; at exit (`last`) the caller writes it synchronously. */
   private tick(last: boolean): void {
-    const ticksPerWindow = Math.max(1, Math.round(LINE_WINDOW_MS / this.options.flushMs));
-    if (this.sampling && (last || ++this.ticks % ticksPerWindow === 0)) {
+    if (this.sampling && (last || ++this.ticks % this.ticksPerWindow === 0)) {
       const { sampler, batcher } = this.sampling;
       batcher.add(sampler.swap(last));
       const lines = batcher.take(performance.now());
