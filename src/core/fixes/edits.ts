@@ -63,7 +63,7 @@ export function indentAt(source: string, offset: number): string {
   return source.slice(start, end);
 }
 
-function offsetOfLine(source: string, line: number): number {
+export function offsetOfLine(source: string, line: number): number {
   let offset = 0;
   for (let current = 1; current < line; current++) {
     const newline = source.indexOf('\n', offset);

@@ -3,6 +3,7 @@
  * host sync such as `.item()`) runs every N steps instead, under `if step % N == 0:`.
  */
 import type { Node } from 'web-tree-sitter';
+import { indentAt, offsetOfLine } from './edits';
 import { loopCounter, wrapStatements } from './python-blocks';
 import { assignedNames, enclosingLoop, methodCall, readsAny, statementOf } from './python-syntax';
 import { descendants, named, startLine } from './syntax';
@@ -62,15 +63,11 @@ function guard(file: ParsedFile, line: number, everyN: number): TargetEdit | Ref
 /** The outermost simple statement that contains `line`. */
 function statementAtLine(file: ParsedFile, line: number): Node | null {
   const row = line - 1;
-  const node = file.root.descendantForPosition({ row, column: firstColumn(file, row) });
+  const column = indentAt(file.source, offsetOfLine(file.source, line)).length;
+  const node = file.root.descendantForPosition({ row, column });
   if (!node || node.type === 'module') return null;
   const statement = statementOf(node);
   return statement.type === 'module' || statement.type === 'block' ? null : statement;
-}
-
-function firstColumn(file: ParsedFile, row: number): number {
-  const text = file.source.split('\n')[row] ?? '';
-  return text.length - text.trimStart().length;
 }
 
 function lastIndexReading(siblings: Node[], names: ReadonlySet<string>, from: number): number {
