@@ -31,8 +31,8 @@ import type { CeilingProbe } from './ceiling-probe';
 import type { StepTimeline } from './timeline';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
-const STAGES: StageName[] = ['data', 'forwardBackward', 'optimizer', 'other'];
 const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
+const STAGES: StageName[] = [...FIT_STAGES, 'other'];
 const CALL_STAGES = ['forwardBackward', 'optimizer'] as const;
 /** Dataset methods that derive a new dataset; the last user call among them built the pipeline. */
 const DATASET_DERIVATIONS = ['batch', 'map', 'mapAsync', 'filter', 'prefetch', 'shuffle', 'repeat', 'take', 'skip', 'concatenate'];
