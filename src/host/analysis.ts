@@ -10,13 +10,17 @@ import type { RunSummary } from '../core/summary';
 /** Source files larger than this are not read for findings (generated or data files). */
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
-export function findingsFor(aggregator: RunAggregator, summary: RunSummary): Finding[] {
+/**
+ * `sourceLines`: pass one reader for a run's repeated live analyses, so each source file is read
+ * once per run rather than at every analysis; by default the files are read afresh.
+ */
+export function findingsFor(aggregator: RunAggregator, summary: RunSummary, sourceLines: SourceLines = cachedSourceLines()): Finding[] {
   return analyzeRun({
     summary,
     steps: aggregator.steps,
     telemetry: aggregator.telemetrySamples,
     cores: availableCores(),
-    sourceLines: cachedSourceLines(),
+    sourceLines,
   });
 }
 
@@ -25,7 +29,7 @@ export function availableCores(): number {
 }
 
 /** A line reader over files read once each; unreadable files read as absent. */
-function cachedSourceLines(): SourceLines {
+export function cachedSourceLines(): SourceLines {
   const files = new Map<string, string[] | undefined>();
   return (file, line) => {
     if (!files.has(file)) files.set(file, readLines(file));

@@ -12,7 +12,7 @@ import { Throttle } from '../../core/editor-view/throttle';
 import type { Finding } from '../../core/findings/finding';
 import type { RunSummary } from '../../core/summary';
 import { RunView } from '../../core/view/run-view';
-import { findingsFor } from '../../host/analysis';
+import { cachedSourceLines, findingsFor } from '../../host/analysis';
 import type { RunSession } from '../../host/run-session';
 import { DisposableStore } from '../disposables';
 import type { RunUi } from './run-ui';
@@ -36,6 +36,8 @@ export class LiveRun implements vscode.Disposable {
   private summary: RunSummary | undefined;
   private error: string | undefined;
   private findingsDueMs = 0;
+  /** The run's source files, read once for all its live analyses (the final one reads them afresh). */
+  private readonly sourceLines = cachedSourceLines();
 
   constructor(
     readonly label: string,
@@ -98,7 +100,7 @@ export class LiveRun implements vscode.Disposable {
     let summary: RunSummary;
     try {
       summary = session.aggregator.summary(session.dir);
-      this.findings = findingsFor(session.aggregator, summary);
+      this.findings = findingsFor(session.aggregator, summary, this.sourceLines);
       this.findingsDueMs = startedMs + (Date.now() - startedMs) / LIVE_FINDINGS_MAX_LOAD;
     } catch (error) {
       // A rule tripping over a half-finished run must not break the live view; the final analysis runs again at the end.
