@@ -19,8 +19,9 @@ _START_CWD = os.getcwd()
 
 def _library_roots():
     roots = set()
+    paths = sysconfig.get_paths()
     for key in ("stdlib", "platstdlib"):
-        path = sysconfig.get_paths().get(key)
+        path = paths.get(key)
         if path:
             roots.add(os.path.abspath(path) + os.sep)
             roots.add(os.path.realpath(path) + os.sep)
