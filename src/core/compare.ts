@@ -7,35 +7,19 @@ import { STAGE_NAMES, type StageName } from '../protocol/events';
 import { formatRate, formatShare, formatSignedPct, STAGE_LABELS } from './format';
 import { mean } from './stats';
 import type { RunSummary } from './summary';
-
-export type Verdict = 'faster' | 'slower' | 'no-change' | 'not-comparable';
+import type { CompareData, CompareVerdict } from '../protocol/webview-messages';
 
 /** Repeated runs of the "before" command, for the noise band. */
 export interface NoiseSamples {
   batchesPerSec: number[];
 }
 
-export interface StageShareChange {
-  stage: StageName;
-  /** Share of steady-state step time, 0..1; null when the run did not measure the stage. */
-  before: number | null;
-  after: number | null;
-}
-
-export interface RunComparison {
-  batchesPerSecBefore: number | null;
-  batchesPerSecAfter: number | null;
-  changePct: number | null;
-  /** A change within ±this many percent is not told apart from noise. */
-  noiseBandPct: number;
-  /** How many runs the band was measured from; 0 when it is the assumed default. */
-  noiseRuns: number;
-  verdict: Verdict;
-  stageShares: StageShareChange[];
-  /** Why the two runs may not be like for like. */
-  caveats: string[];
-  sentence: string;
-}
+/**
+ * A comparison is what the panel's compare message carries, less the title the editor adds: the
+ * protocol (shared with the webview) holds the one definition.
+ */
+export type RunComparison = Omit<CompareData, 'title'>;
+type StageShareChange = RunComparison['stageShares'][number];
 
 /** Without repeated runs: short runs on a shared machine commonly differ by a few percent. */
 export const DEFAULT_NOISE_BAND_PCT = 5;
@@ -49,7 +33,7 @@ export function compareRuns(before: RunSummary, after: RunSummary, noise?: Noise
   const bpsAfter = usable(after.throughput.batchesPerSec);
   const band = noiseBand(noise?.batchesPerSec ?? []);
   const changePct = bpsBefore !== null && bpsAfter !== null ? ((bpsAfter - bpsBefore) / bpsBefore) * 100 : null;
-  let verdict: Verdict = 'not-comparable';
+  let verdict: CompareVerdict = 'not-comparable';
   if (changePct !== null) verdict = Math.abs(changePct) <= band.pct ? 'no-change' : changePct > 0 ? 'faster' : 'slower';
   const stageShares = STAGE_NAMES.filter((stage) => before.stages[stage] || after.stages[stage]).map((stage) => ({
     stage,

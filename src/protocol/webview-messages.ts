@@ -171,7 +171,7 @@ export interface SeriesSplice {
   columns: PanelSeries;
 }
 
-/** Before/after of a fix (issue 8's re-run and compare); core/compare.ts's RunComparison plus a title. */
+/** Before/after of a fix (re-run and compare): core/compare.ts computes it (as RunComparison, without the title). */
 export type CompareVerdict = 'faster' | 'slower' | 'no-change' | 'not-comparable';
 
 export interface CompareData {
