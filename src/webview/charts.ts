@@ -4,14 +4,13 @@
  * changes (a stage appears, GPU data starts) or the theme does.
  */
 import uPlot from 'uplot';
-import { formatBytes, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { formatBytes, formatRate, formatShare, MIB, STAGE_LABELS } from '../core/format';
 import { STAGE_NAMES, type StageName } from '../protocol/events';
 import type { PanelSeries, PanelView } from '../protocol/webview-messages';
 import { fill, formatElapsed, h } from './dom';
 import { withAlpha, type ChartTheme } from './theme';
 
 const CHART_HEIGHT_PX = 170;
-const MIB = 1024 * 1024;
 
 type Column = Array<number | null>;
 

@@ -1,9 +1,8 @@
 /** Run facts: command, interpreter, framework, exit, hardware and its check, runner notes. */
-import { formatBytes } from '../core/format';
+import { formatBytes, MIB } from '../core/format';
 import type { PanelGpu, PanelRunInfo } from '../protocol/webview-messages';
 import { fill, h, openLink, type Child } from './dom';
 
-const MIB = 1024 * 1024;
 
 function entry(label: string, ...value: Child[]): HTMLElement[] {
   return [h('dt', {}, label), h('dd', {}, ...value)];
