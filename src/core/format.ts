@@ -57,5 +57,6 @@ export const STAGE_LABELS = {
   forwardBackward: 'forward+backward',
   optimizer: 'optimizer',
   other: 'other',
+  startup: 'start-up',
   none: 'outside steps',
 } as const;

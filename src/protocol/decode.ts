@@ -64,8 +64,9 @@ function isLineEntry(value: unknown): value is LineEntry {
     typeof value.file === 'string' &&
     Number.isInteger(value.line) &&
     typeof value.stage === 'string' &&
-    (STAGE_SET.has(value.stage) || value.stage === 'none') &&
+    (STAGE_SET.has(value.stage) || value.stage === 'none' || value.stage === 'startup') &&
     Number.isInteger(value.count) &&
+    (value.ms === undefined || (typeof value.ms === 'number' && Number.isFinite(value.ms) && value.ms >= 0)) &&
     (value.path === undefined || (Array.isArray(value.path) && value.path.every((p) => typeof p === 'string')))
   );
 }

@@ -12,8 +12,9 @@ export const PROTOCOL_VERSION: number = wire.version;
 export const STAGE_NAMES = ['data', 'forward', 'backward', 'forwardBackward', 'optimizer', 'other'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-/** Stage a line sample was taken in; `none` = outside any training step (imports, setup, eval). */
-export type SampleStage = StageName | 'none';
+/** Stage a line sample was taken in; `startup` = before the first training step (imports, data
+ * and model set-up); `none` = outside any training step after the first (eval, checkpoints). */
+export type SampleStage = StageName | 'startup' | 'none';
 
 export type RunnerKind = 'python' | 'node';
 export type FrameworkName = 'pytorch' | 'tfjs';
@@ -59,6 +60,44 @@ export interface LoaderEvent {
   prefetchFactor?: number | null;
 }
 
+/** An optimizer the script stepped, reported at its first `step()`, so fixes apply only where they
+ * can (no `foreach` for LBFGS, no `set_to_none` where `zero_grad` is never called). */
+export interface OptimizerEvent {
+  type: 'optimizer';
+  /** Qualified class name, e.g. `torch.optim.lbfgs.LBFGS`. */
+  kind: string;
+  /** Where it was built. */
+  file?: string | null;
+  line?: number | null;
+  /** True when `step()` was given a closure (forward and backward then run inside it). */
+  closure?: boolean | null;
+  /** The optimizer's `foreach` option, when it has one. */
+  foreach?: boolean | null;
+}
+
+/** What ends a training step, in order of precedence (README: "How steps are found"). `none`: no
+ * anchor seen yet, so no throughput can be shown honestly. */
+export const STEP_ANCHORS = ['dataloader', 'optimizer', 'backward', 'framework', 'none'] as const;
+export type StepAnchor = (typeof STEP_ANCHORS)[number];
+
+/** Sent when the runner settles on (or changes) what delimits a step. */
+export interface AnchorEvent {
+  type: 'anchor';
+  anchor: StepAnchor;
+  /** Plain words on what was seen, e.g. "2 optimizers per step" or "LBFGS with a closure". */
+  detail?: string | null;
+}
+
+/** One evaluation pass: forwards without backward between training steps (a validation loop). */
+export interface EvalEvent {
+  type: 'eval';
+  /** Start, ms since the time origin. */
+  t: number;
+  ms: number;
+  batches: number;
+  samples?: number | null;
+}
+
 export type StageTimes = Partial<Record<StageName, number>>;
 
 export interface StepEvent {
@@ -73,6 +112,13 @@ export interface StepEvent {
   stages: StageTimes;
   /** Device-side time per stage (CUDA events), ms, when the framework event says deviceTiming. */
   device?: StageTimes | null;
+  /** Tokens in the step: B×T of an integer [B, T] model input, summed over micro-batches. */
+  tokens?: number | null;
+  /** Micro-batches (forward + backward) in the step, when more than one (gradient accumulation). */
+  micro?: number | null;
+  /** Main-thread CPU time in the data stage, ms: near `stages.data` when loading computes in the
+   * main process, near 0 when it waits (on workers, disk, a sleep). */
+  dataCpuMs?: number | null;
 }
 
 export interface LineEntry {
@@ -81,6 +127,9 @@ export interface LineEntry {
   line: number;
   stage: SampleStage;
   count: number;
+  /** Wall time these samples stand for, ms: each sample weighted by the time since the one before
+   * (the Python runner's main-thread signal sampler). Absent: every sample stands for one period. */
+  ms?: number;
   /** Function name of the own frame. */
   fn?: string;
   /** Library frames between the own line and the leaf, outermost first (`module:function`). */
@@ -132,7 +181,10 @@ export type RunnerEvent =
   | HelloEvent
   | FrameworkEvent
   | LoaderEvent
+  | OptimizerEvent
   | StepEvent
+  | AnchorEvent
+  | EvalEvent
   | LinesEvent
   | LogEvent
   | ErrorEvent

@@ -37,7 +37,7 @@ describe('wire protocol (golden fixtures shared with the Python runner)', () => 
   });
 
   it('names in TypeScript match the wire table', () => {
-    const types: RunnerEventType[] = ['hello', 'framework', 'loader', 'step', 'lines', 'log', 'error', 'ceiling', 'bye'];
+    const types: RunnerEventType[] = ['hello', 'framework', 'loader', 'optimizer', 'step', 'anchor', 'eval', 'lines', 'log', 'error', 'ceiling', 'bye'];
     assert.deepEqual(types.sort(), Object.keys(wire.events).sort());
     assert.ok(STAGE_NAMES.includes('forwardBackward'));
   });

@@ -10,7 +10,7 @@ from .wire import EVENTS
 
 # Mirrors STAGE_NAMES in src/protocol/events.ts (wire.json does not carry the stage names yet).
 STAGES = frozenset(("data", "forward", "backward", "forwardBackward", "optimizer", "other"))
-SAMPLE_STAGES = STAGES | {"none"}
+SAMPLE_STAGES = STAGES | {"startup", "none"}
 
 
 def validate_line(line):
@@ -95,5 +95,6 @@ def _is_line_entry(value):
         and _is_int(value.get("line"))
         and value.get("stage") in SAMPLE_STAGES
         and _is_int(value.get("count"))
+        and ("ms" not in value or (_is_number(value["ms"]) and value["ms"] >= 0))
         and ("path" not in value or (isinstance(value["path"], list) and all(isinstance(p, str) for p in value["path"])))
     )

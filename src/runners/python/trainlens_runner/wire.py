@@ -31,13 +31,33 @@ EVENTS = {
         "persistentWorkers": "boolean?",
         "prefetchFactor": "int?"
     },
+    "optimizer": {
+        "kind": "string",
+        "file": "string?",
+        "line": "int?",
+        "closure": "boolean?",
+        "foreach": "boolean?"
+    },
     "step": {
         "index": "int",
         "t": "number",
         "ms": "number",
         "samples": "int?",
         "stages": "object",
-        "device": "object?"
+        "device": "object?",
+        "tokens": "int?",
+        "micro": "int?",
+        "dataCpuMs": "number?"
+    },
+    "anchor": {
+        "anchor": "string",
+        "detail": "string?"
+    },
+    "eval": {
+        "t": "number",
+        "ms": "number",
+        "batches": "int",
+        "samples": "int?"
     },
     "lines": {
         "t": "number",
