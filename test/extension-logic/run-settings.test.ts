@@ -26,6 +26,7 @@ describe('run settings', () => {
       env: { CUDA_VISIBLE_DEVICES: '0', BAD: 3 },
       pythonPath: ' /opt/py/bin/python ',
       nvidiaSmiPath: null,
+      cwd: 'fileDirectory',
     };
     const settings = runSettings((key) => values[key]);
     assert.equal(settings.sampleHz, SETTING_DEFAULTS.sampleHz);
@@ -34,6 +35,7 @@ describe('run settings', () => {
     assert.deepEqual(settings.env, { CUDA_VISIBLE_DEVICES: '0' });
     assert.equal(settings.pythonPath, '/opt/py/bin/python');
     assert.equal(settings.nvidiaSmiPath, '');
+    assert.equal(settings.cwd, 'fileDirectory');
     assert.equal(settings.problems.length, 4);
     assert.match(settings.problems.join('\n'), /trainlens\.sampleHz: must be a number from 1 to 1000/);
     assert.match(settings.problems.join('\n'), /"BAD" is not a string/);

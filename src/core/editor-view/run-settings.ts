@@ -30,6 +30,8 @@ export interface RunSettings {
   /** Empty: not set. */
   pythonPath: string;
   nvidiaSmiPath: string;
+  /** `workspaceFolder`, `fileDirectory`, or a folder path; resolved by run-folder.ts. */
+  cwd: string;
   /** One line per value that was ignored, for the log. */
   problems: string[];
 }
@@ -48,7 +50,7 @@ export function runSettings(read: (key: SettingKey) => unknown): RunSettings {
     }
     return value;
   };
-  const text = (key: 'pythonPath' | 'nvidiaSmiPath'): string => {
+  const text = (key: 'pythonPath' | 'nvidiaSmiPath' | 'cwd'): string => {
     const value = read(key);
     if (typeof value !== 'string') {
       rejected(key, 'must be a string; using the default');
@@ -63,6 +65,7 @@ export function runSettings(read: (key: SettingKey) => unknown): RunSettings {
     env: stringMap(read('env'), rejected),
     pythonPath: text('pythonPath'),
     nvidiaSmiPath: text('nvidiaSmiPath'),
+    cwd: text('cwd') || SETTING_DEFAULTS.cwd,
     problems,
   };
 }

@@ -12,6 +12,8 @@ export interface SettingDefaults {
   env: Readonly<Record<string, string>>;
   pythonPath: string;
   nvidiaSmiPath: string;
+  /** `workspaceFolder`, `fileDirectory`, or a folder path (see run-folder.ts). */
+  cwd: string;
   'statusBar.enabled': boolean;
   ceilings: boolean;
 }
@@ -26,6 +28,7 @@ export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
   env: {},
   pythonPath: '',
   nvidiaSmiPath: '',
+  cwd: 'workspaceFolder',
   'statusBar.enabled': true,
   ceilings: false,
 };
@@ -40,4 +43,4 @@ export const SETTING_LIMITS: Readonly<Partial<Record<SettingKey, { min: number; 
  * Settings that choose what runs (an executable, its arguments, its environment): a cloned
  * repository must not be able to set them, so a workspace value counts only in a trusted workspace.
  */
-export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['pythonPath', 'nvidiaSmiPath', 'args', 'env'];
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['pythonPath', 'nvidiaSmiPath', 'args', 'env', 'cwd'];

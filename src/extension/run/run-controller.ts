@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { NoiseSamples } from '../../core/compare';
 import { COMMANDS, CONTEXT_KEYS } from '../../core/editor-view/commands';
+import { relativePathHint } from '../../core/editor-view/run-folder';
 import { RunHistory, type FinishedRun, type RunIdentity } from '../../core/editor-view/run-history';
 import { isActive, nextPhase, type RunPhase, type RunTransition } from '../../core/editor-view/run-phase';
 import { statusView } from '../../core/editor-view/status-model';
@@ -112,7 +113,7 @@ export class RunController implements vscode.Disposable {
       request = prepared.request;
       if (prepared.interpreter) this.ui.log.info(`Python interpreter (${prepared.interpreter.source}): ${prepared.interpreter.path}`);
       this.ui.log.info(`starting: ${request.command.join(' ')} (cwd ${request.cwd})`);
-      terminal.note(`$ ${request.command.join(' ')}`);
+      terminal.note(`${request.cwd}$ ${request.command.join(' ')}`);
       identity = { command: request.command, cwd: request.cwd, env: request.env, codeDigest: await codeDigest(script) };
       session = await (await loadRunSession()).start(request);
     } catch (error) {
@@ -181,7 +182,10 @@ export class RunController implements vscode.Disposable {
     this.terminal?.note(`\n[TrainLens] ${outcome} · ${summary.steps} steps · ${rate} · recording: ${summary.recording}`);
     this.ui.log.info(`run ${summary.id} ${outcome}: ${summary.steps} steps, ${rate}, ${summary.findings.length} findings`);
     this.renderStatus();
-    if (summary.status === 'failed') void vscode.window.showWarningMessage(`TrainLens: ${run.label} ${outcome}; its output is in the terminal.`);
+    if (summary.status !== 'failed') return;
+    const hint = summary.error ? relativePathHint(summary.error.message, summary.cwd) : undefined;
+    if (hint) this.terminal?.note(`[TrainLens] ${hint}`);
+    void vscode.window.showWarningMessage(`TrainLens: ${run.label} ${outcome}; ${hint ?? 'its output is in the terminal.'}`);
   }
 
   private failed(run: LiveRun, error: unknown): void {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RecordedEvent } from '../../protocol/recording';
 import type { RunSummary } from '../../core/summary';
+import { ignoreToolFolder } from './ignore-file';
 
 export const EVENTS_FILE = 'events.jsonl';
 export const SUMMARY_FILE = 'summary.json';
@@ -33,6 +34,7 @@ export class RecordingWriter {
     const dir = path.join(runsDir, id);
     try {
       fs.mkdirSync(dir, { recursive: true });
+      ignoreToolFolder(runsDir);
       const fd = fs.openSync(path.join(dir, EVENTS_FILE), 'a', 0o600);
       return new RecordingWriter(id, dir, fd);
     } catch (error) {
