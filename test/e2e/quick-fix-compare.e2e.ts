@@ -52,6 +52,11 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     await workbench.page.keyboard.press('Control+S');
     await waitFor('the fix to be saved', async () => (fs.readFileSync(script, 'utf8') !== before ? true : undefined));
     assert.match(fs.readFileSync(script, 'utf8'), /num_workers\s*=\s*[1-9]/, 'the DataLoader call now asks for worker processes');
+    // The diagnostic was about the old DataLoader call: it leaves with the text it described.
+    const rows = await workbench.problems();
+    await waitFor('the input-bound diagnostic on the rewritten DataLoader line to clear', async () =>
+      (await rows.filter({ hasText: 'input-bound' }).filter({ hasText: `[Ln ${dataLoaderLine},` }).count()) === 0 ? true : undefined,
+    );
 
     await workbench.runCommand(TITLES.rerunAndCompare);
     const panel = ui.panelFrame();

@@ -4,6 +4,7 @@
  * asking here for the finding behind one and the facts of the run that raised it.
  */
 import * as vscode from 'vscode';
+import { lineAfterChanges, type LineChange } from '../../core/editor-view/diagnostic-tracking';
 import { DIAGNOSTIC_SOURCE, diagnosticsFromFindings, type DiagnosticData, type DiagnosticSeverityName } from '../../core/editor-view/diagnostics-model';
 import { findingForDiagnostic } from '../../core/editor-view/quick-fixes';
 import type { Finding } from '../../core/findings/finding';
@@ -24,6 +25,7 @@ export class FindingDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('trainlens');
   /** What the diagnostics show, kept for the quick fixes (diagnostics come back to them as copies). */
   private shown: { findings: readonly Finding[]; script: string | null; run: RunSummary | null } = { findings: [], script: null, run: null };
+  private readonly edits = vscode.workspace.onDidChangeTextDocument((event) => this.follow(event));
 
   /** Replaces all TrainLens diagnostics with these findings'; `run` is the run that raised them. */
   show(findings: readonly Finding[], script: string | null, run: RunSummary | null): void {
@@ -47,7 +49,29 @@ export class FindingDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.edits.dispose();
     this.collection.dispose();
+  }
+
+  /** Moves this document's diagnostics with the edit; drops those whose line it rewrote. */
+  private follow(event: vscode.TextDocumentChangeEvent): void {
+    const current = this.collection.get(event.document.uri);
+    if (!current || current.length === 0 || event.contentChanges.length === 0) return;
+    const changes: LineChange[] = event.contentChanges.map((c) => ({
+      startLine0: c.range.start.line,
+      startCharacter: c.range.start.character,
+      endLine0: c.range.end.line,
+      text: c.text,
+    }));
+    const moved: vscode.Diagnostic[] = [];
+    for (const diagnostic of current) {
+      const line0 = lineAfterChanges(diagnostic.range.start.line, changes);
+      if (line0 === undefined) continue;
+      const copy = new vscode.Diagnostic(codeRange(line0, event.document), diagnostic.message, diagnostic.severity);
+      Object.assign(copy, { source: diagnostic.source, code: diagnostic.code, relatedInformation: diagnostic.relatedInformation });
+      moved.push(copy);
+    }
+    this.collection.set(event.document.uri, moved);
   }
 }
 
