@@ -1,9 +1,13 @@
 """Input-bound training: the DataLoader is the bottleneck.
 
-Ground truth: with num_workers=0, each batch takes ~20 ms to load (8 samples, each "decoded" by a
-2.5 ms sleep) while forward + backward + optimizer of the small MLP take ~2 ms: the data stage is
->= 80% of every step. TrainLens's `dataloader-workers` fix raises num_workers so loading overlaps
-training; the re-measured run is then faster and its data share drops.
+Ground truth: with num_workers=0, the main process loads each batch of 8 samples, each "decoded" by
+a sleep (SAMPLE_LOAD_S), while forward + backward + optimizer of the small MLP compute for a fraction
+of that: the data stage is most of every step, and the main thread sleeps through it (its CPU time in
+the data stage is near zero: loading waits rather than computes). The loop clocks both itself: the
+last line, SCRIPT_RESULT, carries its throughput, `dataShare` (the wait for each batch over the
+step) and `dataCpuShare` (the main thread's CPU time in that wait over its wall time). TrainLens's
+`dataloader-workers` fix raises num_workers so loading overlaps training; the re-measured run is
+then faster and its data share drops.
 
     python input_bound.py [--steps N]
 """
@@ -48,6 +52,7 @@ def train(loader):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     clock = StepClock()
     for inputs, targets in loader:
+        clock.batch_ready()
         optimizer.zero_grad()
         loss = loss_fn(model(inputs), targets)
         loss.backward()

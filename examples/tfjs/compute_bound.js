@@ -1,9 +1,10 @@
 // Compute-bound training: model.fit on tensors already in memory, with a model wide enough that
 // the matrix multiplications dominate.
 //
-// Truth: there is nothing to wait for between batches, so the `data` stage is below 10% of step
-// time (practically zero) and forwardBackward + optimizer take most of it.
-// The last line, SCRIPT_RESULT, is this script's own throughput over the batches after the first 2.
+// Truth: there is nothing to wait for between batches, so the `data` stage is a sliver of each step
+// and forwardBackward + optimizer take most of it. The last line, SCRIPT_RESULT, is this script's own
+// throughput and `dataShare` (from each batch's end to the next one's begin, over the step), over
+// the batches after the first 2.
 //
 //     node compute_bound.js [--steps N]
 const { parseArgs } = require('node:util');
@@ -25,15 +26,16 @@ async function main() {
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
   const xs = tf.randomNormal([BATCH * BATCHES, FEATURES]);
   const ys = tf.randomNormal([BATCH * BATCHES, 1]);
+  const batchBegins = [];
   const batchEnds = [];
   await model.fit(xs, ys, {
     batchSize: BATCH,
     epochs: 1,
     shuffle: false,
     verbose: 0,
-    callbacks: { onBatchEnd: () => batchEnds.push(performance.now()) },
+    callbacks: { onBatchBegin: () => batchBegins.push(performance.now()), onBatchEnd: () => batchEnds.push(performance.now()) },
   });
-  reportThroughput(batchEnds);
+  reportThroughput(batchEnds, batchBegins);
 }
 
 main();

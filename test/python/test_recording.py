@@ -9,6 +9,9 @@ from harness import (EXAMPLES, SCRIPTS, WARNING, Host, hot_lines, line_of, of_ty
                      run_plain, run_recorded, script_result, stage_shares)
 
 STAGES = ["data", "forward", "backward", "optimizer", "other"]
+# Absolute, in share of the step: the runner starts a step at the DataLoader's __next__, the loop's
+# own clock where its body ended, a few Python statements apart.
+SHARE_TOLERANCE = 0.05
 
 
 def record(argv, cwd=EXAMPLES, **options):
@@ -45,12 +48,17 @@ class RecordedExample(unittest.TestCase):
         self.assertEqual(len(steps), script["steps"])
         self.assertAlmostEqual(recorded_rate(steps) / script["batchesPerSec"], 1.0, delta=0.05)
 
+    def check_data_share(self, result, steps):
+        """The data stage's share matches the loop's own split of its steps (same steps, 2 on)."""
+        own = script_result(result.stdout)["dataShare"]
+        self.assertAlmostEqual(stage_shares(steps[2:])["data"], own, delta=SHARE_TOLERANCE)
+
 
 class Examples(RecordedExample):
     def test_input_bound(self):
         result, events, steps = self.check_run(["input_bound.py"])
         self.check_throughput(result, steps)
-        self.assertGreaterEqual(stage_shares(steps[2:])["data"], 0.8)
+        self.check_data_share(result, steps)
         self.assertEqual({s["samples"] for s in steps}, {8})
         loader, = of_type(events, "loader")
         path = os.path.join(EXAMPLES, "input_bound.py")
@@ -62,9 +70,9 @@ class Examples(RecordedExample):
     def test_compute_bound(self):
         result, events, steps = self.check_run(["compute_bound.py"])
         self.check_throughput(result, steps)
+        self.check_data_share(result, steps)
         shares = stage_shares(steps[2:])
-        self.assertLess(shares["data"], 0.1)
-        self.assertGreater(shares["forward"] + shares["backward"], 0.7)
+        self.assertGreater(shares["forward"] + shares["backward"], 0.5, shares)  # the example's stated shape
 
     def test_no_dataloader(self):
         result, events, steps = self.check_run(["no_dataloader.py"])
@@ -105,7 +113,7 @@ class Workers(RecordedExample):
                 result, events, steps = self.check_run(["parallel_loader.py", "--steps", "20", "--workers", "2", "--mp-context", context], cwd=SCRIPTS)
                 self.assertEqual(len(steps), script_result(result.stdout)["steps"])
                 self.assertEqual(of_type(events, "loader")[0]["numWorkers"], 2)
-                self.assertGreater(stage_shares(steps)["data"], 0.5)
+                self.check_data_share(result, steps)
 
 
 class InternalFailure(unittest.TestCase):
