@@ -1,8 +1,10 @@
 """The runner's side of the run socket: newline-delimited JSON events.
 
-The main thread only appends to a deque. One daemon thread samples the main thread's stack at
-`sample_hz` (with jitter, so periodic work in the loop is not aliased) and every `flush_ms` sends
-the queued events plus one `lines` batch. A slow host stalls that thread, never the training loop.
+The main thread only appends to a deque. Line samples come from the main thread's own signal
+sampler (signal_sampler.py); where it cannot run, or once the script takes its signal, a daemon
+thread samples the main thread's stack at `sample_hz` (with jitter, so periodic work in the loop
+is not aliased). That thread also sends, every `flush_ms`, the queued events plus one `lines`
+batch. A slow host stalls that thread, never the training loop.
 """
 import json
 import random
@@ -12,7 +14,8 @@ import threading
 import time
 from collections import deque
 
-from .lines import LineCounts
+from .lines import LineCounts, line_key
+from .signal_sampler import SignalSampler
 
 CONNECT_TIMEOUT_S = 5.0
 # A host that has not read for this long is gone; instrumentation stops rather than pile up.
@@ -64,6 +67,8 @@ class Channel:
         self._stage_of_main = stage_of_main  # returns the stage tag the main thread has set
         self._on_failure = on_failure
         self._lines = LineCounts()
+        self._sampler = None  # the main thread's signal sampler, once installed
+        self._thread_samples = True  # False while the signal sampler samples
         self._last_flush = clock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="trainlens-sampler", daemon=True)
@@ -73,10 +78,15 @@ class Channel:
         self._sock.sendall(encode(event).encode("utf-8"))
 
     def start(self):
+        if self._interval_s:
+            self._sampler = SignalSampler.install(self._interval_s, self._clock, self._stage_of_main)
+            self._thread_samples = self._sampler is None
         self._thread.start()
 
     def stop(self):
-        """Stops the background thread; True if it stopped, so the caller may write."""
+        """Stops sampling and the background thread; True if it stopped, so the caller may write."""
+        if self._sampler is not None:
+            self._sampler.uninstall()
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(JOIN_TIMEOUT_S)
@@ -84,6 +94,7 @@ class Channel:
 
     def flush(self, extra=()):
         """Sends the queued events, the pending line counts and `extra`, in one write."""
+        self._count_signal_samples()
         events = []
         while self.queue:
             events.append(self.queue.popleft())
@@ -100,17 +111,37 @@ class Channel:
     def close(self):
         self._sock.close()
 
+    def _count_signal_samples(self):
+        sampler = self._sampler
+        if sampler is None or self._thread_samples:
+            return
+        while sampler.samples:
+            self._lines.add(*sampler.samples.popleft())
+        if not sampler.active and sampler.stopped_because is not None:
+            self._thread_samples = True
+            self.queue.append({"type": "log", "level": "info", "message": "hot lines: %s; sampling from a thread from now on, "
+                               "which misses short pure-Python stretches between library calls" % sampler.stopped_because})
+
     def _run(self):
         try:
             main_id = threading.main_thread().ident
-            next_flush = self._clock() + self._flush_s
-            while not self._stop.wait(self._interval_s * random.uniform(0.8, 1.2) if self._interval_s else self._flush_s):
-                if self._interval_s:
+            rng = random.Random()  # the script's own random sequence must not depend on our sampling
+            last = self._clock()
+            next_flush = last + self._flush_s
+            while not self._stop.wait(self._wait_s(rng, next_flush)):
+                now = self._clock()
+                if self._interval_s and self._thread_samples:
                     frame = sys._current_frames().get(main_id)
-                    self._lines.add(frame, self._stage_of_main())
+                    self._lines.add(line_key(frame), self._stage_of_main(), (now - last) * 1000.0)
                     del frame  # never keep the user's frames (and their tensors) alive
-                if self._clock() >= next_flush:
+                last = now
+                if now >= next_flush:
                     self.flush()
                     next_flush = self._clock() + self._flush_s
         except Exception as exc:  # noqa: BLE001 - any failure here must only stop instrumentation
             self._on_failure(exc)
+
+    def _wait_s(self, rng, next_flush):
+        if self._interval_s and self._thread_samples:
+            return self._interval_s * rng.uniform(0.8, 1.2)
+        return max(0.0, next_flush - self._clock())

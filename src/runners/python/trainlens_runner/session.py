@@ -182,7 +182,7 @@ class Session:
 
     def _stage_of_main(self):
         recorder = self.recorder
-        return recorder.tag if recorder is not None else "none"
+        return recorder.tag if recorder is not None else "startup"  # no step before torch is imported
 
     def _torch_imported(self, torch):
         if not self.on:

@@ -1,0 +1,185 @@
+"""The main thread samples itself: a POSIX timer sends SIGPROF to the main thread alone, and
+Python runs our handler there at the next bytecode boundary. So a sample lands wherever the main
+thread is: in pure Python, after a C call that held the GIL (when it returns), or in a wait that
+released it (Python's sleeps and lock waits are interrupted and resume, PEP 475; other waits are
+sampled when they return). Each sample is weighted by the wall time since the one before, so a
+sample that had to wait for a long C call stands for all of it (Scalene's method).
+
+Why not a thread reading sys._current_frames() (the channel's fallback): it needs the GIL to
+look, and gets it at the main thread's next voluntary release, i.e. at a torch call, so a
+pure-Python stretch shorter than the 5 ms switch interval is never seen. Why not setitimer:
+ITIMER_REAL's SIGALRM is the scripts' own (signal.alarm timeouts), ITIMER_PROF counts the CPU
+time of every thread and never fires while the process waits.
+
+Never break the script: the handler restarts interrupted system calls (SA_RESTART) and never
+raises; the timer is one-shot, armed again by the handler only, so a handler that is no longer
+ours gets no signal; a script that installs its own SIGPROF handler takes the signal over (our
+timer is deleted first) and the channel samples from its thread again; forked children have no
+timer (fork does not copy it) and get the signal's old disposition back.
+"""
+import ctypes
+import functools
+import os
+import random
+import signal
+import threading
+from collections import deque
+
+from .lines import line_key
+
+SIGNAL = getattr(signal, "SIGPROF", None)
+_CLOCK_MONOTONIC = 1
+_SIGEV_THREAD_ID = 4  # Linux: the signal goes to one thread, named by its kernel id
+# A flush period's worth of samples at any sane rate; only a stalled sender thread can fill it.
+MAX_PENDING = 100000
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+
+
+class _Itimerspec(ctypes.Structure):
+    _fields_ = [("it_interval", _Timespec), ("it_value", _Timespec)]
+
+
+class _Sigevent(ctypes.Structure):
+    # struct sigevent is 64 bytes; the padding only has to cover the union's other members.
+    _fields_ = [("value", ctypes.c_void_p), ("signo", ctypes.c_int), ("notify", ctypes.c_int),
+                ("thread_id", ctypes.c_int), ("_pad", ctypes.c_int * 12)]
+
+
+def _timer_functions():
+    """libc's POSIX timer functions (librt's before glibc 2.34), or None. PyDLL keeps the GIL
+    across the call: arming from the handler must not let other threads run in between."""
+    for name in (None, "librt.so.1"):
+        try:
+            lib = ctypes.PyDLL(name, use_errno=True)
+            lib.timer_create.argtypes = (ctypes.c_int, ctypes.POINTER(_Sigevent), ctypes.POINTER(ctypes.c_void_p))
+            lib.timer_settime.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(_Itimerspec), ctypes.c_void_p)
+            lib.timer_delete.argtypes = (ctypes.c_void_p,)
+            return lib
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+class SignalSampler:
+    """Queues (line key, stage, ms) samples of the main thread in `samples`, for the channel's
+    thread to count. `active` turns False for good when the script takes the signal or sampling
+    fails; `stopped_because` then says which."""
+
+    @classmethod
+    def install(cls, period_s, clock, stage_of_main):
+        """A running sampler, or None where one cannot run here (then the channel's thread samples)."""
+        if (SIGNAL is None or not hasattr(threading, "get_native_id") or not hasattr(os, "register_at_fork")
+                or threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(SIGNAL) != signal.SIG_DFL):  # someone else's already
+            return None
+        lib = _timer_functions()
+        if lib is None:
+            return None
+        timer = ctypes.c_void_p()
+        event = _Sigevent(signo=SIGNAL, notify=_SIGEV_THREAD_ID, thread_id=threading.get_native_id())
+        if lib.timer_create(_CLOCK_MONOTONIC, ctypes.byref(event), ctypes.byref(timer)) != 0:
+            return None
+        sampler = cls(lib, timer, period_s, clock, stage_of_main)
+        try:
+            signal.signal(SIGNAL, sampler._on_signal)
+            signal.siginterrupt(SIGNAL, False)  # SA_RESTART: C extensions' system calls see no EINTR
+        except (OSError, ValueError, RuntimeError):
+            sampler.uninstall()
+            return None
+        signal.signal = sampler._guarded_signal
+        os.register_at_fork(after_in_child=sampler._forked)
+        sampler._arm()
+        return sampler
+
+    def __init__(self, lib, timer, period_s, clock, stage_of_main):
+        self.samples = deque(maxlen=MAX_PENDING)
+        self.active = True
+        self.stopped_because = None
+        self._lib = lib
+        self._timer = timer
+        self._timer_live = True
+        self._period_s = period_s
+        self._clock = clock
+        self._stage_of_main = stage_of_main
+        self._rng = random.Random()  # the script's own random sequence must not depend on our sampling
+        self._spec = _Itimerspec()
+        self._last = clock()
+        # Held while the timer is armed or deleted, so no thread arms a deleted timer. The handler
+        # only tries it: it may run on the main thread while that thread holds it in uninstall().
+        self._timer_lock = threading.Lock()
+        self._original_signal = signal.signal
+        self._guarded_signal = self._guard(signal.signal)
+
+    def uninstall(self):
+        """Stops sampling for good; from any thread. On the main thread the signal also gets its
+        default disposition back, through SIG_IGN so that a signal still pending is discarded."""
+        self.active = False
+        self._delete_timer()
+        if signal.signal is self._guarded_signal:
+            signal.signal = self._original_signal
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(SIGNAL) == self._on_signal:
+            self._original_signal(SIGNAL, signal.SIG_IGN)
+            self._original_signal(SIGNAL, signal.SIG_DFL)
+
+    # ---- the main thread ----------------------------------------------------------------------
+
+    def _on_signal(self, signum, frame):
+        if not self.active:
+            return
+        try:
+            self._arm()  # first: even a KeyboardInterrupt raised in here keeps sampling going
+            now = self._clock()
+            ms, self._last = (now - self._last) * 1000.0, now
+            self.samples.append((line_key(frame), self._stage_of_main(), ms))
+        except Exception as exc:  # noqa: BLE001 - the script must never see an error of ours
+            self._fail(exc)
+
+    def _arm(self):
+        if not self._timer_lock.acquire(blocking=False):
+            return  # being deleted
+        try:
+            if self._timer_live:
+                delay_s = self._period_s * self._rng.uniform(0.8, 1.2)  # jitter: no aliasing with a periodic loop
+                self._spec.it_value.tv_sec = int(delay_s)
+                self._spec.it_value.tv_nsec = int((delay_s - int(delay_s)) * 1e9)
+                if self._lib.timer_settime(self._timer, 0, ctypes.byref(self._spec), None) != 0:
+                    raise OSError(ctypes.get_errno(), "timer_settime failed")
+        finally:
+            self._timer_lock.release()
+
+    def _guard(self, original):
+        @functools.wraps(original)
+        def guarded_signal(signalnum, handler):
+            # The script takes SIGPROF: our timer goes first, so its handler never sees our signal.
+            if signalnum == SIGNAL and self.active:
+                self.active = False
+                self.stopped_because = "the script installed its own SIGPROF handler"
+                self._delete_timer()
+            return original(signalnum, handler)
+
+        return guarded_signal
+
+    def _fail(self, exc):
+        self.active = False
+        self.stopped_because = "the signal sampler failed: %r" % (exc,)
+        self._delete_timer()
+
+    def _delete_timer(self):
+        with self._timer_lock:
+            if self._timer_live:
+                self._timer_live = False
+                self._lib.timer_delete(self._timer)
+
+    def _forked(self):
+        # The child has no timer (fork does not copy POSIX timers) and no pending signal; the lock
+        # may have been copied held by a thread the child does not have.
+        self.active = False
+        self._timer_live = False
+        self._timer_lock = threading.Lock()
+        try:
+            self.uninstall()
+        except Exception:  # noqa: BLE001 - a DataLoader worker must start whatever happens here
+            pass
