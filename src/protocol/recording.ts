@@ -1,10 +1,15 @@
 /**
  * What a recording's events.jsonl holds: every runner event as received, plus events the host
  * writes itself. Each line is one JSON object with a `type`; readers skip lines they do not know.
+ *
+ * Format 2 bounds the file at any step rate: past the first steps, a fast run's steps are written
+ * per second as one `steps` row (totals and step-time histograms), apart from a few steps each
+ * second that keep a row of their own (see host/recording/step-compactor.ts). Reading turns the
+ * rows back into steps, so every consumer still sees `step` events. Format 1 has no `steps` rows.
  */
-import type { RunnerEvent } from './events';
+import type { RunnerEvent, StageName } from './events';
 
-export const RECORDING_FORMAT = 1;
+export const RECORDING_FORMAT = 2;
 
 /** First line of every recording. */
 export interface RunStartEvent {
@@ -67,4 +72,52 @@ export interface HardwareEvent {
 }
 
 export type HostEvent = RunStartEvent | RunExitEvent | TelemetryEvent | HardwareEvent;
+/** What readers of a recording get: the events as the run produced them. */
 export type RecordedEvent = RunnerEvent | HostEvent;
+
+/** Bucket width of a `steps` row's histograms: bucket b holds values within a factor √1.02 of
+ * 1.02^b, so a value read back from one is within 1% of the value recorded. */
+export const STEP_HISTOGRAM_RATIO = 1.02;
+
+/**
+ * Values by logarithmic bucket. `counts[i]` is the number of values in bucket `from + i`, except
+ * that a negative entry -k stands for k empty buckets (a stall far from the typical step would
+ * otherwise spell out every empty bucket between). `zero` counts values of 0 (or less).
+ */
+export interface StepHistogram {
+  zero: number;
+  from: number;
+  counts: number[];
+}
+
+/** A sum over the steps of a row that carried the field, and how many did. */
+export interface FieldTotal {
+  sum: number;
+  steps: number;
+}
+
+/**
+ * The steps of one second of a fast run, past the first ones, that were not written as `step`
+ * rows: every index from `first` to `last` that has no `step` row of its own.
+ */
+export interface StepsEvent {
+  type: 'steps';
+  first: number;
+  last: number;
+  count: number;
+  /** Start of the first step the row covers and end of the last, ms since the runner's origin. */
+  t: number;
+  endT: number;
+  /** Summed over the row's steps. */
+  ms: number;
+  stages: Partial<Record<StageName, number>>;
+  /** Device-side ms per stage (CUDA events), over the steps that timed each stage. */
+  device: Partial<Record<StageName, FieldTotal>>;
+  /** The step's optional numeric fields (samples, tokens, …), as the wire defines them. */
+  fields: Record<string, FieldTotal>;
+  /** Step times and each stage's times, for medians and percentiles. */
+  hist: { ms: StepHistogram; stages: Partial<Record<StageName, StepHistogram>> };
+}
+
+/** What events.jsonl holds: events, and the rows that stand for steps not written one by one. */
+export type RecordingLine = RecordedEvent | StepsEvent;

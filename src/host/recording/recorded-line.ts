@@ -1,10 +1,10 @@
-/** One line of events.jsonl: a runner event (validated as the wire says) or a host event. */
+/** One line of events.jsonl: a runner event (validated as the wire says), a host event or a `steps` row. */
 import { decodeRunnerEvent, isRecord, isRunnerEventType } from '../../protocol/decode';
-import type { RecordedEvent } from '../../protocol/recording';
+import type { RecordingLine, StepHistogram, StepsEvent } from '../../protocol/recording';
 
 const HOST_EVENT_TYPES = new Set(['run', 'exit', 'telemetry', 'hardware']);
 
-export function decodeRecordedLine(line: string): RecordedEvent | undefined {
+export function decodeRecordedLine(line: string): RecordingLine | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -16,6 +16,37 @@ export function decodeRecordedLine(line: string): RecordedEvent | undefined {
     const decoded = decodeRunnerEvent(value);
     return decoded.ok ? decoded.event : undefined;
   }
+  if (value.type === 'steps') return isStepsRow(value) ? value : undefined;
   // Host events were written by this program, not a foreign process: a type check suffices.
-  return typeof value.type === 'string' && HOST_EVENT_TYPES.has(value.type) ? (value as unknown as RecordedEvent) : undefined;
+  return typeof value.type === 'string' && HOST_EVENT_TYPES.has(value.type) ? (value as unknown as RecordingLine) : undefined;
+}
+
+/** Also written by this program, but read back into as many steps as it counts: the counts must hold. */
+function isStepsRow(value: Record<string, unknown>): value is Record<string, unknown> & StepsEvent {
+  const { first, last, count, hist } = value;
+  return (
+    isCount(first) &&
+    isCount(last) &&
+    isCount(count) &&
+    count >= 1 &&
+    count <= last - first + 1 &&
+    ['t', 'endT', 'ms'].every((key) => Number.isFinite(value[key])) &&
+    [value.stages, value.device, value.fields].every(isRecord) &&
+    isRecord(hist) &&
+    isHistogram(hist.ms, count) &&
+    isRecord(hist.stages) &&
+    Object.values(hist.stages).every((h) => isHistogram(h, count))
+  );
+}
+
+function isHistogram(value: unknown, maxValues: number): value is StepHistogram {
+  if (!isRecord(value) || !isCount(value.zero) || !Number.isInteger(value.from) || !Array.isArray(value.counts)) return false;
+  const counts = value.counts as unknown[];
+  if (!counts.every(Number.isInteger)) return false;
+  const values = value.zero + (counts as number[]).reduce((total, n) => total + Math.max(0, n), 0);
+  return values <= maxValues;
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }

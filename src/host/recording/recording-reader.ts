@@ -5,16 +5,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunAggregator } from '../../core/aggregator';
-import { findingsFor } from '../analysis';
+import { cachedSourceLines, findingsFor } from '../analysis';
+import { withStartupCode } from '../../core/startup';
 import { SUMMARY_FORMAT, type RunSummary } from '../../core/summary';
 import { decodeRecordedLine } from './recorded-line';
 import { EVENTS_FILE, RecordingError, SUMMARY_FILE } from './recording-writer';
-import type { RecordedEvent } from '../../protocol/recording';
+import { restoreSteps } from './restore-steps';
+import type { RecordedEvent, RecordingLine } from '../../protocol/recording';
 
 export const RUNS_DIR = path.join('.trainlens', 'runs');
 
 export interface LoadedRecording {
   dir: string;
+  /** As the run produced them: `steps` rows are steps again. */
   events: RecordedEvent[];
   /** Lines that could not be read (torn by a kill, or corrupt). */
   skippedLines: number;
@@ -28,18 +31,18 @@ export function readRecording(dir: string): LoadedRecording {
   } catch (error) {
     throw new RecordingError(`not a TrainLens recording: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const events: RecordedEvent[] = [];
+  const lines: RecordingLine[] = [];
   let skippedLines = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const event = decodeRecordedLine(line);
-    if (event) events.push(event);
+    const decoded = decodeRecordedLine(line);
+    if (decoded) lines.push(decoded);
     else skippedLines++;
   }
-  if (events.length === 0 || events[0]?.type !== 'run') {
+  if (lines.length === 0 || lines[0]?.type !== 'run') {
     throw new RecordingError(`not a TrainLens recording: ${file} does not start with a run header`);
   }
-  return { dir, events, skippedLines };
+  return { dir, events: restoreSteps(lines), skippedLines };
 }
 
 /** Rebuilds an aggregator from a recording's events. */
@@ -60,7 +63,9 @@ export function loadSummary(dir: string, recording?: LoadedRecording): RunSummar
   }
   const aggregator = replay(recording ?? readRecording(dir));
   const summary = aggregator.summary(dir);
-  summary.findings = findingsFor(aggregator, summary);
+  const sources = cachedSourceLines();
+  summary.findings = findingsFor(aggregator, summary, sources);
+  summary.startup = withStartupCode(summary.startup, sources);
   if (summary.status === 'running') {
     summary.notes.push('the recording was cut off before the run ended; figures cover what was recorded');
   }

@@ -1,13 +1,18 @@
 /**
  * Writes a recording: `.trainlens/runs/<id>/events.jsonl`, append-only, written synchronously as
- * events arrive so that a kill -9 of the host loses nothing already received, and `summary.json`
- * at the end (atomically, via a temporary file).
+ * events arrive, and `summary.json` at the end (atomically, via a temporary file). So that the file
+ * grows with time, not with the step rate, a fast run's steps past the first are summed into a
+ * `steps` row per second (step-compactor.ts) and line samples are merged over 5 s
+ * (lines-coalescer.ts): a kill -9 of the host loses what those still hold open, the last second
+ * of steps and the last 5 s of line samples, never anything already written.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RecordedEvent } from '../../protocol/recording';
+import type { RecordedEvent, RecordingLine } from '../../protocol/recording';
 import type { RunSummary } from '../../core/summary';
+import { LinesCoalescer, WINDOW_MS as LINES_WINDOW_MS } from './lines-coalescer';
+import { StepCompactor } from './step-compactor';
 import { ignoreToolFolder } from './ignore-file';
 
 export const EVENTS_FILE = 'events.jsonl';
@@ -17,8 +22,18 @@ export class RecordingError extends Error {
   readonly category = 'recording';
 }
 
+/**
+ * A second's `steps` row is written when a step of a later second arrives; when none comes (the
+ * run paused, or ended without a word) it is written after this long anyway.
+ */
+const OPEN_STEPS_ROW_MAX_MS = 1500;
+const OPEN_ROW_CHECK_MS = 500;
+
 export class RecordingWriter {
   private fd: number | undefined;
+  private readonly steps = new StepCompactor();
+  private readonly lines = new LinesCoalescer();
+  private readonly openRowCheck: NodeJS.Timeout;
 
   private constructor(
     readonly id: string,
@@ -26,6 +41,11 @@ export class RecordingWriter {
     fd: number,
   ) {
     this.fd = fd;
+    this.openRowCheck = setInterval(() => {
+      const now = Date.now();
+      this.write([...this.steps.flushOlderThan(OPEN_STEPS_ROW_MAX_MS, now), ...this.lines.flushOlderThan(LINES_WINDOW_MS, now)]);
+    }, OPEN_ROW_CHECK_MS);
+    this.openRowCheck.unref();
   }
 
   /** Creates a new run directory under runsDir; fails with a clear message when it cannot. */
@@ -43,8 +63,19 @@ export class RecordingWriter {
   }
 
   append(events: readonly RecordedEvent[]): void {
-    if (this.fd === undefined || events.length === 0) return;
-    fs.writeSync(this.fd, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    if (this.fd === undefined) return;
+    const now = Date.now();
+    const rows: RecordingLine[] = [];
+    for (const event of events) {
+      if (event.type === 'step') rows.push(...this.steps.add(event, now));
+      else if (event.type === 'lines') rows.push(...this.lines.add(event, now));
+      else {
+        // The run's last words stay its last lines.
+        if (event.type === 'bye' || event.type === 'exit') rows.push(...this.flushOpenRows());
+        rows.push(event);
+      }
+    }
+    this.write(rows);
   }
 
   writeSummary(summary: RunSummary): void {
@@ -52,8 +83,19 @@ export class RecordingWriter {
   }
 
   close(): void {
+    clearInterval(this.openRowCheck);
+    this.write(this.flushOpenRows());
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private flushOpenRows(): RecordingLine[] {
+    return [...this.steps.flush(), ...this.lines.flush()];
+  }
+
+  private write(lines: readonly RecordingLine[]): void {
+    if (this.fd === undefined || lines.length === 0) return;
+    fs.writeSync(this.fd, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
   }
 }
 
