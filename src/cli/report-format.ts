@@ -2,6 +2,7 @@
 import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
+import { startupDetail } from '../core/startup';
 import { displayPath } from '../core/view/view-tables';
 import type { RunSummary } from '../core/summary';
 import { STAGE_NAMES } from '../protocol/events';
@@ -19,7 +20,7 @@ export function formatReport(summary: RunSummary): string[] {
     const where = summary.error.file ? ` at ${summary.error.file}:${summary.error.line ?? '?'}` : '';
     out.push(`Error       ${summary.error.excType}: ${summary.error.message}${where}`);
   }
-  out.push(...throughputLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
+  out.push(...throughputLines(summary), ...startupLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
   const findings = formatFindings(summary.findings);
   if (findings.length > 0) out.push('', 'Findings', ...findings.map((l) => `  ${l}`));
   if (summary.notes.length > 0) out.push('', ...summary.notes.map((n) => `Note: ${n}`));
@@ -38,6 +39,11 @@ function throughputLines(summary: RunSummary): string[] {
     `Throughput  ${formatRate(t.batchesPerSec)} batches/s${samples}`,
     `            ${summary.steps} steps${warm}; step median ${formatMs(t.stepMsMedian)}, p95 ${formatMs(t.stepMsP95)}`,
   ];
+}
+
+function startupLines(summary: RunSummary): string[] {
+  // Absent from summaries written before start-up was its own phase.
+  return summary.startup ? [`Start-up    ${startupDetail(summary.startup, summary.cwd)} (kept out of the hot lines)`] : [];
 }
 
 function ceilingLines(summary: RunSummary): string[] {
@@ -69,7 +75,8 @@ function hotLineLines(summary: RunSummary): string[] {
     const via = h.path.length > 0 ? `  → ${h.path[h.path.length - 1]}` : '';
     return `  ${String(i + 1).padStart(2)}. ${formatShare(h.share).padStart(5)}  ${STAGE_LABELS[h.stage].padEnd(16)} ${where}${h.fn ? ` (${h.fn})` : ''}${via}`;
   });
-  return ['', `Hot lines   share of ${summary.lineSamples} samples`, ...rows];
+  const of = summary.hotLines.some((h) => h.ms !== null) ? `sampled wall time (${summary.lineSamples} samples)` : `${summary.lineSamples} samples`;
+  return ['', `Hot lines   share of ${of}`, ...rows];
 }
 
 function resourceLines(summary: RunSummary): string[] {

@@ -143,6 +143,7 @@ export class RunAggregator {
       deviceStages: this.framework?.deviceTiming ? deviceStagesOf(steady) : null,
       hotLines: this.lines.hotLines(50),
       lineSamples: this.lines.totalSamples,
+      startup: this.lines.startup(this.steps[0]?.t ?? null),
       loaders: [...this.loaders],
       telemetry: this.telemetry.summary(),
       hardware: this.hardware,

@@ -10,9 +10,9 @@ import type { Finding } from './findings/finding';
 /**
  * The shape of summary.json. A recording whose summary has another format is summarised again from
  * its events (recording-reader.ts), so bump this with every change to RunSummary's fields.
- * 2: hardwareCheck.
+ * 2: hardwareCheck. 3: startup, hotLines[].ms.
  */
-export const SUMMARY_FORMAT = 2;
+export const SUMMARY_FORMAT = 3;
 
 export interface StageSummary {
   /** Mean ms per steady-state step. */
@@ -21,19 +21,39 @@ export interface StageSummary {
   share: number;
 }
 
+/** A line's samples outside start-up (all of them while the run has no step), see line-profile.ts. */
 export interface HotLine {
   file: string;
   line: number;
-  /** Share of all line samples of the run, 0..1. */
+  /** Share of the run's sampled wall time (of its samples, when `ms` is null), 0..1. */
   share: number;
   samples: number;
-  /** The stage most of this line's samples were taken in. */
+  /** Wall time the samples stand for; null for recordings whose samples carry no time. */
+  ms: number | null;
+  /** The stage most of this line's time (samples) was taken in. */
   stage: SampleStage;
-  /** Share of this line's samples per stage, 0..1. */
+  /** Share of this line's time (samples) per stage, 0..1. */
   stageShares: Partial<Record<SampleStage, number>>;
   fn: string | null;
-  /** The most frequent library call path below this line. */
+  /** The heaviest library call path below this line. */
   path: string[];
+}
+
+/** Start-up: from the runner's time origin to the first step (imports, data and model set-up). */
+export interface StartupSummary {
+  ms: number;
+  /** The lines that took most of it, heaviest first. */
+  lines: StartupLine[];
+}
+
+export interface StartupLine {
+  file: string;
+  line: number;
+  fn: string | null;
+  /** Wall time (for recordings without it, one sampling period per sample). */
+  ms: number;
+  /** The line's source text, when the host could read it (startup.ts). */
+  code: string | null;
 }
 
 export interface TelemetrySummary {
@@ -88,6 +108,8 @@ export interface RunSummary {
   deviceStages: Partial<Record<StageName, number>> | null;
   hotLines: HotLine[];
   lineSamples: number;
+  /** Null when the run had no step. */
+  startup: StartupSummary | null;
   loaders: LoaderEvent[];
   telemetry: TelemetrySummary | null;
   hardware: HardwareEvent | null;

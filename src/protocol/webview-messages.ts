@@ -46,6 +46,9 @@ export interface PanelHeadline {
   samplesPerSec: number | null;
   stepMsMedian: number | null;
   gpuMemTotalMiB: number | null;
+  /** "start-up 2.1 s: import torch 1.4 s (train.py:3)", kept out of the hot lines; null while the
+   * run is live or when it had no step. */
+  startupNote: string | null;
 }
 
 export interface PanelStageRow {

@@ -26,6 +26,7 @@ export function renderHeadline(root: HTMLElement, title: string, headline: Panel
       metric('steps', 'steps', headline.steps, headline.steps.toLocaleString('en-US')),
       metric('elapsed', 'durationMs', headline.durationMs, formatElapsed(headline.durationMs / 1000)),
     ),
+    headline.startupNote !== null && h('p', { class: 'muted startup-note' }, `${headline.startupNote} (kept out of the hot lines)`),
   );
 }
 

@@ -8,6 +8,7 @@ export function hotLine(overrides: Partial<HotLine> = {}): HotLine {
     line: 42,
     share: 0.123,
     samples: 1234,
+    ms: null,
     stage: 'data',
     stageShares: { data: 0.8, forward: 0.2 },
     fn: 'train_epoch',

@@ -2,12 +2,13 @@
  * Heat on hot lines, as data: which of a fixed set of buckets a line falls in, the text at its end
  * (`12.3% · data`), and its hover. The extension owns one decoration type per bucket, never one per line.
  */
-import { STAGE_LABELS } from '../format';
+import { formatMs, STAGE_LABELS } from '../format';
 import type { HotLine } from '../summary';
 import type { SampleStage } from '../../protocol/events';
 import { escapeMarkdown, inlineCode, table } from './markdown';
 
-/** Lower bounds of each bucket, as a share of all line samples; below the first, no heat. */
+/** Lower bounds of each bucket, as a share of the run's sampled time (start-up left out once the
+ * run has steps, see line-profile.ts); below the first, no heat. */
 export const HEAT_THRESHOLDS = [0.01, 0.05, 0.15, 0.3] as const;
 export type HeatBucket = 0 | 1 | 2 | 3;
 
@@ -57,7 +58,10 @@ export function annotationsByFile(hotLines: readonly HotLine[]): Map<string, Lin
 
 export function hoverMarkdown(line: HotLine): string {
   const where = line.fn ? ` · in ${inlineCode(line.fn)}` : '';
-  const blocks = [`**TrainLens** · ${(line.share * 100).toFixed(1)}% of sampled time · ${line.samples.toLocaleString('en-US')} samples${where}`];
+  const samples = `${line.samples.toLocaleString('en-US')} samples`;
+  // Samples that carry their wall time (the Python signal sampler) give shares of wall time.
+  const amount = line.ms !== null ? `of wall time · ${formatMs(line.ms)} · ${samples}` : `of sampled time · ${samples}`;
+  const blocks = [`**TrainLens** · ${(line.share * 100).toFixed(1)}% ${amount}${where}`];
   const stages = (Object.entries(line.stageShares) as Array<[SampleStage, number]>).sort((a, b) => b[1] - a[1]);
   if (stages.length > 0) {
     blocks.push(table(['Stage', 'Share of this line'], stages.map(([stage, share]): [string, string] => [STAGE_LABELS[stage], `${(share * 100).toFixed(1)}%`])));

@@ -8,6 +8,7 @@ import { LIVE_WINDOW_MS, MAX_NOTES, throughputOf } from '../aggregator';
 import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
 import { median } from '../stats';
+import { startupSentence } from '../startup';
 import type { RunSummary } from '../summary';
 import { BusyPcieLinks } from '../telemetry-accumulator';
 import type { ErrorEvent, FrameworkEvent, HelloEvent, StepEvent } from '../../protocol/events';
@@ -220,6 +221,7 @@ export class RunView {
       ...throughputOf(recent),
       stepMsMedian: median(recent.map((s) => s.ms)),
       gpuMemTotalMiB: this.gpuMemTotalMiB,
+      startupNote: null,
     };
   }
 
@@ -235,6 +237,8 @@ export class RunView {
       samplesPerSec: summary.throughput.samplesPerSec,
       stepMsMedian: summary.throughput.stepMsMedian,
       gpuMemTotalMiB: summary.telemetry?.gpuMemTotalMiB ?? this.gpuMemTotalMiB,
+      // Absent from summaries written before start-up was its own phase.
+      startupNote: summary.startup ? startupSentence(summary.startup, summary.cwd) : null,
     };
   }
 
