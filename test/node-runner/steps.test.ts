@@ -46,6 +46,26 @@ describe('node runner: tfjs training steps', function () {
     });
   }
 
+  it('token ids as input (int32 [B, T]): each step carries the B×T tokens the script counted, and the anchor says what a step is', async () => {
+    const result = await runInstrumented(runnersDir, ['node', path.join(FIXTURES, 'token_batches.js')]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const line = result.stdout.split('\n').find((l) => l.startsWith('TOKENS '));
+    const counted = JSON.parse(line!.slice('TOKENS '.length)) as { trainOnBatch: number[]; fitDataset: number[] };
+    assert.deepEqual(eventsOf(result, 'step').map((s) => s.tokens), [...counted.trainOnBatch, ...counted.fitDataset]);
+    assert.deepEqual(
+      eventsOf(result, 'anchor').map((a) => [a.anchor, a.detail]),
+      [
+        ['framework', 'trainOnBatch calls'],
+        ['framework', 'model.fitDataset batches'],
+      ],
+    );
+  });
+
+  it('float inputs: no tokens on the steps', async () => {
+    const steps = eventsOf(await run(path.join(FIXTURES, 'train_on_batch.js')), 'step');
+    assert.ok(steps.length > 0 && steps.every((s) => s.tokens === undefined));
+  });
+
   it('steps reach the host while the script runs, not only at its exit', async () => {
     const result = await runInstrumented(runnersDir, ['node', path.join(FIXTURES, 'train_then_wait.js')]);
     assert.equal(result.exitCode, 0, result.stderr);

@@ -12,6 +12,11 @@ export interface SourcePosition {
   line: number;
 }
 
+/** A user-code frame of a stack trace: where, and in which function (as V8 prints it). */
+export interface UserFrame extends SourcePosition {
+  fn: string;
+}
+
 /** Absolute path of a script URL or path; null for node: internals, eval code, wasm and the like. */
 export function scriptPath(url: string): string | null {
   if (url.startsWith('file://')) {
@@ -50,6 +55,11 @@ export class UserCode {
     return file !== this.selfFile && packageOf(file) === null;
   }
 
+  /** The preload bundle: its frames (our wrappers) are left out of call paths. */
+  isOwnFile(file: string): boolean {
+    return file === this.selfFile;
+  }
+
   /**
    * Where generated (line0, column0) came from, 0-based in, 1-based out. Source maps are used only
    * when Node has them (tsx, --enable-source-maps); we never turn them on, since that would change
@@ -67,13 +77,14 @@ export class UserCode {
   }
 
   /** Innermost user frame of a V8 stack string (`at fn (file:line:col)` lines); positions as printed. */
-  userFrameOf(stack: unknown): SourcePosition | null {
+  userFrameOf(stack: unknown): UserFrame | null {
     if (typeof stack !== 'string') return null;
     for (const text of stack.split('\n')) {
-      const match = /^\s*at (?:.*?\()?(.+?):(\d+):\d+\)?$/.exec(text);
+      const match = /^\s*at (?:(.*?) \()?(.+?):(\d+):\d+\)?$/.exec(text);
       if (!match) continue;
-      const file = scriptPath((match[1] as string).replace(/^async /, ''));
-      if (file !== null && this.isUserFile(file)) return { file, line: Number(match[2]) };
+      const file = scriptPath((match[2] as string).replace(/^async /, ''));
+      const fn = (match[1] ?? '').replace(/^async /, '').replace(/ \[as .*\]$/, '');
+      if (file !== null && this.isUserFile(file)) return { file, line: Number(match[3]), fn: fn || '(anonymous)' };
     }
     return null;
   }

@@ -1,11 +1,19 @@
 /**
  * Turns sampled sites into `lines` events: each sample gets the stage that was running when it was
  * taken, and samples are counted per (site, stage). Samples inside a step that has not ended yet
- * wait here until the timeline can say what they were.
+ * wait here until the timeline can say what they were. A sample with no user frame (an orphan)
+ * goes to the user's fit/trainOnBatch call that was running then, and is dropped outside one.
  */
 import { STAGE_NAMES, type LineEntry, type LinesEvent, type SampleStage } from '../../protocol/events';
-import type { SampleBatch, Site } from './sampler';
+import type { UserFrame } from './frames';
+import { orphanOf, type SampleBatch, type Site } from './sampler';
 import type { StepTimeline } from './timeline';
+
+/** What the batcher needs of the sampler's site table. */
+export interface SiteTable {
+  readonly sites: readonly Site[];
+  attributed(orphan: number, caller: UserFrame): number;
+}
 
 const STAGES: readonly SampleStage[] = [...STAGE_NAMES, 'none'];
 /** Samples held for an unfinished step (~2 min at 1 kHz); past that the step counts as abandoned. */
@@ -18,7 +26,7 @@ export class LineBatcher {
 
   constructor(
     private readonly timeline: StepTimeline,
-    private readonly siteOf: (id: number) => Site,
+    private readonly table: SiteTable,
     now: number,
   ) {
     this.lastT = now;
@@ -40,9 +48,15 @@ export class LineBatcher {
     if (n === 0) return null;
     const counts = new Map<number, number>();
     for (let i = 0; i < n; i++) {
-      const site = this.sites[i] as number;
-      if (site < 0) continue;
-      const key = site * STAGES.length + STAGES.indexOf(this.timeline.stageAt(this.times[i] as number));
+      const t = this.times[i] as number;
+      let site = this.sites[i] as number;
+      if (site < 0) {
+        const orphan = orphanOf(site);
+        const caller = orphan === null ? null : this.timeline.callerAt(t);
+        if (orphan === null || caller === null) continue;
+        site = this.table.attributed(orphan, caller);
+      }
+      const key = site * STAGES.length + STAGES.indexOf(this.timeline.stageAt(t));
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     this.times = this.times.slice(n);
@@ -50,7 +64,7 @@ export class LineBatcher {
     this.timeline.prune(before);
     const entries: LineEntry[] = [];
     for (const [key, count] of counts) {
-      const { file, line, fn, path } = this.siteOf(Math.floor(key / STAGES.length));
+      const { file, line, fn, path } = this.table.sites[Math.floor(key / STAGES.length)] as Site;
       const entry: LineEntry = { file, line, stage: STAGES[key % STAGES.length] as SampleStage, count, fn };
       if (path) entry.path = path;
       entries.push(entry);

@@ -90,7 +90,7 @@ export class NodeRunner {
     try {
       const sampler = new LineSampler(Math.max(1, Math.round(1e6 / this.options.sampleHz)), this.code);
       sampler.start();
-      const batcher = new LineBatcher(this.timeline, (id) => sampler.sites[id] as (typeof sampler.sites)[number], performance.now());
+      const batcher = new LineBatcher(this.timeline, sampler, performance.now());
       this.sampling = { sampler, batcher };
     } catch (error) {
       this.channel.send({ type: 'log', level: 'warn', message: `trainlens: line sampling unavailable: ${String(error)}` });

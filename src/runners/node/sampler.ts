@@ -13,23 +13,37 @@
  * stack while library code runs is known only by its first line. tsx writes a whole module on one
  * generated line, so under tsx every sample resolves to its function's first line (exact, through
  * the source map); tsc/ts-node output keeps lines and maps line by line.
+ *
+ * Stacks with no user frame: inside fit/fitDataset/trainOnBatch, after tfjs's first await, the
+ * training runs from a microtask and no user frame is on the stack. Such a sample gets an "orphan"
+ * id that names its library path; the line batcher gives it to the user's call of fit or
+ * trainOnBatch that was running at the time (see attributed()), or drops it outside one.
  */
 import * as inspector from 'node:inspector';
 import type { Profiler } from 'node:inspector';
-import { packageOf, scriptPath, type UserCode } from './frames';
+import { packageOf, scriptPath, type UserCode, type UserFrame } from './frames';
 
 export interface Site {
   file: string;
   line: number;
   fn: string;
-  /** Library frames from the user frame down to the leaf, outermost first. */
+  /** Library frames from the user frame down to the leaf, outermost first; for a sample given to
+   * the user's fit/trainOnBatch call (attributed()), the whole library stack it had. */
   path?: string[];
 }
 
-/** Samples of one window in time order: perf-clock ms and site id (-1: no user frame). */
+/** Samples of one window in time order: perf-clock ms and site id: a site (>= 0), NO_SITE, or an
+ * orphan (a stack with no user frame, see orphanOf). */
 export interface SampleBatch {
   times: number[];
   sites: number[];
+}
+
+/** A sample with nothing to attribute (the profile's root). */
+export const NO_SITE = -1;
+/** Orphan k travels as the id -2 - k. */
+export function orphanOf(id: number): number | null {
+  return id < NO_SITE ? -2 - id : null;
 }
 
 const TITLES = ['trainlens-a', 'trainlens-b'] as const;
@@ -41,6 +55,8 @@ interface ScriptInfo {
   /** Absolute path; null for node: internals, eval code, native frames. */
   file: string | null;
   user: boolean;
+  /** Our own bundle (the wrappers around tfjs): never named in a path. */
+  ours: boolean;
   /** How a library frame is named in a site's path: its package, else the URL. */
   label: string;
 }
@@ -57,6 +73,9 @@ export class LineSampler {
   private readonly siteIds = new Map<string, number>();
   private readonly scripts = new Map<string, ScriptInfo>();
   readonly sites: Site[] = [];
+  /** Library paths of stacks with no user frame, outermost first. */
+  private readonly orphans: string[][] = [];
+  private readonly orphanIds = new Map<string, number>();
   /** process.hrtime in ms at performance.now() = 0: V8's profile clock is the same monotonic clock. */
   private readonly hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
 
@@ -122,22 +141,28 @@ export class LineSampler {
     return batch;
   }
 
+  /** The site for an orphan sample taken while the user's `caller` line ran (fit, trainOnBatch). */
+  attributed(orphan: number, caller: UserFrame): number {
+    const path = this.orphans[orphan] as string[];
+    return this.siteId({ ...caller, path: path.length ? path : undefined });
+  }
+
   private resolve(id: number, nodes: Map<number, Profiler.ProfileNode>, parents: Map<number, number>): NodeSites {
-    // Library frames are named only once a user frame is found: most stacks under tfjs have none.
+    // Library frames are named only once the walk ends: a profile repeats them a lot.
     const library: Profiler.ProfileNode[] = [];
     for (let nodeId: number | undefined = id; nodeId !== undefined; nodeId = parents.get(nodeId)) {
       const node = nodes.get(nodeId);
       if (!node) break;
       const { url, functionName, lineNumber, columnNumber } = node.callFrame;
-      const { file, user } = this.scriptOf(url);
+      const { file, user, ours } = this.scriptOf(url);
       const fn = functionName || '(anonymous)';
       if (file === null || !user) {
-        if (parents.has(nodeId)) library.push(node);
+        if (parents.has(nodeId) && !ours) library.push(node);
         continue;
       }
       if (nodeId !== id || !node.positionTicks?.length) {
         const at = this.code.original(url, file, lineNumber, columnNumber);
-        const path = library.reverse().map(({ callFrame }) => `${this.scriptOf(callFrame.url).label}:${callFrame.functionName || '(anonymous)'}`);
+        const path = library.reverse().map((frame) => this.labelOf(frame));
         return this.siteId({ ...at, fn, path: path.length ? trimPath(path) : undefined });
       }
       const mapped = this.code.hasSourceMap(url, file);
@@ -153,7 +178,27 @@ export class LineSampler {
       const ticks = [...byLine.values()];
       return { sites, ticks, given: ticks.map(() => 0), total: ticks.reduce((a, b) => a + b, 0), seen: 0 };
     }
-    return -1;
+    return library.length ? this.orphanId(library.reverse()) : NO_SITE;
+  }
+
+  /** `package:function`; V8's pseudo-frames ((garbage collector), (idle), (program)) as they are. */
+  private labelOf({ callFrame }: Profiler.ProfileNode): string {
+    const fn = callFrame.functionName || '(anonymous)';
+    return callFrame.url === '' && fn.startsWith('(') ? fn : `${this.scriptOf(callFrame.url).label}:${fn}`;
+  }
+
+  /** Node's and V8's own frames that start a stack (the microtask and timer machinery) say nothing
+   * about where the time went, so an orphan's path starts at the first frame of a script file. */
+  private orphanId(frames: Profiler.ProfileNode[]): number {
+    const first = frames.findIndex(({ callFrame }) => this.scriptOf(callFrame.url).file !== null);
+    const path = trimPath((first > 0 ? frames.slice(first) : frames).map((frame) => this.labelOf(frame)));
+    const key = path.join('\n');
+    let orphan = this.orphanIds.get(key);
+    if (orphan === undefined) {
+      orphan = this.orphans.push(path) - 1;
+      this.orphanIds.set(key, orphan);
+    }
+    return -2 - orphan;
   }
 
   /** What a script URL is, remembered for the run: profiles repeat the same few hundred URLs. */
@@ -162,7 +207,7 @@ export class LineSampler {
     if (info === undefined) {
       const file = scriptPath(url);
       const user = file !== null && this.code.isUserFile(file);
-      info = { file, user, label: (file && packageOf(file)) ?? (url || '(native)') };
+      info = { file, user, ours: file !== null && this.code.isOwnFile(file), label: (file && packageOf(file)) ?? (url || '(native)') };
       this.scripts.set(url, info);
     }
     return info;

@@ -19,13 +19,23 @@
  * On tfjs-node-gpu kernels run asynchronously: these stages then time the launches, and the wait
  * for the GPU lands wherever a value is read (the loss read by fit's callbacks: `other`).
  *
+ * Hot lines: after tfjs's first await inside fit, fitDataset or trainOnBatch the training runs from
+ * microtasks, with no user frame on the stack. The timeline learns the user's line that made the
+ * call (call-sites.ts) and gives it the samples taken during the call that have no user frame;
+ * samples with one (map functions, generators, callbacks) keep their own line.
+ *
+ * Tokens: a step's tokens are B×T when the model's input is an int32 [B, T] tensor: trainOnBatch's
+ * and fit's x as given, fitDataset's as the model declares it (its batches are not looked at).
+ *
  * Wrappers call the original with the same `this` and arguments and return or throw exactly what
  * it does; their own bookkeeping runs through `safely`, which disables instrumentation on failure.
  */
 import Module from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameworkEvent, LoaderEvent, RunnerEvent, StageName } from '../../protocol/events';
+import type { FrameworkEvent, LoaderEvent, RunnerEvent, StageName, StepAnchor } from '../../protocol/events';
+import { firstTensor, rowsOf, sizeOf, tokensPerRow } from './batch-shape';
+import { CallSites } from './call-sites';
 import { packageOf, type SourcePosition, type UserCode } from './frames';
 import type { CeilingProbe } from './ceiling-probe';
 import type { StepTimeline } from './timeline';
@@ -55,6 +65,10 @@ export class TfjsProbe {
   private loadHooked = false;
   private readonly datasets = new WeakMap<object, DatasetSite>();
   private readonly reportedLoaders = new WeakSet<object>();
+  private readonly callSites: CallSites;
+  private anchor: string | null = null;
+  /** Tokens per row of the running fit's batches (T of an int32 [B, T] input); 0: not an LM input. */
+  private fitTokensPerRow = 0;
 
   constructor(
     private readonly timeline: StepTimeline,
@@ -63,7 +77,9 @@ export class TfjsProbe {
     private readonly safely: (work: () => void) => void,
     /** Set in a ceiling probe run: it takes fit and fitDataset over. */
     private readonly ceiling: CeilingProbe | null = null,
-  ) {}
+  ) {
+    this.callSites = new CallSites(code);
+  }
 
   /**
    * Watches module loading for tfjs packages. The Module._load wrapper goes in at the next filename
@@ -169,6 +185,7 @@ export class TfjsProbe {
     const driven = this.fitDepth === 0 && this.callDepth === 0;
     if (driven) {
       this.announce();
+      this.anchored('optimizer', 'optimizer.minimize calls');
       this.timeline.begin(start);
     }
     const [gradStart, gradEnd] = this.gradients ?? [start, start];
@@ -183,12 +200,12 @@ export class TfjsProbe {
       async function (this: unknown, ...args: unknown[]) {
         if (probe.ceiling) return probe.ceiling.fit(this, args, withDataset);
         probe.fitDepth++;
-        probe.safely(() => probe.fitStarted(withDataset ? args[0] : null));
+        probe.safely(() => probe.fitStarted(this, args[0], withDataset));
         try {
           return await original.apply(this, args);
         } finally {
           // The tail after the last batch (onTrainEnd) belongs to no step.
-          if (--probe.fitDepth === 0) probe.safely(() => probe.timeline.restart(null));
+          if (--probe.fitDepth === 0) probe.safely(() => probe.fitEnded());
         }
       };
     wrap(proto, 'fit', fitting(false));
@@ -196,7 +213,7 @@ export class TfjsProbe {
     wrap(proto, 'trainOnBatch', (original) =>
       async function (this: unknown, ...args: unknown[]) {
         const driven = probe.fitDepth === 0 && probe.callDepth === 0;
-        if (driven) probe.safely(() => probe.callStarted());
+        if (driven) probe.safely(() => probe.callStarted(this));
         probe.callDepth++;
         let ok = false;
         try {
@@ -211,9 +228,23 @@ export class TfjsProbe {
     );
   }
 
-  private fitStarted(dataset: unknown): void {
+  private fitStarted(model: unknown, data: unknown, withDataset: boolean): void {
     this.announce();
-    this.timeline.restart(performance.now());
+    this.anchored('framework', withDataset ? 'model.fitDataset batches' : 'model.fit batches');
+    const now = performance.now();
+    const frame = this.callSites.here();
+    if (frame) this.timeline.called(frame, now);
+    this.timeline.restart(now);
+    this.fitTokensPerRow = tokensPerRow(withDataset ? (model as { inputs?: unknown[] } | null)?.inputs?.[0] : firstTensor(data));
+    if (withDataset) this.reportLoader(data);
+  }
+
+  private fitEnded(): void {
+    this.timeline.restart(null);
+    this.timeline.returned();
+  }
+
+  private reportLoader(dataset: unknown): void {
     if (typeof dataset !== 'object' || dataset === null || this.reportedLoaders.has(dataset)) return;
     const site = this.datasets.get(dataset);
     if (!site) return;
@@ -222,15 +253,31 @@ export class TfjsProbe {
     this.send(event);
   }
 
-  private callStarted(): void {
+  private callStarted(model: unknown): void {
     this.announce();
-    this.timeline.begin(performance.now());
+    this.anchored('framework', 'trainOnBatch calls');
+    const now = performance.now();
+    const frame = this.callSites.ofModel(model, now);
+    if (frame) this.timeline.called(frame, now);
+    this.timeline.begin(now);
   }
 
   /** A failed trainOnBatch is no step. */
   private callEnded(ok: boolean, x: unknown): void {
-    if (ok) this.timeline.end(performance.now(), batchSizeOf(x), CALL_STAGES);
-    else this.timeline.restart(null);
+    if (ok) {
+      const tensor = firstTensor(x);
+      const rows = rowsOf(tensor);
+      const perRow = tokensPerRow(tensor);
+      this.timeline.end(performance.now(), rows, CALL_STAGES, perRow && rows !== null ? perRow * rows : null);
+    } else this.timeline.restart(null);
+    this.timeline.returned();
+  }
+
+  /** Says what delimits a step, when that changes. */
+  private anchored(anchor: StepAnchor, detail: string): void {
+    if (this.anchor === detail) return;
+    this.anchor = detail;
+    this.send({ type: 'anchor', anchor, detail });
   }
 
   private hookCallbacks(proto: Proto): void {
@@ -251,10 +298,16 @@ export class TfjsProbe {
     wrap(proto, 'onBatchEnd', (original) =>
       async function (this: unknown, ...args: unknown[]) {
         const result = await original.apply(this, args);
-        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.end(performance.now(), sizeOf(args[1]), FIT_STAGES));
+        if (probe.fitDepth > 0) probe.safely(() => probe.batchEnded(args[1]));
         return result;
       },
     );
+  }
+
+  private batchEnded(logs: unknown): void {
+    const size = sizeOf(logs);
+    const tokens = this.fitTokensPerRow && size !== null ? this.fitTokensPerRow * size : null;
+    this.timeline.end(performance.now(), size, FIT_STAGES, tokens);
   }
 
   private hookDataset(proto: Proto): void {
@@ -293,19 +346,6 @@ function wrap(proto: Proto, name: string, make: (original: Fn) => Fn): void {
 
 function prototypeOf(value: unknown): Proto {
   return typeof value === 'function' ? (value.prototype as Proto) : undefined;
-}
-
-function sizeOf(logs: unknown): number | null {
-  const size = (logs as { size?: unknown } | undefined)?.size;
-  return Number.isInteger(size) ? (size as number) : null;
-}
-
-/** Leading dimension of trainOnBatch's x: a tensor, an array of tensors or a name -> tensor map. */
-function batchSizeOf(x: unknown): number | null {
-  const first = Array.isArray(x) ? x[0] : x;
-  const tensor = (first as { shape?: unknown } | undefined)?.shape ? first : Object.values((first ?? {}) as object)[0];
-  const rows = ((tensor as { shape?: unknown[] } | undefined)?.shape ?? [])[0];
-  return Number.isInteger(rows) ? (rows as number) : null;
 }
 
 /** Version from the package.json of the package a loaded file belongs to. */

@@ -7,36 +7,89 @@
  * fresh step clock and discards the unfinished tail when it returns, so time between training calls
  * belongs to no step.
  *
- * The timeline also answers "which stage was running at time t" for the line sampler. Samples taken
- * in a step that has not ended yet cannot be classified (it may still become a step, or be
- * discarded), so `settledBefore()` tells the sampler how far classification is final.
+ * The timeline also answers, for the line sampler, "which stage was running at time t" and "which
+ * user call (fit, trainOnBatch) was running at time t". Samples taken in a step that has not ended
+ * yet cannot be classified (it may still become a step, or be discarded), so `settledBefore()` tells
+ * the sampler how far classification is final.
+ *
+ * Per-step cost matters (a tiny model's trainOnBatch takes ~0.5 ms): finished steps are kept as
+ * change points in flat number arrays, not as objects per step, so a fast loop leaves no garbage to
+ * trace beyond its step event.
  */
 import type { SampleStage, StageName, StageTimes, StepEvent } from '../../protocol/events';
+import type { UserFrame } from './frames';
 
 type MeasuredStage = Exclude<StageName, 'other'>;
 
-interface Interval {
-  start: number;
-  end: number;
-  stage: MeasuredStage;
-}
+/** Codes of the change-point log; a code indexes this list. */
+const CODED: readonly SampleStage[] = ['none', 'other', 'data', 'forward', 'backward', 'forwardBackward', 'optimizer'];
+const NONE = 0;
+const OTHER = 1;
+const NO_CALLER = -1;
 
-interface ClosedStep {
-  start: number;
-  end: number;
-  stages: Interval[];
-}
+/** Change points kept for classifying samples that arrive late (one profile window plus slack). */
+const KEEP_MS = 30_000;
 
-/** Intervals kept for classifying samples that arrive late (one profile window plus slack). */
-const KEEP_INTERVALS_MS = 30_000;
+/** From times[i] on (until times[i + 1]) the value is values[i]. Times never decrease. */
+class ChangeLog {
+  readonly times: number[] = [];
+  readonly values: number[] = [];
+
+  push(t: number, value: number): void {
+    const last = this.times.length - 1;
+    if (last >= 0) {
+      const lastT = this.times[last] as number;
+      if (t <= lastT) {
+        // Same moment (or a clock step back): the newest value holds from there.
+        this.values[last] = value;
+        if (last > 0 && this.values[last - 1] === value) (this.times.pop(), this.values.pop());
+        return;
+      }
+      if (this.values[last] === value) return;
+    }
+    this.times.push(t);
+    this.values.push(value);
+  }
+
+  at(t: number, before: number): number {
+    let lo = 0;
+    let hi = this.times.length - 1;
+    if (hi < 0 || t < (this.times[0] as number)) return before;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.times[mid] as number) <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.values[lo] as number;
+  }
+
+  /** Drops the points before `limit`, except the one in effect there. */
+  prune(limit: number): void {
+    let drop = 0;
+    while (drop + 1 < this.times.length && (this.times[drop + 1] as number) <= limit) drop++;
+    if (drop > 0) {
+      this.times.splice(0, drop);
+      this.values.splice(0, drop);
+    }
+  }
+}
 
 export class StepTimeline {
   private stepStart: number | null = null;
-  private stages: Partial<Record<MeasuredStage, number>> = {};
-  private open: Interval[] = [];
-  /** Finished steps, by start time, kept for classifying samples that arrive after them. */
-  private readonly closed: ClosedStep[] = [];
+  private data = 0;
+  private forwardBackward = 0;
+  private optimizer = 0;
+  /** Stage intervals of the step in progress, flat: start, end, code. */
+  private readonly open: number[] = [];
   private dataFrom: number | null = null;
+  /** The user's fit/trainOnBatch call running now: its line and when it started. */
+  private caller = NO_CALLER;
+  private lastCaller = NO_CALLER;
+  private callerFrom = 0;
+  private readonly callers: UserFrame[] = [];
+  private readonly callerIds = new Map<UserFrame, number>();
+  private readonly stageLog = new ChangeLog();
+  private readonly callerLog = new ChangeLog();
   steps = 0;
 
   constructor(private readonly emit: (step: StepEvent) => void) {}
@@ -49,9 +102,25 @@ export class StepTimeline {
   /** Drops the step in progress (its time becomes stage `none`) and, with `t`, starts a new one. */
   restart(t: number | null): void {
     this.stepStart = t;
-    this.stages = {};
-    this.open = [];
+    this.data = this.forwardBackward = this.optimizer = 0;
+    this.open.length = 0;
     this.dataFrom = null;
+  }
+
+  /** From `t` until `returned()`, samples with no user frame belong to the user's line `frame`
+   * (the fit or trainOnBatch call; the same line should come as the same object). */
+  called(frame: UserFrame, t: number): void {
+    let id = this.callers[this.lastCaller] === frame ? this.lastCaller : this.callerIds.get(frame);
+    if (id === undefined) {
+      id = this.callers.push(frame) - 1;
+      this.callerIds.set(frame, id);
+    }
+    this.caller = this.lastCaller = id;
+    this.callerFrom = t;
+  }
+
+  returned(): void {
+    this.caller = NO_CALLER;
   }
 
   /** The data wait of the coming batch starts no earlier than `t` (after epoch-begin callbacks). */
@@ -67,26 +136,30 @@ export class StepTimeline {
 
   stage(stage: MeasuredStage, start: number, end: number): void {
     if (this.stepStart === null || end <= start) return;
-    this.stages[stage] = (this.stages[stage] ?? 0) + (end - start);
-    this.open.push({ start, end, stage });
+    if (stage === 'data') this.data += end - start;
+    else if (stage === 'optimizer') this.optimizer += end - start;
+    else this.forwardBackward += end - start;
+    this.open.push(start, end, CODED.indexOf(stage));
   }
 
   /** Ends the step in progress at `t`; the next one starts there. `measured` lists the stages this
    * kind of step can separate (a minimize loop has no data stage we could see). */
-  end(t: number, samples: number | null, measured: readonly MeasuredStage[]): void {
+  end(t: number, samples: number | null, measured: readonly MeasuredStage[], tokens: number | null = null): void {
     const start = this.stepStart;
     if (start === null) return;
     const ms = t - start;
     const stages: StageTimes = {};
     let accounted = 0;
     for (const name of measured) {
-      const value = Math.min(this.stages[name] ?? 0, ms - accounted);
+      const value = Math.min(name === 'data' ? this.data : name === 'optimizer' ? this.optimizer : this.forwardBackward, ms - accounted);
       stages[name] = value;
       accounted += value;
     }
     stages.other = Math.max(0, ms - accounted);
-    this.emit({ type: 'step', index: this.steps++, t: start, ms, samples, stages });
-    this.closed.push({ start, end: t, stages: this.open });
+    const step: StepEvent = { type: 'step', index: this.steps++, t: start, ms, samples, stages };
+    if (tokens !== null) step.tokens = tokens;
+    this.emit(step);
+    this.log(start, t);
     this.restart(t);
   }
 
@@ -97,23 +170,32 @@ export class StepTimeline {
 
   /** Stage at time t, for t before settledBefore(). */
   stageAt(t: number): SampleStage {
-    let lo = 0;
-    let hi = this.closed.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.closed[mid] as ClosedStep).start <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    const step = this.closed[lo];
-    if (step === undefined || t < step.start || t >= step.end) return 'none';
-    return step.stages.find((s) => t >= s.start && t < s.end)?.stage ?? 'other';
+    return CODED[this.stageLog.at(t, NONE)] as SampleStage;
   }
 
-  /** Forgets intervals that no unclassified sample can fall into any more. */
+  /** The user's training call running at time t, for t before settledBefore(); null outside one. */
+  callerAt(t: number): UserFrame | null {
+    return this.callers[this.callerLog.at(t, NO_CALLER)] ?? null;
+  }
+
+  /** Forgets change points that no unclassified sample can fall into any more. */
   prune(before: number): void {
-    const limit = before - KEEP_INTERVALS_MS;
-    let drop = 0;
-    while (drop < this.closed.length && (this.closed[drop] as ClosedStep).end < limit) drop++;
-    this.closed.splice(0, drop);
+    this.stageLog.prune(before - KEEP_MS);
+    this.callerLog.prune(before - KEEP_MS);
+  }
+
+  /** Records a finished step in the change-point logs. */
+  private log(start: number, end: number): void {
+    this.stageLog.push(start, OTHER);
+    const open = this.open;
+    for (let i = 0; i < open.length; i += 3) {
+      this.stageLog.push(open[i] as number, open[i + 2] as number);
+      this.stageLog.push(open[i + 1] as number, OTHER);
+    }
+    this.stageLog.push(end, NONE);
+    if (this.caller !== NO_CALLER) {
+      this.callerLog.push(Math.max(start, this.callerFrom), this.caller);
+      this.callerLog.push(end, NO_CALLER);
+    }
   }
 }
