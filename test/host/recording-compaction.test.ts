@@ -106,6 +106,14 @@ describe('bounded recordings', () => {
     disk.writer.close();
   });
 
+  it('a recording of format 1 (a row per step, however fast) opens as it did', () => {
+    const events = syntheticRun({ seconds: 2, stepsPerSec: 2000 });
+    assert.equal(events[0]?.type === 'run' && events[0].format, 1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-format-1-'));
+    fs.writeFileSync(path.join(dir, EVENTS_FILE), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    assert.deepEqual(readRecording(dir).events, events);
+  });
+
   it('a steps row that would stand for more steps than it counts is refused as unreadable', () => {
     const row = { type: 'steps', first: 0, last: 9, count: 2, t: 0, endT: 2, ms: 2, stages: {}, device: {}, fields: {}, hist: { ms: { zero: 0, from: 0, counts: [3] }, stages: {} } };
     assert.equal(decodeRecordedLine(JSON.stringify(row)), undefined);
