@@ -2,6 +2,8 @@
 import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
+import { optimizerClass } from '../core/findings/optimizers';
+import { anchorSentence, stepsNotRecognisedText, stepsUnrecognised } from '../core/step-anchor';
 import { startupDetail } from '../core/startup';
 import { displayPath } from '../core/view/view-tables';
 import type { RunSummary } from '../core/summary';
@@ -20,7 +22,7 @@ export function formatReport(summary: RunSummary): string[] {
     const where = summary.error.file ? ` at ${summary.error.file}:${summary.error.line ?? '?'}` : '';
     out.push(`Error       ${summary.error.excType}: ${summary.error.message}${where}`);
   }
-  out.push(...throughputLines(summary), ...startupLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
+  out.push(...throughputLines(summary), ...evalLines(summary), ...startupLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
   const findings = formatFindings(summary.findings);
   if (findings.length > 0) out.push('', 'Findings', ...findings.map((l) => `  ${l}`));
   if (summary.notes.length > 0) out.push('', ...summary.notes.map((n) => `Note: ${n}`));
@@ -31,14 +33,24 @@ export function formatReport(summary: RunSummary): string[] {
 }
 
 function throughputLines(summary: RunSummary): string[] {
+  if (stepsUnrecognised(summary.stepAnchor)) return [`Steps       ${stepsNotRecognisedText(summary.stepAnchor)}`];
   if (summary.steps === 0) return [];
   const t = summary.throughput;
   const samples = t.samplesPerSec !== null ? ` · ${formatRate(t.samplesPerSec)} samples/s` : '';
+  const tokens = t.tokensPerSec !== null ? ` · ${formatRate(t.tokensPerSec)} tokens/s` : '';
   const warm = summary.warmupSteps > 0 ? `, first ${summary.warmupSteps} left out as warm-up` : '';
+  const optimizers = summary.optimizers.map((o) => `${optimizerClass(o)}${o.closure ? ' with a closure' : ''}${o.file ? ` at ${displayPath(o.file, summary.cwd)}:${o.line ?? '?'}` : ''}`);
   return [
-    `Throughput  ${formatRate(t.batchesPerSec)} batches/s${samples}`,
+    `Throughput  ${formatRate(t.batchesPerSec)} batches/s${samples}${tokens}`,
     `            ${summary.steps} steps${warm}; step median ${formatMs(t.stepMsMedian)}, p95 ${formatMs(t.stepMsP95)}`,
+    `            ${anchorSentence(summary.stepAnchor)}${optimizers.length > 0 ? `; optimizers: ${optimizers.join(', ')}` : ''}`,
   ];
+}
+
+function evalLines(summary: RunSummary): string[] {
+  const e = summary.eval;
+  if (!e) return [];
+  return [`Eval        ${e.passes} ${e.passes === 1 ? 'pass' : 'passes'}, ${e.batches} batches, ${formatMs(e.ms)} (kept out of the step figures)`];
 }
 
 function startupLines(summary: RunSummary): string[] {

@@ -3,11 +3,23 @@
  * shares, hot lines, telemetry. Pure: the CLI, the editor and `report` on a cut-off recording all
  * rebuild the same summary from the same events.
  */
-import { STAGE_NAMES, type CeilingEvent, type FrameworkEvent, type HelloEvent, type LoaderEvent, type StageName, type StepEvent } from '../protocol/events';
+import {
+  STAGE_NAMES,
+  type AnchorEvent,
+  type CeilingEvent,
+  type EvalEvent,
+  type FrameworkEvent,
+  type HelloEvent,
+  type LoaderEvent,
+  type OptimizerEvent,
+  type StageName,
+  type StepEvent,
+} from '../protocol/events';
 import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
 import { LineProfile } from './line-profile';
 import { median, quantile, sum } from './stats';
-import { SUMMARY_FORMAT, type RunError, type RunSummary, type StageSummary } from './summary';
+import { resolveStepAnchor, stepsUnrecognised, type StepAnchorSummary } from './step-anchor';
+import { SUMMARY_FORMAT, type EvalSummary, type RunError, type RunSummary, type StageSummary } from './summary';
 import { checkHardware } from './hardware-check';
 import { TelemetryAccumulator } from './telemetry-accumulator';
 import { detectWarmupSteps } from './warmup';
@@ -20,13 +32,21 @@ export const NO_STEPS_NOTE = 'no training steps observed';
 /** Window for the live (recent) throughput figure. */
 export const LIVE_WINDOW_MS = 5000;
 
-export interface LiveFigures {
-  steps: number;
+export interface Throughput {
   batchesPerSec: number | null;
   samplesPerSec: number | null;
+  tokensPerSec: number | null;
+}
+
+export interface LiveFigures extends Throughput {
+  steps: number;
   /** Stage shares over the live window. */
   stageShares: Partial<Record<StageName, number>>;
+  /** Null until the runner says what ends a step (or the run ends). */
+  stepAnchor: StepAnchorSummary | null;
 }
+
+const NO_THROUGHPUT: Throughput = { batchesPerSec: null, samplesPerSec: null, tokensPerSec: null };
 
 export class RunAggregator {
   private start: RunStartEvent | undefined;
@@ -36,6 +56,9 @@ export class RunAggregator {
   private error: RunError | null = null;
   private hardware: HardwareEvent | null = null;
   private readonly loaders: LoaderEvent[] = [];
+  private readonly optimizers: OptimizerEvent[] = [];
+  private readonly evals: EvalEvent[] = [];
+  private anchor: AnchorEvent | undefined;
   private readonly logs: string[] = [];
   readonly steps: StepEvent[] = [];
   /** Results of ceiling probes (only probe runs send them). */
@@ -59,6 +82,16 @@ export class RunAggregator {
         break;
       case 'loader':
         this.loaders.push(event);
+        break;
+      case 'optimizer':
+        this.optimizers.push(event);
+        break;
+      case 'anchor':
+        this.anchor = event;
+        break;
+      case 'eval':
+        this.evals.push(event);
+        this.lastEventT = Math.max(this.lastEventT, event.t + event.ms);
         break;
       case 'step':
         this.steps.push(event);
@@ -107,16 +140,30 @@ export class RunAggregator {
         recent.push(step);
       }
     }
-    const figures = throughputOf(recent);
-    return { steps: this.steps.length, ...figures, stageShares: sharesOf(stagesOf(recent)) };
+    const stepAnchor = this.anchor ? this.stepAnchor() : null;
+    if (stepsUnrecognised(stepAnchor)) return { steps: this.steps.length, ...NO_THROUGHPUT, stageShares: {}, stepAnchor };
+    return { steps: this.steps.length, ...throughputOf(recent), stageShares: sharesOf(stagesOf(recent)), stepAnchor };
+  }
+
+  /** The anchor the summary reports (see step-anchor.ts). */
+  stepAnchor(): StepAnchorSummary {
+    return resolveStepAnchor({
+      event: this.anchor,
+      framework: this.framework?.name ?? null,
+      steps: this.steps.length,
+      loaderSeen: this.loaders.length > 0,
+    });
   }
 
   summary(recording: string): RunSummary {
-    const warmupSteps = detectWarmupSteps(this.steps.map((s) => s.ms));
-    const steady = this.steps.slice(warmupSteps);
+    const stepAnchor = this.stepAnchor();
+    // Steps nobody can say are steps give no figures at all: never a made-up throughput.
+    const counted = stepsUnrecognised(stepAnchor) ? [] : this.steps;
+    const warmupSteps = detectWarmupSteps(counted.map((s) => s.ms));
+    const steady = counted.slice(warmupSteps);
     const stepMs = steady.map((s) => s.ms);
     const notes = [...this.logs];
-    if (this.steps.length === 0) notes.unshift(NO_STEPS_NOTE);
+    if (counted.length === 0) notes.unshift(NO_STEPS_NOTE);
     const startedAtMs = this.start?.startedAtMs ?? this.hello?.timeOriginMs ?? 0;
     return {
       summaryFormat: SUMMARY_FORMAT,
@@ -135,9 +182,12 @@ export class RunAggregator {
       script: this.hello?.script ?? null,
       startedAtMs,
       durationMs: this.exit ? this.exit.t : this.lastEventT,
-      steps: this.steps.length,
+      steps: counted.length,
       warmupSteps,
+      stepAnchor,
       throughput: { ...throughputOf(steady), stepMsMedian: median(stepMs), stepMsP95: quantile(stepMs, 0.95) },
+      eval: evalOf(this.evals),
+      optimizers: [...this.optimizers],
       stages: stagesOf(steady),
       separatedStages: this.framework?.stages ?? [],
       deviceStages: this.framework?.deviceTiming ? deviceStagesOf(steady) : null,
@@ -157,14 +207,27 @@ export class RunAggregator {
   }
 }
 
-/** Batches/s and samples/s over the steps' own time. */
-export function throughputOf(steps: readonly StepEvent[]): { batchesPerSec: number | null; samplesPerSec: number | null } {
+/** Batches/s, samples/s and tokens/s over the steps' own time. */
+export function throughputOf(steps: readonly StepEvent[]): Throughput {
   const totalMs = sum(steps.map((s) => s.ms));
-  if (steps.length === 0 || totalMs <= 0) return { batchesPerSec: null, samplesPerSec: null };
-  const counted = steps.filter((s) => typeof s.samples === 'number');
-  // Samples/s only when every step knows its batch size; a partial figure would mislead.
-  const samplesPerSec = counted.length === steps.length ? (sum(counted.map((s) => s.samples as number)) / totalMs) * 1000 : null;
-  return { batchesPerSec: (steps.length / totalMs) * 1000, samplesPerSec };
+  if (steps.length === 0 || totalMs <= 0) return NO_THROUGHPUT;
+  return {
+    batchesPerSec: (steps.length / totalMs) * 1000,
+    samplesPerSec: rateOf(steps, (s) => s.samples, totalMs),
+    tokensPerSec: rateOf(steps, (s) => s.tokens, totalMs),
+  };
+}
+
+/** Per second, only when every step knows the count: a partial figure would mislead. */
+function rateOf(steps: readonly StepEvent[], count: (step: StepEvent) => number | null | undefined, totalMs: number): number | null {
+  const counts = steps.map(count);
+  if (!counts.every((c): c is number => typeof c === 'number')) return null;
+  return (sum(counts) / totalMs) * 1000;
+}
+
+function evalOf(passes: readonly EvalEvent[]): EvalSummary | null {
+  if (passes.length === 0) return null;
+  return { passes: passes.length, batches: sum(passes.map((p) => p.batches)), ms: sum(passes.map((p) => p.ms)) };
 }
 
 /** Mean ms per step and share of step time of each stage the steps measured. */

@@ -34,6 +34,12 @@ export function formatRate(perSec: number | null | undefined): string {
   return perSec.toFixed(3);
 }
 
+/** Short enough for the status bar: 987, 12.3k, 4.56M (tokens/s of a language model run to millions). */
+export function formatCompactRate(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec) || perSec < 10_000) return formatRate(perSec);
+  return perSec < 1_000_000 ? `${formatRate(perSec / 1000)}k` : `${formatRate(perSec / 1_000_000)}M`;
+}
+
 /** Bytes per MiB: GPU memory is reported in MiB (nvidia-smi), formatted from bytes. */
 export const MIB = 1024 ** 2;
 

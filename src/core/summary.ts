@@ -2,17 +2,18 @@
  * The summary of a run: what `trainlens record --json` prints, what summary.json holds, what the
  * editor shows. Everything in it is derived from recorded events (see aggregator.ts).
  */
-import type { FrameworkName, LoaderEvent, RunnerKind, SampleStage, StageName } from '../protocol/events';
+import type { FrameworkName, LoaderEvent, OptimizerEvent, RunnerKind, SampleStage, StageName } from '../protocol/events';
 import type { HardwareEvent, RunStatus } from '../protocol/recording';
 import type { HardwareIssue } from './hardware-check';
 import type { Finding } from './findings/finding';
+import type { StepAnchorSummary } from './step-anchor';
 
 /**
  * The shape of summary.json. A recording whose summary has another format is summarised again from
  * its events (recording-reader.ts), so bump this with every change to RunSummary's fields.
- * 2: hardwareCheck. 3: startup, hotLines[].ms.
+ * 2: hardwareCheck. 3: startup, hotLines[].ms. 4: stepAnchor, throughput.tokensPerSec, eval, optimizers.
  */
-export const SUMMARY_FORMAT = 3;
+export const SUMMARY_FORMAT = 4;
 
 export interface StageSummary {
   /** Mean ms per steady-state step. */
@@ -95,12 +96,20 @@ export interface RunSummary {
   steps: number;
   /** Leading steps left out of the steady-state figures. */
   warmupSteps: number;
+  /** What ends a step; `none`: steps were not recognised, so the throughput is null. */
+  stepAnchor: StepAnchorSummary;
   throughput: {
     batchesPerSec: number | null;
     samplesPerSec: number | null;
+    /** From the steps' tokens (LM inputs), over the same steady-state steps as batches/s. */
+    tokensPerSec: number | null;
     stepMsMedian: number | null;
     stepMsP95: number | null;
   };
+  /** Evaluation passes between training steps (kept out of the step figures); null when none. */
+  eval: EvalSummary | null;
+  /** Optimizers the script stepped, as the runner saw them at their first step. */
+  optimizers: OptimizerEvent[];
   stages: Partial<Record<StageName, StageSummary>>;
   /** The stages the framework let the runner measure separately. */
   separatedStages: StageName[];
@@ -122,6 +131,13 @@ export interface RunSummary {
   /** Runner lines dropped by the host, by reason. */
   dropped: Record<string, number>;
   recording: string;
+}
+
+export interface EvalSummary {
+  passes: number;
+  batches: number;
+  /** Wall time of all passes together. */
+  ms: number;
 }
 
 export interface Ceilings {

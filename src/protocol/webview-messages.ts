@@ -44,8 +44,17 @@ export interface PanelHeadline {
   durationMs: number;
   batchesPerSec: number | null;
   samplesPerSec: number | null;
+  /** Language-model runs: B×T of the model's integer input, per second. */
+  tokensPerSec: number | null;
   stepMsMedian: number | null;
   gpuMemTotalMiB: number | null;
+  /** What ends a step ("Steps end at the optimizer step (…)"), or, when steps were not recognised,
+   * "steps not recognised: … — showing time by line only"; null until the runner says. */
+  stepsNote: string | null;
+  /** False when no steps were recognised: the rates are null because none can be measured. */
+  stepsRecognised: boolean;
+  /** Evaluation passes between training steps, kept out of the step figures. */
+  eval: { passes: number; batches: number; ms: number } | null;
   /** "start-up 2.1 s: import torch 1.4 s (train.py:3)", kept out of the hot lines; null while the
    * run is live or when it had no step. */
   startupNote: string | null;

@@ -64,7 +64,7 @@ const timeSeries = (): uPlot.Series => ({ label: 'time', value: (_u, v) => (v ==
 
 const throughput: ChartSpec = {
   title: 'Throughput',
-  empty: (view) => (hasValues(view.series.batchesPerSec) ? null : 'No training steps yet.'),
+  empty: (view) => (hasValues(view.series.batchesPerSec) ? null : view.tables.headline.stepsRecognised ? 'No training steps yet.' : view.tables.headline.stepsNote),
   shape: (view) => String(hasValues(view.series.samplesPerSec)),
   options: (theme, view) => {
     const samples = hasValues(view.series.samplesPerSec);

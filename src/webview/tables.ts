@@ -22,10 +22,13 @@ export function renderHeadline(root: HTMLElement, title: string, headline: Panel
     h('div', { class: 'metrics' },
       metric('batches/s', 'batchesPerSec', headline.batchesPerSec, formatRate(headline.batchesPerSec)),
       metric('samples/s', 'samplesPerSec', headline.samplesPerSec, formatRate(headline.samplesPerSec)),
+      headline.tokensPerSec !== null && metric('tokens/s', 'tokensPerSec', headline.tokensPerSec, formatRate(headline.tokensPerSec)),
       metric('step, median', 'stepMsMedian', headline.stepMsMedian, formatMs(headline.stepMsMedian)),
       metric('steps', 'steps', headline.steps, headline.steps.toLocaleString('en-US')),
       metric('elapsed', 'durationMs', headline.durationMs, formatElapsed(headline.durationMs / 1000)),
+      headline.eval && metric(`eval · ${headline.eval.passes} ${headline.eval.passes === 1 ? 'pass' : 'passes'}, ${headline.eval.batches} batches`, 'evalMs', headline.eval.ms, formatMs(headline.eval.ms)),
     ),
+    headline.stepsNote !== null && h('p', { class: headline.stepsRecognised ? 'muted steps-note' : 'steps-note unrecognised', data: { recognised: String(headline.stepsRecognised) } }, headline.stepsNote),
     headline.startupNote !== null && h('p', { class: 'muted startup-note' }, `${headline.startupNote} (kept out of the hot lines)`),
   );
 }

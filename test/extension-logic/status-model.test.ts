@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { COMMANDS } from '../../src/core/editor-view/commands';
 import { headlineStage, statusText, statusView, type StatusFigures, type StatusInput } from '../../src/core/editor-view/status-model';
+import { formatCompactRate } from '../../src/core/format';
 import { finding } from './fixtures';
 
 const figures: StatusFigures = {
   steps: 523,
   batchesPerSec: 42.13,
   samplesPerSec: 1348.2,
+  tokensPerSec: null,
+  stepAnchor: { anchor: 'dataloader', detail: null, inferred: false },
   stageShares: { data: 0.12, forward: 0.3, backward: 0.5, optimizer: 0.08 },
   gpuUtilPct: 87.2,
   cpuPct: 140,
@@ -22,6 +25,20 @@ describe('status bar view', () => {
     const tfjs = { ...figures, gpuUtilPct: null, stageShares: { forwardBackward: 0.9, other: 0.1 } };
     assert.equal(statusText({ ...running, figures: tfjs }), '$(pulse) 42.1 batch/s · CPU 140% · forward+backward 90%');
     assert.equal(headlineStage({}), undefined);
+  });
+
+  it("shows a language model's tokens/s after batch/s, short enough for the bar", () => {
+    assert.equal(statusText({ ...running, figures: { ...figures, tokensPerSec: 50_123 } }), '$(pulse) 42.1 batch/s · 50.1k tok/s · GPU 87% · data 12%');
+    assert.deepEqual([987, 9_999, 12_345, 4_560_000].map(formatCompactRate), ['987', '9,999', '12.3k', '4.56M']);
+    assert.match(statusView({ ...running, figures: { ...figures, tokensPerSec: 50_123 } }).tooltip, /1,348 samples\/s · 50,123 tokens\/s/);
+  });
+
+  it('says plainly when steps were not recognised, and shows no throughput', () => {
+    const none = { ...figures, steps: 0, batchesPerSec: null, samplesPerSec: null, stepAnchor: { anchor: 'none' as const, detail: 'no backward() seen', inferred: false } };
+    const words = 'steps not recognised: no backward() seen — showing time by line only';
+    assert.equal(statusText({ ...running, figures: none }), `$(pulse) ${words}`);
+    assert.equal(statusText({ ...running, phase: 'done', outcome: 'stopped', figures: none }), `$(debug-stop) ${words}`);
+    assert.doesNotMatch(statusView({ ...running, figures: none }).tooltip, /batch\/s/);
   });
 
   it('says what is happening before the first step and after the end', () => {

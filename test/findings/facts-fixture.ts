@@ -58,6 +58,7 @@ export function patchSource(facts: RunFacts, file: string, lines: Record<number,
 
 export const FIXTURES = [
   'input-bound-cpu',
+  'input-bound-sleeping',
   'input-bound-tfjs',
   'other-heavy-cpu',
   'optimizer-heavy-cpu',

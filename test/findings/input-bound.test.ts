@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { inputBound } from '../../src/core/findings/rules/input-bound';
+import type { RunFacts } from '../../src/core/findings';
 import { factsWith, loadFacts } from './facts-fixture';
+
+/** The independent figure: the steady-state steps' main-thread CPU time and wall time in the data stage, as recorded. */
+function dataStageTotals(facts: RunFacts): { cpuMs: number; dataMs: number } {
+  const steady = facts.steps.slice(facts.summary.warmupSteps);
+  return {
+    cpuMs: steady.reduce((sum, s) => sum + (s.dataCpuMs ?? 0), 0),
+    dataMs: steady.reduce((sum, s) => sum + (s.stages.data ?? 0), 0),
+  };
+}
 
 describe('findings: input-bound', () => {
   it('grades a main-process JPEG decoder high and points at the DataLoader and the decode line', () => {
@@ -51,10 +61,48 @@ describe('findings: input-bound', () => {
     assert.deepEqual(inputBound(facts)?.fixes, ['dataloader-persistent-workers', 'dataloader-prefetch-factor']);
   });
 
-  it('suggests workers from the cores when loading computes, and more than the cores when it waits', () => {
-    assert.equal(inputBound(loadFacts('input-bound-cpu'))?.evidence.suggestedWorkers, 7);
-    // The same run, but the main process sat at 10% of a core while steps waited: I/O, not decoding.
-    const waiting = factsWith('input-bound-cpu', (f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = 10)));
+  it("measures loading by the main thread's own CPU time in the data stage: decoding computes, so workers from the cores", () => {
+    const facts = loadFacts('input-bound-cpu');
+    const finding = inputBound(facts);
+    const { cpuMs, dataMs } = dataStageTotals(facts);
+    assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - cpuMs / dataMs) < 1e-9);
+    assert.ok((finding?.evidence.dataCpuShare ?? 0) > 0.9, 'JPEG decoding keeps the main thread on a CPU');
+    assert.equal(finding?.evidence.treeCpuPct, undefined, "the tree's CPU is not the signal when the thread's own is measured");
+    assert.equal(finding?.evidence.suggestedWorkers, 7);
+    assert.match(finding?.message ?? '', /; loading computes rather than waits \(the main thread was on a CPU for 97% of its loading time, \d+ ms of \d+ ms per step\)\.$/);
+  });
+
+  it('suggests more workers than cores when the main thread mostly waits in the data stage', () => {
+    // The same run, but the main thread was on a CPU for 5% of its data stage: storage, not decoding.
+    const waiting = factsWith('input-bound-cpu', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.05 * (s.stages.data ?? 0))));
+    const finding = inputBound(waiting);
+    assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - 0.05) < 1e-9);
+    assert.equal(finding?.evidence.suggestedWorkers, 8);
+    assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 5\.0% of its loading time, 42\.\d ms of 8\d\d ms per step\), so up to 8 workers overlap the waits/);
+  });
+
+  it("sees a sleeping loader wait while torch's OpenMP threads keep the process tree busy (issue 14)", () => {
+    const facts = loadFacts('input-bound-sleeping');
+    const finding = inputBound(facts);
+    const { cpuMs, dataMs } = dataStageTotals(facts);
+    assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - cpuMs / dataMs) < 1e-9);
+    assert.ok(cpuMs / dataMs < 0.05);
+    assert.equal(finding?.evidence.suggestedWorkers, 4, 'twice the 2 cores: the workers would sleep, not compute');
+    assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 1\.\d% of its loading time/);
+    // The same run as an older recording, without the thread's CPU time: the tree's ~108% hides the wait.
+    const older = factsWith('input-bound-sleeping', (f) => f.steps.forEach((s) => delete s.dataCpuMs));
+    const fallback = inputBound(older);
+    assert.ok((fallback?.evidence.treeCpuPct ?? 0) > 100);
+    assert.equal(fallback?.evidence.dataCpuShare, undefined);
+    assert.equal(fallback?.evidence.suggestedWorkers, 1);
+  });
+
+  it("falls back to the process tree's CPU for recordings without the main thread's", () => {
+    // No dataCpuMs, and the tree sat at 10% of a core while steps waited: I/O, not decoding.
+    const waiting = factsWith('input-bound-cpu', (f) => {
+      f.steps.forEach((s) => delete s.dataCpuMs);
+      f.telemetry.forEach((sample) => (sample.proc.cpuPct = 10));
+    });
     const finding = inputBound(waiting);
     assert.equal(finding?.evidence.suggestedWorkers, 8);
     assert.equal(finding?.evidence.treeCpuPct, 10);

@@ -56,8 +56,12 @@ const near = (actual: number | null | undefined, expected: number, tolerance: nu
 describe('RunView', () => {
   it('reads the golden runner fixture', () => {
     const { tables } = viewOf(fixtureEvents()).snapshot().view;
-    assert.equal(tables.headline.steps, 2);
+    assert.equal(tables.headline.steps, 3);
     assert.equal(tables.headline.status, 'running');
+    assert.equal(tables.headline.stepsNote, 'Steps end at the optimizer step (2 optimizers per step)');
+    assert.equal(tables.headline.stepsRecognised, true);
+    assert.deepEqual(tables.headline.eval, { passes: 1, batches: 10, ms: 40.5 });
+    assert.equal(tables.headline.tokensPerSec, null, 'only one step of three counted its tokens');
     assert.equal(tables.runInfo.runtime, 'CPython 3.11.2');
     assert.equal(tables.runInfo.framework?.name, 'tfjs', 'the latest framework event wins');
     assert.deepEqual(tables.runInfo.notes, ['instrumentation disabled: boom']);
@@ -66,8 +70,8 @@ describe('RunView', () => {
     assert.equal(tables.hotLines[0]?.via, 'time:sleep');
     assert.equal(tables.stages.forwardBackwardMerged, true);
     const data = tables.stages.rows.find((r) => r.stage === 'data');
-    near(data?.share, (20.1 + 10) / 71.5, 1e-9);
-    near(data?.ms, (20.1 + 10) / 2, 1e-9);
+    near(data?.share, (20.1 + 10 + 1) / (41.5 + 30 + 52), 1e-9);
+    near(data?.ms, (20.1 + 10 + 1) / 3, 1e-9);
   });
 
   it('builds per-second series and live tables from steps and telemetry', () => {

@@ -14,6 +14,7 @@ import { compareRuns } from '../../src/core/compare';
 import { RunView } from '../../src/core/view/run-view';
 import { panelHtml } from '../../src/extension/panel/panel-html';
 import type { HostToWebviewMessage } from '../../src/protocol/webview-messages';
+import { loadShape, shapeEvents } from '../findings/shape-fixture';
 import { syntheticRun, syntheticSummary } from './synthetic-run';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -129,5 +130,29 @@ describe('panel webview in Chromium', function () {
     assert.ok(await restored.locator('#compare').isVisible());
     assert.ok((await restored.locator('#charts canvas').count()) >= 4);
     await restored.close();
+  });
+
+  it("shows tokens/s when the steps count tokens, and says plainly when no steps were recognised", async () => {
+    const page = await openPanel();
+    const send = (message: HostToWebviewMessage): Promise<void> => page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), message);
+    const lm = new RunView('train.py');
+    const shape = loadShape('grad-accumulation-tokens');
+    lm.add(shape.events);
+    lm.setSummary(shape.summary);
+    await send(lm.snapshot());
+    const tokens = page.locator('[data-metric="tokensPerSec"]');
+    await tokens.waitFor();
+    assert.equal(Number(await tokens.getAttribute('data-value')), shape.summary.throughput.tokensPerSec);
+    assert.equal(await page.locator('.steps-note').textContent(), 'Steps end at the optimizer step (4 micro-batches per step)');
+
+    const none = new RunView('score.py');
+    none.add(shapeEvents('no-anchor'));
+    await send(none.snapshot());
+    await page.locator('.steps-note[data-recognised="false"]').waitFor();
+    assert.match((await page.locator('.steps-note').textContent()) ?? '', /^steps not recognised: .+ — showing time by line only$/);
+    assert.equal(await page.locator('[data-metric="tokensPerSec"]').count(), 0);
+    assert.equal(await page.locator('[data-metric="batchesPerSec"]').getAttribute('data-value'), '');
+    assert.deepEqual((await globals(page)).__violations, []);
+    await page.close();
   });
 });

@@ -51,6 +51,8 @@ export class LiveState {
       steps: live.steps,
       batchesPerSec: live.batchesPerSec,
       samplesPerSec: live.samplesPerSec,
+      tokensPerSec: live.tokensPerSec,
+      stepAnchor: live.stepAnchor,
       stageShares: live.stageShares,
       gpuUtilPct: mean(utils),
       cpuPct: this.telemetry?.proc.cpuPct ?? null,

@@ -4,7 +4,8 @@
  */
 import { sharesOf } from '../aggregator';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings/finding';
-import { formatPct, formatRate, formatShare, STAGE_LABELS } from '../format';
+import { formatCompactRate, formatPct, formatRate, formatShare, STAGE_LABELS } from '../format';
+import { anchorSentence, stepsNotRecognisedText, stepsUnrecognised, type StepAnchorSummary } from '../step-anchor';
 import type { RunSummary } from '../summary';
 import { STAGE_NAMES, type StageName } from '../../protocol/events';
 import { commandLink, COMMANDS, type CommandId } from './commands';
@@ -15,6 +16,9 @@ export interface StatusFigures {
   steps: number;
   batchesPerSec: number | null;
   samplesPerSec: number | null;
+  tokensPerSec: number | null;
+  /** What ends a step; null until the runner says (a live run before its anchor event). */
+  stepAnchor: StepAnchorSummary | null;
   /** Share of step time per stage, 0..1. */
   stageShares: Partial<Record<StageName, number>>;
   /** Mean over GPUs; null without an NVIDIA GPU. */
@@ -57,6 +61,7 @@ export function statusView(input: StatusInput): StatusView {
 
 export function statusText(input: StatusInput): string {
   const figures = input.figures;
+  const unrecognised = figures?.stepAnchor && stepsUnrecognised(figures.stepAnchor) ? stepsNotRecognisedText(figures.stepAnchor) : null;
   switch (input.phase) {
     case 'idle':
       return '$(pulse) TrainLens';
@@ -65,16 +70,20 @@ export function statusText(input: StatusInput): string {
     case 'failed':
       return '$(error) TrainLens: run failed';
     case 'stopping':
-      return figures && figures.steps > 0 ? `$(loading~spin) stopping · ${figureText(figures)}` : '$(loading~spin) TrainLens: stopping…';
+      return figures && figures.steps > 0 && !unrecognised ? `$(loading~spin) stopping · ${figureText(figures)}` : '$(loading~spin) TrainLens: stopping…';
     case 'running':
+      if (unrecognised) return `$(pulse) ${unrecognised}`;
       return figures && figures.steps > 0 ? `$(pulse) ${figureText(figures)}` : '$(pulse) TrainLens: waiting for the first step…';
     case 'done':
+      if (unrecognised) return `${outcomeIcon(input.outcome)} ${unrecognised}`;
       return `${outcomeIcon(input.outcome)} ${figures && figures.steps > 0 ? figureText(figures) : 'TrainLens: no steps'}`;
   }
 }
 
 function figureText(figures: StatusFigures): string {
   const parts = [`${formatRate(figures.batchesPerSec)} batch/s`];
+  // A language model's pace is read in tokens; without them, batches say enough in the bar (samples/s is in the tooltip).
+  if (figures.tokensPerSec !== null) parts.push(`${formatCompactRate(figures.tokensPerSec)} tok/s`);
   if (figures.gpuUtilPct !== null) parts.push(`GPU ${formatPct(figures.gpuUtilPct)}`);
   else if (figures.cpuPct !== null) parts.push(`CPU ${formatPct(figures.cpuPct)}`);
   const stage = headlineStage(figures.stageShares);
@@ -103,13 +112,17 @@ function tooltip(input: StatusInput, links: readonly CommandId[]): string {
   const blocks = [`**TrainLens** · ${phaseWords(input)} · ${inlineCode(input.label)}`];
   if (input.error) blocks.push(escapeMarkdown(input.error));
   const figures = input.figures;
-  if (figures && figures.steps > 0) {
+  const anchor = figures?.stepAnchor;
+  if (anchor && stepsUnrecognised(anchor)) blocks.push(escapeMarkdown(stepsNotRecognisedText(anchor)));
+  else if (figures && figures.steps > 0) {
     const facts = [`${formatRate(figures.batchesPerSec)} batch/s`];
     if (figures.samplesPerSec !== null) facts.push(`${formatRate(figures.samplesPerSec)} samples/s`);
+    if (figures.tokensPerSec !== null) facts.push(`${formatRate(figures.tokensPerSec)} tokens/s`);
     facts.push(`${figures.steps.toLocaleString('en-US')} steps`);
     if (figures.gpuUtilPct !== null) facts.push(`GPU ${formatPct(figures.gpuUtilPct)}`);
     if (figures.cpuPct !== null) facts.push(`CPU ${formatPct(figures.cpuPct)}`);
     blocks.push(facts.join(' · '));
+    if (anchor) blocks.push(escapeMarkdown(`${anchorSentence(anchor)}.`));
     const rows = STAGE_NAMES.filter((s) => figures.stageShares[s] !== undefined).map((s): [string, string] => [STAGE_LABELS[s], formatShare(figures.stageShares[s])]);
     if (rows.length > 0) blocks.push(table(['Stage', input.live ? 'Share (last 5 s)' : 'Share of step time'], rows));
   }
@@ -142,6 +155,8 @@ export function figuresFromSummary(summary: RunSummary): StatusFigures {
     steps: summary.steps,
     batchesPerSec: summary.throughput.batchesPerSec,
     samplesPerSec: summary.throughput.samplesPerSec,
+    tokensPerSec: summary.throughput.tokensPerSec,
+    stepAnchor: summary.stepAnchor,
     stageShares: sharesOf(summary.stages),
     gpuUtilPct: summary.telemetry?.gpuUtilPctMean ?? null,
     cpuPct: summary.telemetry?.cpuPctMean ?? null,

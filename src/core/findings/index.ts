@@ -1,4 +1,5 @@
 /** The findings engine: every rule over one run's facts, most impact first. */
+import { stepsUnrecognised } from '../step-anchor';
 import type { Rule, RunFacts } from './facts';
 import { compareFindings, type Finding } from './finding';
 import { computeBound } from './rules/compute-bound';
@@ -36,5 +37,7 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function analyzeRun(facts: RunFacts): Finding[] {
-  return RULES.flatMap((rule) => rule(facts) ?? []).sort(compareFindings);
+  // Steps the runner could not anchor are no steps: no rule may grade them (the summary has no figures either).
+  const seen = stepsUnrecognised(facts.summary.stepAnchor) ? { ...facts, steps: [] } : facts;
+  return RULES.flatMap((rule) => rule(seen) ?? []).sort(compareFindings);
 }

@@ -1,8 +1,10 @@
 /** Data pipelines the runners saw built: which kind, what they were given, how to name them. */
 import type { LoaderEvent } from '../../protocol/events';
+import { formatMs, formatShare } from '../format';
 import type { RunSummary } from '../summary';
+import type { RunFacts } from './facts';
 import type { FindingLocation } from './finding';
-import { where } from './measures';
+import { dataCpuWhileLoading, treeCpuWhileStepping, where, type DataCpu } from './measures';
 
 /** Which family of fixes applies to a pipeline. */
 export type LoaderFamily = 'torch' | 'tf.data' | 'tfjs';
@@ -34,15 +36,51 @@ export function suggestedWorkers(cores: number, loadingWaits = false): number {
 }
 
 /**
- * Below this share of the cores its processes could use, a loading tree spends most of its time
- * waiting rather than computing: a CPU-bound loader keeps each process (or each core, when the
- * processes outnumber the cores) near 100%.
+ * Below this share of its time on a CPU, loading spends most of its time waiting rather than
+ * computing: a CPU-bound loader keeps its thread (or each process, or each core when the processes
+ * outnumber the cores) near 100%.
  */
 export const WAITING_CPU_SHARE = 0.5;
 
-/** Measured: the run's processes (main plus workers) used under half the cores they could. */
-export function loadingWaits(treeCpuPct: number | null, numWorkers: number, cores: number): boolean {
-  return treeCpuPct !== null && treeCpuPct < WAITING_CPU_SHARE * 100 * Math.min(numWorkers + 1, cores);
+/** What says whether loading waits or computes, with the figure it measured. */
+export type LoadingSignal =
+  /** Loading runs in the main thread (num_workers=0): its own CPU time over its data-stage time. */
+  | { kind: 'main-thread'; cpu: DataCpu }
+  /** The whole process tree's CPU while steps ran, % of one core: workers load the data, or the
+   * recording predates the main thread's data-stage CPU time. */
+  | { kind: 'process-tree'; cpuPct: number };
+
+/**
+ * With workers, the main thread's data stage is the wait for them whether they compute or wait, so
+ * only the tree's CPU (workers included) can tell; it overstates computing when BLAS/OpenMP threads
+ * spin, which errs towards fewer workers. Without workers, the main thread's own CPU tells exactly.
+ */
+export function loadingSignal(facts: RunFacts, numWorkers: number): LoadingSignal | null {
+  const cpu = numWorkers === 0 ? dataCpuWhileLoading(facts) : null;
+  if (cpu) return { kind: 'main-thread', cpu };
+  const cpuPct = treeCpuWhileStepping(facts);
+  return cpuPct === null ? null : { kind: 'process-tree', cpuPct };
+}
+
+/** Measured: loading spent under half its time on a CPU (for the tree, of the cores it could use). */
+export function loadingWaits(signal: LoadingSignal | null, numWorkers: number, cores: number): boolean {
+  if (!signal) return false;
+  if (signal.kind === 'main-thread') return signal.cpu.share < WAITING_CPU_SHARE;
+  return signal.cpuPct < WAITING_CPU_SHARE * 100 * Math.min(numWorkers + 1, cores);
+}
+
+/** The measured figure in words, e.g. "the main thread was on a CPU for 4% of its loading time". */
+export function describeSignal(signal: LoadingSignal): string {
+  if (signal.kind === 'process-tree') return `the run's processes used ${Math.round(signal.cpuPct)}% of one core`;
+  const { cpu } = signal;
+  return `the main thread was on a CPU for ${formatShare(cpu.share)} of its loading time, ${formatMs(cpu.cpuMs)} of ${formatMs(cpu.dataMs)} per step`;
+}
+
+/** The signal's figure for a finding's evidence. */
+export function signalEvidence(signal: LoadingSignal | null): Record<string, number> {
+  if (!signal) return {};
+  if (signal.kind === 'process-tree') return { treeCpuPct: signal.cpuPct };
+  return { dataCpuShare: signal.cpu.share, dataCpuMs: signal.cpu.cpuMs };
 }
 
 /** "DataLoader" for "torch.utils.data.DataLoader". */

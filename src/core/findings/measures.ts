@@ -107,6 +107,29 @@ export function treeCpuWhileStepping(facts: RunFacts): number | null {
   return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.proc.cpuPct)) : null;
 }
 
+export interface DataCpu {
+  /** Main-thread CPU time over wall time in the data stage, summed over the steps: near 1 when
+   * loading computes in the main thread, near 0 when it waits (disk, network, a sleep, workers). */
+  share: number;
+  /** Per step, mean over the steps that measured it. */
+  cpuMs: number;
+  dataMs: number;
+}
+
+/**
+ * The main thread's own CPU time while it loaded data (the runner's thread CPU clock), over the
+ * steady-state steps that measured it; null for recordings made before runners measured it. Other
+ * threads are not in it: BLAS/OpenMP threads spinning while the main thread sleeps do not hide a
+ * wait, as they do in the process tree's CPU (issue 14).
+ */
+export function dataCpuWhileLoading(facts: RunFacts): DataCpu | null {
+  const measured = steadySteps(facts).filter((s) => typeof s.dataCpuMs === 'number' && (s.stages.data ?? 0) > 0);
+  const dataMs = sum(measured.map((s) => s.stages.data ?? 0));
+  if (measured.length === 0 || dataMs <= 0) return null;
+  const cpuMs = sum(measured.map((s) => s.dataCpuMs ?? 0));
+  return { share: cpuMs / dataMs, cpuMs: cpuMs / measured.length, dataMs: dataMs / measured.length };
+}
+
 /** "train.py:31": how a message names a place; locations keep the full path. */
 export function where(file: string, line: number): string {
   return `${file.split(/[\\/]/).pop() ?? file}:${line}`;

@@ -1,5 +1,6 @@
 /** Reading the run's source code through the facts' line accessor. */
 import type { RunFacts } from './facts';
+import { ModelFlow } from './feeds-model';
 
 /** Longest file a scan reads; a training script or model file is far shorter. */
 export const MAX_SCANNED_LINES = 20_000;
@@ -41,4 +42,9 @@ const MIXED_PRECISION = /autocast|GradScaler|\.half\(\)|bfloat16|float16|\bbf16\
 /** Whether the run's code uses mixed precision; null when it cannot be read. */
 export function usesMixedPrecision(facts: RunFacts): boolean | null {
   return filesMention(facts, runFiles(facts), MIXED_PRECISION);
+}
+
+/** Data flow to the model over the run's files (see feeds-model.ts). */
+export function modelFlow(facts: RunFacts): ModelFlow {
+  return new ModelFlow(facts.sourceLines ?? (() => undefined), runFiles(facts));
 }

@@ -3,6 +3,7 @@
  * host sync such as `.item()`) runs every N steps instead, under `if step % N == 0:`.
  */
 import type { Node } from 'web-tree-sitter';
+import { ModelFlow, type ModelFeed } from '../findings/feeds-model';
 import { indentAt, offsetOfLine } from './edits';
 import { loopCounter, wrapStatements } from './python-blocks';
 import { assignedNames, enclosingLoop, methodCall, readsAny, statementOf } from './python-syntax';
@@ -50,6 +51,10 @@ function guard(file: ParsedFile, line: number, everyN: number): TargetEdit | Ref
   const guarded = siblings.slice(first, last + 1);
   const training = guarded.flatMap((s) => descendants(s, 'call')).find((call) => TRAINING_CALLS.has(methodCall(call)?.name ?? ''));
   if (training) return { refused: `guarding line ${line} would also skip ${training.text} at line ${startLine(training)}` };
+  // Beyond the lines the guard would hold: through the function's return value, around the loop, into a call given the model.
+  const feed = feedsModel(file, line);
+  if (feed?.kind === 'training') return { refused: `line ${line} updates the model, so it must run every step` };
+  if (feed) return { refused: `line ${line} computes what the model is fed (${feed.name} reaches line ${feed.line}), so it must run every step` };
   const usedAfter = laterReaders(loop, names);
   if (usedAfter) return { refused: `the value computed at line ${line} is used after the loop, at line ${startLine(usedAfter)}` };
   const counter = loopCounter(file, loop, true);
@@ -58,6 +63,13 @@ function guard(file: ParsedFile, line: number, everyN: number): TargetEdit | Ref
   if (isRefusal(wrapped)) return wrapped;
   const span = guarded.length > 1 ? `lines ${line}-${startLine(guarded[guarded.length - 1] as Node)}` : `line ${line}`;
   return { edits: [...counter.edits, wrapped], title: `Run ${span} every ${everyN} steps` };
+}
+
+/** The findings' data flow to the model (feeds-model.ts), over this one file. */
+function feedsModel(file: ParsedFile, line: number): ModelFeed | null {
+  const lines = file.source.split(/\r?\n/);
+  const name = 'fixed.py';
+  return new ModelFlow((_, n) => lines[n - 1], [name]).feeds(name, line) ?? null;
 }
 
 /** The outermost simple statement that contains `line`. */

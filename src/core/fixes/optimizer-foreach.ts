@@ -4,13 +4,12 @@
  * foreach is already the default, Adam and AdamW can go further with `fused=True`.
  */
 import type { Node } from 'web-tree-sitter';
+import { FOREACH_OPTIMIZERS } from '../findings/optimizers';
 import { addKeyword, callArguments, findArgument } from './python-args';
 import { importBindings, methodCall, qualifiedNames, statementOf, type ImportBindings } from './python-syntax';
 import { descendants, spansLine, startLine } from './syntax';
 import { combine, versionAtLeast, type Fix, type FixContext, type ParsedFile, type Refusal, type TargetEdit } from './types';
 
-/** torch.optim classes that take `foreach` (torch 1.12+); LBFGS and SparseAdam do not. */
-const FOREACH_OPTIMIZERS = new Set(['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'ASGD', 'NAdam', 'RAdam', 'RMSprop', 'Rprop', 'SGD']);
 /** Fused CUDA kernels since torch 2.0. */
 const FUSED_OPTIMIZERS = new Set(['Adam', 'AdamW']);
 

@@ -9,9 +9,10 @@ import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
 import { median } from '../stats';
 import { startupSentence } from '../startup';
-import type { RunSummary } from '../summary';
+import { resolveStepAnchor, stepsUnrecognised, type StepAnchorSummary } from '../step-anchor';
+import type { EvalSummary, RunSummary } from '../summary';
 import { BusyPcieLinks } from '../telemetry-accumulator';
-import type { ErrorEvent, FrameworkEvent, HelloEvent, StepEvent } from '../../protocol/events';
+import type { AnchorEvent, ErrorEvent, FrameworkEvent, HelloEvent, StepEvent } from '../../protocol/events';
 import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../../protocol/recording';
 import type { DeltaMessage, PanelHeadline, PanelRunInfo, PanelTables, SnapshotMessage } from '../../protocol/webview-messages';
 import { SeriesBuckets } from './series-buckets';
@@ -23,6 +24,7 @@ import {
   panelFindings,
   panelHardware,
   panelHotLines,
+  panelSteps,
   summaryStageTable,
 } from './view-tables';
 
@@ -45,6 +47,8 @@ export class RunView {
   private exit: RunExitEvent | undefined;
   private error: ErrorEvent | undefined;
   private summary: RunSummary | undefined;
+  private anchor: AnchorEvent | undefined;
+  private evals: EvalSummary | null = null;
   private readonly notes: string[] = [];
   private readonly lines = new LineProfile();
   /** For the hardware check's PCIe links under load. */
@@ -117,10 +121,21 @@ export class RunView {
           this.lastMs = Math.max(this.lastMs, event.t);
           touch('headline', 'runInfo');
           break;
+        case 'anchor':
+          this.anchor = event;
+          touch('headline', 'stages');
+          break;
+        case 'eval': {
+          const e = this.evals ?? { passes: 0, batches: 0, ms: 0 };
+          this.evals = { passes: e.passes + 1, batches: e.batches + event.batches, ms: e.ms + event.ms };
+          touch('headline');
+          break;
+        }
         case 'loader':
+        case 'optimizer':
         case 'ceiling':
         case 'bye':
-          // Loaders and ceiling probes reach the panel through the summary; `bye` is followed by `exit`.
+          // Loaders, optimizers and ceiling probes reach the panel through the summary; `bye` is followed by `exit`.
           break;
       }
     }
@@ -199,7 +214,8 @@ export class RunView {
   private buildTables(): PanelTables {
     const summary = this.summary;
     const cwd = summary?.cwd || this.start?.cwd || this.hello?.cwd || '';
-    const recent = this.recent.slice(this.recentHead);
+    // Steps the runner says it cannot anchor are not shown as steps (the summary does the same).
+    const recent = stepsUnrecognised(this.liveAnchor()) ? [] : this.recent.slice(this.recentHead);
     return {
       headline: summary ? this.finalHeadline(summary) : this.liveHeadline(recent),
       stages: summary ? summaryStageTable(summary) : liveStageTable(recent, LIVE_WINDOW_MS, this.framework),
@@ -208,6 +224,11 @@ export class RunView {
       ceilings: panelCeilings(summary?.ceilings ?? null),
       runInfo: this.runInfo(cwd),
     };
+  }
+
+  /** Null until the runner's anchor event: a live run shows its steps as they come. */
+  private liveAnchor(): StepAnchorSummary | null {
+    return this.anchor ? resolveStepAnchor({ event: this.anchor, framework: this.framework?.name ?? null, steps: this.steps, loaderSeen: false }) : null;
   }
 
   private liveHeadline(recent: readonly StepEvent[]): PanelHeadline {
@@ -221,6 +242,8 @@ export class RunView {
       ...throughputOf(recent),
       stepMsMedian: median(recent.map((s) => s.ms)),
       gpuMemTotalMiB: this.gpuMemTotalMiB,
+      ...panelSteps(this.liveAnchor()),
+      eval: this.evals,
       startupNote: null,
     };
   }
@@ -235,8 +258,11 @@ export class RunView {
       durationMs: summary.durationMs,
       batchesPerSec: summary.throughput.batchesPerSec,
       samplesPerSec: summary.throughput.samplesPerSec,
+      tokensPerSec: summary.throughput.tokensPerSec,
       stepMsMedian: summary.throughput.stepMsMedian,
       gpuMemTotalMiB: summary.telemetry?.gpuMemTotalMiB ?? this.gpuMemTotalMiB,
+      ...panelSteps(summary.stepAnchor),
+      eval: summary.eval,
       // Absent from summaries written before start-up was its own phase.
       startupNote: summary.startup ? startupSentence(summary.startup, summary.cwd) : null,
     };

@@ -5,6 +5,7 @@ import type {
   PanelCeilings,
   PanelFinding,
   PanelGpu,
+  PanelHeadline,
   PanelHotLine,
   PanelLocation,
   PanelRunInfo,
@@ -14,6 +15,7 @@ import type {
 import { deviceStagesOf, stagesOf } from '../aggregator';
 import { compareFindings, type Finding } from '../findings/finding';
 import type { PcieUnderLoad } from '../hardware-check';
+import { anchorSentence, stepsNotRecognisedText, stepsUnrecognised, type StepAnchorSummary } from '../step-anchor';
 import type { Ceilings, HotLine, RunSummary, StageSummary } from '../summary';
 
 /** Hot lines the panel lists; the editor's heat shows the rest. */
@@ -36,6 +38,13 @@ export function locationOf(file: string, line: number, cwd: string, why: string 
 export function liveStageTable(steps: readonly StepEvent[], windowMs: number, framework: FrameworkEvent | undefined): PanelStageTable {
   const device = framework?.deviceTiming ? deviceStagesOf(steps) : null;
   return { steps: steps.length, windowMs, rows: stageRows(stagesOf(steps), device), forwardBackwardMerged: framework?.stages.includes('forwardBackward') ?? false };
+}
+
+/** The headline's words on what ends a step; unknown (null) counts as recognised until the runner says. */
+export function panelSteps(anchor: StepAnchorSummary | null): Pick<PanelHeadline, 'stepsNote' | 'stepsRecognised'> {
+  if (!anchor) return { stepsNote: null, stepsRecognised: true };
+  if (stepsUnrecognised(anchor)) return { stepsNote: stepsNotRecognisedText(anchor), stepsRecognised: false };
+  return { stepsNote: anchorSentence(anchor), stepsRecognised: true };
 }
 
 export function summaryStageTable(summary: RunSummary): PanelStageTable {

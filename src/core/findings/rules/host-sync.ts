@@ -7,7 +7,7 @@ import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
 import { gradeShare, hotLinesIn, isCudaRun, lineStepShare, where } from '../measures';
-import { codeAt } from '../sources';
+import { codeAt, modelFlow } from '../sources';
 
 /** Calls that wait for the device: PyTorch's .item()/.cpu()/.numpy()/.tolist() and print (formatting
  * a CUDA tensor copies it; a print of plain numbers is too cheap to be a hot line). */
@@ -47,6 +47,7 @@ export function hostSync(facts: RunFacts): Finding | null {
   if (!severity) return null;
   const busy = util === null ? '' : `, and the GPU was busy only ${formatPct(util)} of the time`;
   const first = lines[0] as SyncLine;
+  const flow = modelFlow(facts);
   const what =
     lines.length === 1
       ? `${where(first.line.file, first.line.line)} (${first.call}) makes the CPU wait for the GPU every step`
@@ -60,7 +61,8 @@ export function hostSync(facts: RunFacts): Finding | null {
     message: `${what}: ${formatShare(syncShare)} of step time${busy}.`,
     evidence,
     locations: lines.map((s) => ({ file: s.line.file, line: s.line.line, why: `${s.call} waits for the GPU; ${formatShare(s.stepShare)} of step time` })),
-    fixes: facts.summary.framework === 'pytorch' ? ['metric-every-n'] : [],
+    // A sync on the model's input (a batch built on the GPU and read back) must stay every step.
+    fixes: facts.summary.framework === 'pytorch' && lines.some((s) => !flow.feeds(s.line.file, s.line.line)) ? ['metric-every-n'] : [],
     impact,
   };
 }

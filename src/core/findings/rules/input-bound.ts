@@ -4,8 +4,21 @@ import { formatMs, formatShare } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
-import { loaderFamily, loadingWaits, nameLoader, shortKind, suggestedWorkers, TORCH_DEFAULT_PREFETCH_FACTOR, torchSettings, type LoaderFamily } from '../loaders';
-import { gradeShare, hotLinesIn, isCudaRun, meanStepMs, treeCpuWhileStepping, where } from '../measures';
+import {
+  describeSignal,
+  loaderFamily,
+  loadingSignal,
+  loadingWaits,
+  nameLoader,
+  shortKind,
+  signalEvidence,
+  suggestedWorkers,
+  TORCH_DEFAULT_PREFETCH_FACTOR,
+  torchSettings,
+  type LoaderFamily,
+  type LoadingSignal,
+} from '../loaders';
+import { gradeShare, hotLinesIn, isCudaRun, meanStepMs, where } from '../measures';
 
 const MAX_DATA_LINES = 3;
 
@@ -20,15 +33,14 @@ export function inputBound(facts: RunFacts): Finding | null {
   const family = loaderFamily(summary, loader);
   const lines = hotLinesIn(summary, ['data'], MAX_DATA_LINES);
   const stepMs = meanStepMs(summary);
-  const cpuPct = treeCpuWhileStepping(facts);
-  const waits = family === 'torch' && loadingWaits(cpuPct, loader?.numWorkers ?? 0, facts.cores);
+  const signal = family === 'torch' ? loadingSignal(facts, loader?.numWorkers ?? 0) : null;
+  const waits = loadingWaits(signal, loader?.numWorkers ?? 0, facts.cores);
   const workers = suggestedWorkers(facts.cores, waits);
   const fixes = fixesFor(facts, family, loader, workers);
   let pipeline = '';
   if (loader && family === 'torch' && typeof loader.numWorkers === 'number') {
     const cores = fixes.includes('dataloader-workers') ? ` with ${facts.cores} cores available` : '';
-    const waiting = waits && cpuPct !== null ? `; loading waits rather than computes (the run's processes used ${Math.round(cpuPct)}% of one core), so up to ${workers} workers overlap the waits` : '';
-    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}${waiting}`;
+    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}${loadingWords(signal, waits, workers)}`;
   } else if (loader) {
     pipeline = `; data comes from ${nameLoader(loader)}`;
   } else if (lines[0]) {
@@ -37,7 +49,7 @@ export function inputBound(facts: RunFacts): Finding | null {
   const evidence: Record<string, number> = { dataShare: data.share, dataMs: data.ms, stepMs, cores: facts.cores };
   if (typeof loader?.numWorkers === 'number') evidence.numWorkers = loader.numWorkers;
   if (family === 'torch') evidence.suggestedWorkers = workers;
-  if (cpuPct !== null) evidence.treeCpuPct = cpuPct;
+  Object.assign(evidence, signalEvidence(signal));
   return {
     code: 'input-bound',
     severity,
@@ -51,6 +63,14 @@ export function inputBound(facts: RunFacts): Finding | null {
     fixes,
     impact: data.share,
   };
+}
+
+/** What the measured signal says about loading, with its figure. */
+function loadingWords(signal: LoadingSignal | null, waits: boolean, workers: number): string {
+  if (!signal) return '';
+  if (waits) return `; loading waits rather than computes (${describeSignal(signal)}), so up to ${workers} workers overlap the waits`;
+  // The tree's CPU only says "computes" loosely (spinning threads count too); the main thread's own says it exactly.
+  return signal.kind === 'main-thread' ? `; loading computes rather than waits (${describeSignal(signal)})` : '';
 }
 
 function builtHere(loader: LoaderEvent, family: LoaderFamily | null): string {

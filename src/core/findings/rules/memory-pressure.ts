@@ -4,7 +4,8 @@ import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { runGpu } from '../gpu';
 import { batchSite } from '../loaders';
-import { MODERATE_SHARE } from '../measures';
+import { median } from '../../stats';
+import { MODERATE_SHARE, steadySteps } from '../measures';
 
 /**
  * Issue 5's threshold. memory.used includes PyTorch's cache, but the caching allocator only grows
@@ -22,14 +23,20 @@ export function memoryPressure(facts: RunFacts): Finding | null {
   const share = gpu.memPeakMiB / gpu.memTotalMiB;
   if (share <= MEMORY_PRESSURE_SHARE) return null;
   const batch = batchSite(facts.summary);
+  // A loop that already accumulates gradients needs more micro-batches, not the fix that adds accumulation.
+  const micro = median(steadySteps(facts).map((s) => s.micro ?? 1)) ?? 1;
+  const remedy =
+    micro > 1
+      ? `more micro-batches per step (now ${micro}), each of them smaller${batch.phrase}`
+      : `a smaller batch${batch.phrase} with gradient accumulation`;
   return {
     code: 'memory-pressure',
     severity: 'moderate',
     title: 'GPU memory is nearly full',
-    message: `Peak GPU memory reached ${formatBytes(gpu.memPeakMiB * MIB)} of ${formatBytes(gpu.memTotalMiB * MIB)} (${formatShare(share)}); a smaller batch${batch.phrase} with gradient accumulation, or activation checkpointing, leaves room before an out-of-memory error.`,
-    evidence: { memPeakMiB: gpu.memPeakMiB, memTotalMiB: gpu.memTotalMiB, memShare: share },
+    message: `Peak GPU memory reached ${formatBytes(gpu.memPeakMiB * MIB)} of ${formatBytes(gpu.memTotalMiB * MIB)} (${formatShare(share)}); ${remedy}, or activation checkpointing, leaves room before an out-of-memory error.`,
+    evidence: { memPeakMiB: gpu.memPeakMiB, memTotalMiB: gpu.memTotalMiB, memShare: share, ...(micro > 1 && { microBatches: micro }) },
     locations: batch.locations,
-    fixes: ['grad-accumulation'],
+    fixes: micro > 1 ? [] : ['grad-accumulation'],
     impact: MEMORY_PRESSURE_IMPACT,
   };
 }

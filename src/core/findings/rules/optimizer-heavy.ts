@@ -2,7 +2,9 @@
 import { formatMs, formatShare } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
-import { frameworkAtLeast, hotLinesIn, meanStepMs } from '../measures';
+import { frameworkAtLeast, hotLinesIn, meanStepMs, MODERATE_SHARE, stageShare } from '../measures';
+import { closureOptimizers, foreachApplies } from '../optimizers';
+import { filesMention, runFiles } from '../sources';
 
 /** Issue 5's threshold: an optimizer past 30% of the step usually runs one kernel per parameter. */
 export const OPTIMIZER_HEAVY_SHARE = 0.3;
@@ -10,29 +12,51 @@ export const OPTIMIZER_HEAVY_SHARE = 0.3;
 export const OPTIMIZER_HIGH_SHARE = 0.5;
 const MAX_LINES = 2;
 
+/** A closure passed to step() in the code: `optimizer.step(closure)`, `opt.step(lambda: …)`. */
+const CLOSURE_STEP = /\.step\(\s*(?:lambda\b|\w*closure\w*\s*[,)])/i;
+const ZERO_GRAD = /\.zero_grad\(/;
+
 export function optimizerHeavy(facts: RunFacts): Finding | null {
   const { summary } = facts;
   const optimizer = summary.stages.optimizer;
   if (!optimizer || optimizer.share < OPTIMIZER_HEAVY_SHARE) return null;
+  const closures = closureOptimizers(summary).length;
+  if (closureNotSplit(facts, closures)) return null;
   const stepMs = meanStepMs(summary);
   const lines = hotLinesIn(summary, ['optimizer'], MAX_LINES);
+  const what = closures > 0 ? 'The optimizer update (step without its closure\'s forward and backward, and zero_grad)' : 'The optimizer (step and zero_grad)';
+  const evidence: Record<string, number> = { optimizerShare: optimizer.share, optimizerMs: optimizer.ms, stepMs };
+  if (closures > 0) evidence.closureOptimizers = closures;
   return {
     code: 'optimizer-heavy',
     severity: optimizer.share >= OPTIMIZER_HIGH_SHARE ? 'high' : 'moderate',
     title: 'The optimizer takes much of each step',
-    message: `The optimizer (step and zero_grad) takes ${formatShare(optimizer.share)} of each step (${formatMs(optimizer.ms)} of ${formatMs(stepMs)}).`,
-    evidence: { optimizerShare: optimizer.share, optimizerMs: optimizer.ms, stepMs },
+    message: `${what} takes ${formatShare(optimizer.share)} of each step (${formatMs(optimizer.ms)} of ${formatMs(stepMs)}).`,
+    evidence,
     locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hot in the optimizer stage, ${formatShare(l.share)} of samples` })),
     fixes: summary.framework === 'pytorch' ? torchFixes(facts) : [],
     impact: optimizer.share,
   };
 }
 
+/**
+ * Forward and backward run inside a closure optimizer's step() (LBFGS, Lightning). The runner counts
+ * them in their own stages; where a recording shows next to no forward or backward time beside a
+ * closure, they were measured as the optimizer's, and its share is the closure's, not the update's.
+ */
+function closureNotSplit(facts: RunFacts, closures: number): boolean {
+  const { summary } = facts;
+  const gradients = stageShare(summary, 'forward') + stageShare(summary, 'backward') + stageShare(summary, 'forwardBackward');
+  if (gradients >= MODERATE_SHARE) return false;
+  // Recordings made before runners reported optimizers: the code says whether step() takes a closure.
+  return closures > 0 || (summary.optimizers.length === 0 && filesMention(facts, runFiles(facts), CLOSURE_STEP) === true);
+}
+
 function torchFixes(facts: RunFacts): FixId[] {
   const fixes: FixId[] = [];
   // foreach implementations (one op over all parameters) are in torch 1.13; fused CUDA ones in 2.0.
-  if (frameworkAtLeast(facts.summary, 1, 13)) fixes.push('optimizer-foreach');
-  // torch 2.0 made set_to_none=True zero_grad's default.
-  if (!frameworkAtLeast(facts.summary, 2, 0)) fixes.push('zero-grad-set-to-none');
+  if (frameworkAtLeast(facts.summary, 1, 13) && foreachApplies(facts.summary)) fixes.push('optimizer-foreach');
+  // torch 2.0 made set_to_none=True zero_grad's default; a loop that never calls zero_grad has nothing to change.
+  if (!frameworkAtLeast(facts.summary, 2, 0) && filesMention(facts, runFiles(facts), ZERO_GRAD) === true) fixes.push('zero-grad-set-to-none');
   return fixes;
 }

@@ -4,7 +4,9 @@ import { median, sum } from '../../stats';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
+import type { ModelFeed } from '../feeds-model';
 import { hotLinesIn, lineStepShare, steadySteps, where } from '../measures';
+import { modelFlow } from '../sources';
 import { syncLines } from './host-sync';
 
 /** Issue 5's threshold: glue past a quarter of the step is worth cutting. */
@@ -28,16 +30,32 @@ export function otherHeavy(facts: RunFacts): Finding | null {
   const lines = hotLinesIn(facts.summary, ['other'], MAX_LINES + syncing.size)
     .filter((l) => !syncing.has(l))
     .slice(0, MAX_LINES);
-  const hottest = lines[0] ? `; the hottest is ${where(lines[0].file, lines[0].line)}` : '';
+  const flow = modelFlow(facts);
+  const feeds = lines.map((l) => flow.feeds(l.file, l.line));
+  const first = lines[0];
+  const firstFeed = feeds[0];
+  const typical = `${formatShare(share)} of a typical step (${formatMs(share * stepMs)} of ${formatMs(stepMs)})`;
+  // The polynomial-regression shape: features built by hand each step look like glue to the stages, but are the model's input.
+  const input = first && firstFeed?.kind === 'input';
+  const message = input
+    ? `Code outside the data loader and the model takes ${typical}; the hottest, ${where(first.file, first.line)}, computes what the model is fed (it ${feedWords(firstFeed)}): input built by hand every step, not glue that could run less often.`
+    : `Metrics, logging and other glue take ${typical}${first ? `; the hottest is ${where(first.file, first.line)}${firstFeed ? `, which ${feedWords(firstFeed)}` : ''}` : ''}.`;
   return {
     code: 'other-heavy',
     severity: share >= OTHER_HIGH_SHARE ? 'high' : 'moderate',
-    title: 'Metrics, logging and glue take much of each step',
-    message: `Metrics, logging and other glue take ${formatShare(share)} of a typical step (${formatMs(share * stepMs)} of ${formatMs(stepMs)})${hottest}.`,
+    title: input ? "Building the model's input takes much of each step" : 'Metrics, logging and glue take much of each step',
+    message,
     evidence: { otherShare: share, otherMs: share * stepMs, stepMs, syncShare },
-    locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hot in the other stage, ${formatShare(l.share)} of samples` })),
-    // Guarding the hot call needs a hot call to guard.
-    fixes: facts.summary.framework === 'pytorch' && lines.length > 0 ? ['metric-every-n'] : [],
+    locations: lines.map((l, i) => {
+      const feed = feeds[i];
+      return { file: l.file, line: l.line, why: `hot in the other stage, ${formatShare(l.share)} of samples${feed ? `; ${feedWords(feed)}` : ''}` };
+    }),
+    // Guarding a hot call needs one that only measures or logs: what the model is fed, or a manual update, must run every step.
+    fixes: facts.summary.framework === 'pytorch' && feeds.some((f) => !f) ? ['metric-every-n'] : [],
     impact: share,
   };
+}
+
+function feedWords(feed: ModelFeed): string {
+  return feed.kind === 'input' ? `reaches the model at ${where(feed.file, feed.line)} through ${feed.name}` : 'updates the model by hand';
 }

@@ -2,8 +2,7 @@
 import type { LoaderEvent } from '../../../protocol/events';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
-import { loaderFamily, loadingWaits, nameLoader, suggestedWorkers } from '../loaders';
-import { treeCpuWhileStepping } from '../measures';
+import { loaderFamily, loadingSignal, loadingWaits, nameLoader, suggestedWorkers } from '../loaders';
 
 export function workerOversubscription(facts: RunFacts): Finding | null {
   const { summary, cores } = facts;
@@ -14,7 +13,7 @@ export function workerOversubscription(facts: RunFacts): Finding | null {
   const processes = workers + 1;
   if (!loader || processes <= cores) return null;
   // Processes that mostly wait do not compete for cores: only a busy tree is oversubscribed.
-  if (loadingWaits(treeCpuWhileStepping(facts), workers, cores)) return null;
+  if (loadingWaits(loadingSignal(facts, workers), workers, cores)) return null;
   return {
     code: 'worker-oversubscription',
     severity: 'moderate',
