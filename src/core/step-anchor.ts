@@ -27,7 +27,7 @@ const ANCHOR_WORDS: Readonly<Record<StepAnchor, string>> = {
   dataloader: 'the next DataLoader batch',
   optimizer: 'the optimizer step',
   backward: 'backward()',
-  framework: "the framework's batch (fit, fitDataset)",
+  framework: "the framework's batch",
   none: 'nothing recognised',
 };
 

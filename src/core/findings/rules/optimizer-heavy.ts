@@ -24,7 +24,12 @@ export function optimizerHeavy(facts: RunFacts): Finding | null {
   if (closureNotSplit(facts, closures)) return null;
   const stepMs = meanStepMs(summary);
   const lines = hotLinesIn(summary, ['optimizer'], MAX_LINES);
-  const what = closures > 0 ? 'The optimizer update (step without its closure\'s forward and backward, and zero_grad)' : 'The optimizer (step and zero_grad)';
+  const what =
+    summary.framework !== 'pytorch'
+      ? 'The optimizer update'
+      : closures > 0
+        ? "The optimizer update (step without its closure's forward and backward, and zero_grad)"
+        : 'The optimizer (step and zero_grad)';
   const evidence: Record<string, number> = { optimizerShare: optimizer.share, optimizerMs: optimizer.ms, stepMs };
   if (closures > 0) evidence.closureOptimizers = closures;
   return {
