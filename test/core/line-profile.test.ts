@@ -3,7 +3,9 @@ import { RunAggregator } from '../../src/core/aggregator';
 import { hoverMarkdown, inlineText } from '../../src/core/editor-view/heat';
 import { LineProfile } from '../../src/core/line-profile';
 import { startupSentence, withStartupCode } from '../../src/core/startup';
+import { RunView } from '../../src/core/view/run-view';
 import type { LineEntry, LinesEvent } from '../../src/protocol/events';
+import { RECORDING_FORMAT } from '../../src/protocol/recording';
 
 const TRAIN = '/work/project/train.py';
 
@@ -102,6 +104,18 @@ describe('start-up sentence', () => {
     [`${TRAIN}:3`, 'import torch'],
     [`${TRAIN}:20`, '    model = build_a_model_with_a_very_long_name(depth=12, width=1024)'],
   ]);
+
+  it('is what the panel says under the final headline', () => {
+    const aggregator = new RunAggregator();
+    aggregator.add({ type: 'run', format: RECORDING_FORMAT, id: 'r', command: ['python', 'train.py'], cwd: '/work/project', startedAtMs: 0, sampleHz: 100 });
+    aggregator.add(batch(1500, 15, [entry(3, 'startup', 15, 1500)]));
+    aggregator.add({ type: 'step', index: 0, t: 1500, ms: 20, samples: 8, stages: { data: 5, forward: 15 } });
+    const summary = aggregator.summary('/tmp/run');
+    summary.startup = withStartupCode(summary.startup, (file, line) => source.get(`${file}:${line}`));
+    const view = new RunView('train.py');
+    view.setSummary(summary);
+    assert.equal(view.snapshot().view.tables.headline.startupNote, 'start-up 1.5 s: import torch 1.5 s (train.py:3)');
+  });
 
   it('names the heaviest lines by their code, where the host could read it', () => {
     const withCode = withStartupCode(startup, (file, line) => source.get(`${file}:${line}`));
