@@ -9,31 +9,44 @@ import time
 
 
 class StepClock:
-    def __init__(self):
+    def __init__(self, data_cpu=False):
+        """`data_cpu`: also measure the main thread's CPU time in the data stage. Reading a thread's
+        CPU clock is a system call at which a busy CPU tends to switch to another task, so the
+        reads stay outside the data stage's wall-clock interval, and only a loop that needs the
+        figure makes them."""
+        self._data_cpu = data_cpu
         self._ends = []
         self._readies = []
+        self._end_cpus = []
+        self._ready_cpus = []
 
     def batch_ready(self):
-        self._readies.append((time.perf_counter(), time.thread_time()))
+        self._readies.append(time.perf_counter())
+        if self._data_cpu:
+            self._ready_cpus.append(time.thread_time())
 
     def step_done(self):
-        self._ends.append((time.perf_counter(), time.thread_time()))
+        if self._data_cpu:
+            self._end_cpus.append(time.thread_time())
+        self._ends.append(time.perf_counter())
 
     def report(self, **figures):
         """Prints the last line the tests read: SCRIPT_RESULT {"batchesPerSec": ..., "steps": ...},
-        with "dataShare" (the data stage's share of the steps' wall time) and "dataCpuShare" (the
-        main thread's CPU time in the data stage over its wall time: near 0 when loading waits,
-        near 1 when it computes) when the loop marked its batches, plus any other figure the script
-        measured itself."""
-        ends = [wall for wall, _ in self._ends]
+        with "dataShare" (the data stage's share of the steps' wall time) when the loop marked its
+        batches, "dataCpuShare" (the main thread's CPU time in the data stage over its wall time:
+        near 0 when loading waits, near 1 when it computes) when it measured that too, plus any
+        other figure the script measured itself."""
+        ends = self._ends
         rate = (len(ends) - 2) / (ends[-1] - ends[1]) if len(ends) > 2 else None
         figures.update(batchesPerSec=rate, steps=len(ends))
         if len(self._readies) == len(ends) > 2:
-            figures.update(self._data_figures())
+            data_s = _waits(ends, self._readies)
+            figures["dataShare"] = data_s / (ends[-1] - ends[1])
+            if self._data_cpu:
+                figures["dataCpuShare"] = _waits(self._end_cpus, self._ready_cpus) / data_s
         print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
 
-    def _data_figures(self):
-        waits = [(ready[0] - end[0], ready[1] - end[1]) for end, ready in zip(self._ends[1:-1], self._readies[2:])]
-        wall = sum(w for w, _ in waits)
-        return {"dataShare": wall / (self._ends[-1][0] - self._ends[1][0]),
-                "dataCpuShare": sum(c for _, c in waits) / wall}
+
+def _waits(ends, readies):
+    """Time from each step's end to the next batch in hand, summed over the steps from index 2."""
+    return sum(ready - end for end, ready in zip(ends[1:-1], readies[2:]))

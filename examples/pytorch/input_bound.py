@@ -50,7 +50,7 @@ def train(loader):
     model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    clock = StepClock()
+    clock = StepClock(data_cpu=True)
     for inputs, targets in loader:
         clock.batch_ready()
         optimizer.zero_grad()

@@ -1,20 +1,27 @@
 """Constructed costs for the ceiling probes: loading a batch sleeps 4 x SAMPLE_LOAD_S = 40 ms, a
-training step sleeps COMPUTE_S = 25 ms inside the model's forward (the tiny model adds well under a
-millisecond). Truth: data-only 25 batches/s, compute-only 40 batches/s; the real loop, which does
-both one after the other (num_workers=0), about 15 batches/s.
+training step sleeps COMPUTE_S = 25 ms inside the model's forward; the tiny model and the wake-ups
+add a little, more on a slow or busy CPU. Truth, from the loop's own clock (examples' StepClock):
+data-only batches/s = 1 / the mean wait for a batch, compute-only = 1 / the mean rest of a step
+(about 25 and 40); the real loop does both one after the other (num_workers=0).
 
     python ceiling_truth.py [--steps N] [--result FILE] [--no-loader]
 
---no-loader trains on in-memory tensors instead (no data ceiling; compute is still 40/s). At the
-end the script prints SCRIPT_RESULT and writes FILE: what the ceiling probes must never produce.
+--no-loader trains on in-memory tensors instead (no data ceiling; compute is still about 40/s). At
+the end the script prints SCRIPT_RESULT (with `dataShare`) and writes FILE: what the ceiling probes
+must never produce.
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples", "pytorch"))
+from _measure import StepClock  # noqa: E402
 
 BATCH_SIZE = 4
 SAMPLE_LOAD_S = 0.010
@@ -59,18 +66,20 @@ def main():
     torch.manual_seed(0)
     model = SlowModel()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    step_ends = []
+    clock = StepClock()
+    steps = 0
     for inputs, targets in batches(args):
+        clock.batch_ready()
         optimizer.zero_grad()
         loss = nn.functional.mse_loss(model(inputs), targets)
         loss.backward()
         optimizer.step()
-        step_ends.append(time.perf_counter())
-    result = {"steps": len(step_ends), "batchesPerSec": (len(step_ends) - 2) / (step_ends[-1] - step_ends[1]), "loss": float(loss)}
-    print("SCRIPT_RESULT " + json.dumps(result), flush=True)
+        clock.step_done()
+        steps += 1
+    clock.report(loss=float(loss))
     if args.result:
         with open(args.result, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"steps": result["steps"], "loss": result["loss"]}) + "\n")
+            f.write(json.dumps({"steps": steps, "loss": float(loss)}) + "\n")
 
 
 if __name__ == "__main__":
