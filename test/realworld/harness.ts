@@ -1,0 +1,91 @@
+/**
+ * Runs the corpus's scripts as a user would, in a fresh working directory with local data, under
+ * `trainlens record` (the built CLI) and, for the truth, under the tests' own clock or sampler.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunSummary } from '../../src/core/summary';
+import { CLI, REPO, TORCH_PYTHON, parseSummary, runCli, tempDir } from '../integration/cli-harness';
+import type { LineTimes, TorchClock } from './truth';
+
+export const CORPUS = path.join(REPO, 'test', 'realworld');
+const TRUTH_RUN = path.join(CORPUS, 'truth', 'truth_run.py');
+const MAKE_DATA = path.join(CORPUS, 'data', 'make_data.py');
+
+export function corpusFile(...parts: string[]): string {
+  return path.join(CORPUS, ...parts);
+}
+
+/** A scratch directory the script runs in: its outputs (checkpoints, images, models) land there. */
+export function workspace(name: string): string {
+  assert.ok(fs.existsSync(CLI), `${CLI} is missing: build first (node esbuild.js)`);
+  return tempDir(`trainlens-realworld-${name}-`);
+}
+
+/** truth/../data/make_data.py: a data set in the on-disk format the script reads. */
+export function makeData(kind: string, ...args: (string | number)[]): void {
+  const run = spawnSync(TORCH_PYTHON, [MAKE_DATA, kind, ...args.map(String)], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+}
+
+export interface Recorded {
+  summary: RunSummary;
+  /** What the script printed (with --json the CLI passes it on stderr). */
+  output: string;
+}
+
+/** `trainlens record --json -- <command>` in `cwd`; the run must complete. */
+export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Recorded {
+  const out = path.join(cwd, '.trainlens-runs');
+  const run = runCli(['record', '--json', '--out', out, '--', ...command], { cwd, env });
+  assert.equal(run.code, 0, `${command.join(' ')} exited ${run.code}:\n${run.stderr.slice(-4000)}`);
+  const summary = parseSummary(run.stdout);
+  assert.ok(summary, `no summary on stdout:\n${run.stdout.slice(-2000)}`);
+  return { summary, output: run.stderr };
+}
+
+/**
+ * A PyTorch script recorded by TrainLens while the tests' clock (truth/truth_run.py) times it in the
+ * same process: the clock's hooks are library code to TrainLens, so its lines stay the script's.
+ */
+export function recordWithClock(script: string, args: string[], cwd: string): Recorded & { clock: TorchClock } {
+  const clockFile = path.join(cwd, 'truth-clock.json');
+  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, script, ...args], cwd);
+  return { ...recorded, clock: readJson<TorchClock>(clockFile) };
+}
+
+/** The script alone (no TrainLens) under the tests' line sampler: main-thread wall time per line. */
+export function sampleLines(script: string, args: string[], cwd: string): LineTimes {
+  const clockFile = path.join(cwd, 'sampler-clock.json');
+  const linesFile = path.join(cwd, 'sampler-lines.json');
+  const run = spawnSync(TORCH_PYTHON, [TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, run.stderr.slice(-4000));
+  return readJson<LineTimes>(linesFile);
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Lines of `output` that match `pattern`. */
+export function linesMatching(output: string, pattern: RegExp): RegExpMatchArray[] {
+  return output.split('\n').flatMap((line) => {
+    const match = line.match(pattern);
+    return match ? [match] : [];
+  });
+}
+
+/** 1-based number of the only line of `file` containing `marker`. */
+export function lineNumberOf(file: string, marker: string): number {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const found = lines.flatMap((text, i) => (text.includes(marker) ? [i + 1] : []));
+  assert.equal(found.length, 1, `${marker} in ${file}: lines ${found.join(', ')}`);
+  return found[0]!;
+}
