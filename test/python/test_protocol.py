@@ -64,18 +64,19 @@ class ValidatorRules(unittest.TestCase):
 
 class Encoding(unittest.TestCase):
     def test_step_records_become_valid_step_events_whose_stages_add_up(self):
-        record = (3, 1000.0, 40.0, 64, 20.0, 8.0, 9.0, 2.0, {"forward": 3.5})
+        record = (3, 1000.0, 40.0, 64, 20.0, 8.0, 9.0, 2.0, {"forward": 3.5}, 4096, 4, 1.25)
         line = channel.encode(record)
         self.assertTrue(line.endswith("\n"))
         self.assertIsNone(validate_line(line))
         event = json.loads(line)
         self.assertAlmostEqual(sum(event["stages"].values()), event["ms"], places=6)
         self.assertEqual(event["device"], {"forward": 3.5})
+        self.assertEqual((event["tokens"], event["micro"], event["dataCpuMs"]), (4096, 4, 1.25))
 
     def test_rounding_never_makes_other_negative(self):
-        event = json.loads(channel.encode((0, 0.0, 1.0, None, 0.5, 0.5000001, 0.0, 0.0, None)))
+        event = json.loads(channel.encode((0, 0.0, 1.0, None, 0.5, 0.5000001, 0.0, 0.0, None, None, None, None)))
         self.assertGreaterEqual(event["stages"]["other"], 0)
-        self.assertNotIn("device", event)
+        self.assertFalse({"device", "tokens", "micro", "dataCpuMs"} & set(event))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def encode(event):
 
 
 def _step_event(record):
-    index, t, ms, samples, data, forward, backward, optimizer, device = record
+    index, t, ms, samples, data, forward, backward, optimizer, device, tokens, micro, data_cpu = record  # as step_records.StepPoster.post builds it
     stages = {"data": data, "forward": forward, "backward": backward, "optimizer": optimizer}
     # Stage times add up to the step: `other` is what no measured stage covers.
     stages["other"] = max(0.0, ms - data - forward - backward - optimizer)
@@ -53,6 +53,12 @@ def _step_event(record):
              "stages": {k: round(v, 3) for k, v in stages.items()}}
     if device:
         event["device"] = {k: round(v, 3) for k, v in device.items()}
+    if tokens is not None:
+        event["tokens"] = tokens
+    if micro is not None:
+        event["micro"] = micro
+    if data_cpu is not None:
+        event["dataCpuMs"] = round(data_cpu, 3)
     return event
 
 

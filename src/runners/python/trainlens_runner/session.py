@@ -191,7 +191,8 @@ class Session:
             post = self.channel.queue.append
             hooks = TorchHooks(torch, post, lambda exc: self.disable("hook failed: %r" % (exc,)))
             on_cuda = lambda: post(hooks.framework_event(on_cuda=True))  # noqa: E731
-            recorder = StepRecorder(post if self._probe is None else self._probe.watch_steps(post), time.perf_counter, self._origin, hooks.leading_dim, probe(torch, on_cuda))
+            recorder = StepRecorder(post if self._probe is None else self._probe.watch_steps(post), time.perf_counter, self._origin,
+                                    hooks.leading_dim, hooks.token_count, time.thread_time, probe(torch, on_cuda))
             post(hooks.framework_event())
             self._hooks = hooks
             if self._probe is not None:

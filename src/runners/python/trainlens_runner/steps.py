@@ -1,197 +1,498 @@
-"""Turns library calls into training steps and stages. Knows nothing of torch: the hooks in
-torch_hooks.py call it with times from time.perf_counter, and tests drive it with a fake clock.
+"""Turns library calls into training steps, stages and evaluation passes. Knows nothing of torch:
+the hooks in torch_hooks.py call it with times from time.perf_counter and the main thread's CPU
+clock (time.thread_time), and tests drive it with fake clocks.
 
-Steps
-  With a DataLoader, each `__next__` of the iterator that started the current step ends that step
-  and starts the next one, so steps tile the loop and their count and rate match what the script
-  itself sees. The `__next__` that raises StopIteration starts no step. Another iterator's
-  `__next__` before any compute joins the step (zip(loader_a, loader_b)); after compute it ends
-  the step at its last stage. Without a DataLoader, a step ends when `optimizer.step` returns and
-  the next one starts right then. A step left open by anything else (exit, another iterator, a
-  stray forward before the first batch) is kept only if it ran backward or the optimizer, ending
-  where its last stage ended: a crash at step N keeps exactly N steps. Samples per step are the
-  leading dimension of the batch (or, without a DataLoader, of the top-level forward's input).
+Steps: what ends one, in order of precedence. An `anchor` event names the one found, with what was
+seen, before the first step and again whenever that changes.
+  dataloader  Training iterates a DataLoader: the iterator's `__next__` after the step's update
+              ends the step and starts the next, so steps tile the loop and include their data
+              loading. Several optimizers per batch (a GAN's optD and optG) make one step; several
+              batches per optimizer step (gradient accumulation) make one step of `micro` batches.
+              Another iterator's `__next__` before any compute joins the step (zip(a, b)); after
+              compute it ends the step at its last stage.
+  optimizer   No DataLoader drives training: a step is one round of optimizer steps, each optimizer
+              at most once, so optD.step and optG.step make one step. It ends when the round's last
+              optimizer.step returns, and the next starts right then. Which optimizer ends a round
+              is learnt from the first: when an optimizer steps again, the step ends where the
+              previous optimizer.step returned (so the first step is posted one step late).
+  backward    No optimizer ever steps (parameters updated by hand: `p.data.add_(p.grad, ...)`): a
+              backward() after a forward ends a step. While an optimizer exists that has not stepped
+              yet, backward ends are held back (gradient accumulation waits for it); past _MAX_HELD
+              of them, or at exit, the loop is taken to update by hand.
+  none        None of these seen: no step is ever posted, never a made-up one (said at exit).
+Forward+backward micro-batches before one update are gradient accumulation: `micro` = their count,
+samples and tokens their sums. step(closure) (LBFGS) is one step and one micro-batch however often
+the closure runs. A step left open at exit or by another loader is kept only if its update ran (a
+crash in step N keeps exactly N steps). Samples: the batch's leading dimension (without a DataLoader,
+that of the micro-batch's first forward input); with several optimizers per step and no DataLoader,
+the first micro-batch's only (a GAN's fakes are not more data). Tokens: B×T when that first forward
+input is an integer [B, T] tensor (torch 1.13's hooks see no keyword arguments: `model(input_ids=x)`
+counts none).
 
-Stages (host time: what the Python main thread spent, wall clock)
-  data       blocked in the DataLoader iterator's `__next__` (fetch, collate, pin, worker wait);
-  forward    the top-level module call, hooks included (a loss module called at top level too);
-  backward   Tensor.backward / torch.autograd.backward;
-  optimizer  optimizer.step and zero_grad (optimizer's and Module's);
+Evaluation: a top-level forward under no_grad/inference_mode, or of a module in eval mode, outside a
+step that already trained, starts an evaluation run that lasts until the next training call. The run
+is an evaluation pass (one `eval` event: t, ms, batches, samples; its time cut out of the step it fell
+in) when its first module ran more than once, or trains next, or the run lasted until exit; else it
+was part of training (a distillation teacher, a model kept in eval mode to freeze batch norm) and its
+time is the step's forward. Samples taken while a run is known to be an evaluation are tagged "none".
+
+Stages (host time: what the Python main thread spent, wall clock). Stages nest; the innermost known
+stage wins and each counts only its own time:
+  data       blocked in the DataLoader iterator's `__next__` (fetch, collate, pin, worker wait). Its
+             main-thread CPU time is `dataCpuMs`: near `data` when loading computes in this process,
+             near 0 when it waits (workers, disk, sleep), whatever torch's own threads do;
+  forward    a top-level module call, hooks included (a loss module at top level too), also inside
+             an optimizer's closure and inside backward (activation checkpointing recomputes it);
+  backward   Tensor.backward / torch.autograd.backward, also inside a closure;
+  optimizer  optimizer.step and zero_grad (optimizer's and Module's), less what a closure runs;
   other      the rest of the step: metrics, logging, `.to(device)`, Python glue.
-  Stages do not nest: a forward inside backward (activation checkpointing) stays backward, a
-  closure inside optimizer.step (LBFGS) stays optimizer, a module inside a data pipeline stays data.
+  A module called inside the data stage (a transform module in a Dataset) stays data: it prepares
+  input, it runs in the workers anyway once num_workers > 0, and its input is one sample, not the
+  batch the step trains on.
+The sampler's tag is the innermost stage, "other" elsewhere in a step, "startup" before the first
+step starts and "none" outside steps after it.
 
   On CUDA, kernels run asynchronously: a host stage is the time to *launch* its kernels, and the
   wait for the GPU lands in whichever stage blocks on it, usually `other` (`.item()`, `.cpu()`, a
   blocking `.to(device)`, printing a loss, a GradScaler's inf check). Device time per stage comes
   from CUDA events recorded on the current stream at the stage's host start and end (cuda.py),
   read a few steps later without synchronizing: the span the stream took between those markers.
+  A step posted one step late takes the device marks made until then.
 """
-from collections import deque
+from .step_records import STAGES, Segment, StepPoster
 
-STAGES = ("data", "forward", "backward", "optimizer")
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
-# A CUDA step waits here until its events complete; past this many, it is sent without them.
-_MAX_PENDING_DEVICE_STEPS = 64
+_EVAL = "eval"  # on the stage stack: a forward whose time is its evaluation run's until decided
+_DEVICE_STAGES = (_FORWARD, _BACKWARD, _OPTIMIZER)
+# Backward ends held back while an optimizer exists but has not stepped: beyond any real
+# gradient accumulation factor, small to keep in memory.
+_MAX_HELD = 128
+_UPDATE, _EXIT = object(), object()  # what ends an evaluation run, besides a training forward
+
+
+class _EvalRun:
+    __slots__ = ("t0", "end", "module", "iterator", "batches", "samples", "forward_ms", "first")
+
+    def __init__(self, t0, module, iterator, first):
+        self.t0 = self.end = t0
+        self.module, self.iterator, self.first = module, iterator, first  # first: (samples, tokens)
+        self.batches, self.samples, self.forward_ms = 0, 0, 0.0
 
 
 class StepRecorder:
-    def __init__(self, post, clock, origin, leading_dim, device_probe=None):
+    def __init__(self, post, clock, origin, leading_dim, tokens, cpu_clock, device_probe=None):
         self._post = post  # deque.append of the channel: cheap, never blocks
+        self._poster = StepPoster(post, origin)
         self._clock = clock
+        self._cpu_clock = cpu_clock
         self._origin = origin
         self._leading_dim = leading_dim
+        self._tokens = tokens
         self._device_probe = device_probe  # returns a cuda.StageTimer once the run uses CUDA
         self.device = None
-        self.tag = "none"  # stage for the line sampler: a stage, "other" inside a step, or "none"
-        self.steps = 0
-        self._pending = deque()  # (record, device marks) of CUDA steps whose events are not done
-        self.stage = None  # the active stage, read by the forward hooks on every module call
-        self.top_module = None  # the module whose call is the active forward
-        self._stage_t0 = 0.0
-        self._loader_seen = False
-        self._discard_step()
+        self.tag = "startup"
+        # Read by the forward hooks on every module call: one attribute test for nested calls.
+        self.opens_forward = True  # a module call now starts a forward
+        self.top_module = None  # the module whose call is the innermost forward
+        self.stage = None  # the innermost stage
+        self._stack = []
+        self._stage_t0 = self._cpu0 = 0.0
+        self._backward_top = False  # the running backward is not inside another stage
+        self._seg = None  # the open step's current segment; None when no step is open
+        self._held = []  # its earlier segments
+        self._mb = None  # the micro-batch in progress: [samples, tokens, trained, forward seen]
+        self._fetching = None  # the iterator of the latest __next__
+        self._eval = None
+        self._started = self._loader_steps = False
+        self._optimizer_built = self._optimizer_stepped = self._gave_up_waiting = self._saw_backward = False
+        self._closer = None  # id() of the optimizer whose step ends a round
 
-    # ---- stages -------------------------------------------------------------------------------
+    @property
+    def steps(self):
+        return self._poster.steps
 
-    def begin(self, stage):
-        """Enters a stage; False when another stage is active (then this call is part of it)."""
-        if self.stage is not None:
-            return False
+    # ---- hooks --------------------------------------------------------------------------------
+
+    def forward_begin(self, module, inputs, evaluating):
+        """A module call while `opens_forward`, or a call of the top module itself (its last forward
+        raised: forward hooks never see a forward end by an exception)."""
         t = self._clock()
-        if not self._open and not self._loader_seen:
-            self._start_step(t, None)
-        self.stage, self._stage_t0 = stage, t
-        if self._open:
-            self.tag = stage
-            if self.device is not None and stage != _DATA:
-                self.device.begin(stage)
-        return True
-
-    def end(self, stage, t=None):
-        if self.stage != stage:
-            return
-        t = self._clock() if t is None else t
-        if self._open:
-            self._ms[stage] += t - self._stage_t0
-            self._last_end = t
-            if stage != _DATA:
-                self._computed = True
-                self._trained = self._trained or stage != _FORWARD
-                if self.device is not None:
-                    self.device.end(stage)
-        self.stage = None
-        self.tag = "other" if self._open else "none"
-
-    def forward_begin(self, module, inputs):
-        """A module call while no stage is active: the top-level forward. The hooks check
-        `stage is None` themselves, so the many nested module calls cost them one comparison."""
-        if self.begin(_FORWARD):
-            self.top_module = module
-            if self._open and self._samples is None and self._owner is None:
-                self._samples = self._leading_dim(inputs)
+        stack = self._stack
+        if stack and (stack[-1] is _FORWARD or stack[-1] is _EVAL):
+            self._pop(t)
+        if not stack:
+            seg = self._seg
+            if evaluating and (seg is None or not seg.trained):
+                return self._eval_forward(module, inputs, t)
+            if self._eval is not None:
+                self._end_eval(module, t)
+            if self._seg is None and not self._loader_steps:
+                self._start_step(t, None)
+        self.top_module = module
+        self._push(_FORWARD, t)
+        if self._seg is not None and (len(stack) == 1 or stack[-2] is _OPTIMIZER):
+            mb = self._mb
+            if mb is None:
+                if self._seg.owner is None:
+                    self._mb = [self._leading_dim(inputs), self._tokens(inputs), False, True]
+            elif not mb[3]:
+                mb[1], mb[3] = self._tokens(inputs), True
 
     def forward_end(self):
-        self.top_module = None
-        self.end(_FORWARD)
+        stack = self._stack
+        if stack and (stack[-1] is _FORWARD or stack[-1] is _EVAL):
+            self._pop(self._clock())
 
-    def optimizer_begin(self):
-        self._end_stuck_forward()
-        return self.begin(_OPTIMIZER)
-
-    def optimizer_step_end(self):
+    def backward_begin(self):
+        if self.stage is _BACKWARD:  # Tensor.backward calls torch.autograd.backward
+            return False
         t = self._clock()
-        self.end(_OPTIMIZER, t)
-        if self._open and self._owner is None:
+        self._backward_top = not self._stack
+        if self._backward_top:
+            self._update_begins(t)
+        self._push(_BACKWARD, t)
+        return True
+
+    def backward_end(self):
+        if _BACKWARD not in self._stack:
+            return
+        t = self._clock()
+        self._pop_through(_BACKWARD, t)
+        self._saw_backward = True
+        seg, mb = self._seg, self._mb
+        if seg is None:
+            return
+        seg.trained = True
+        if not self._backward_top or mb is None:
+            return
+        if seg.owner is not None:
+            mb[2] = True
+            return
+        # No DataLoader: a micro-batch ends; without an optimizer it is the step's update.
+        seg.micro.append((mb[0], mb[1]))
+        self._mb = None
+        if self._optimizer_stepped:
+            return
+        if self._by_backward():
             self._close(t)
             self._start_step(t, None)
+        else:
+            self._hold(t)
 
-    # ---- DataLoader ---------------------------------------------------------------------------
-
-    def loader_next(self, iterator):
-        """Entry of a DataLoader iterator's __next__; False when it is part of another stage
-        (a loader read inside a dataset, a closure inside optimizer.step)."""
-        if self.stage is not None and self.stage != _FORWARD:
+    def zero_grad_begin(self):
+        if self.stage is _OPTIMIZER:  # inside optimizer.step's closure, or one zero_grad calling another
             return False
         t = self._clock()
         self._end_stuck_forward(t)
-        self._loader_seen = True
-        if self._open:
-            if self._owner is iterator:
-                self._close(t)
-            elif self._owner is None or self._computed:
-                self._close_foreign()
-        if not self._open:
+        if not self._stack:
+            self._update_begins(t)
+        self._push(_OPTIMIZER, t)
+        return True
+
+    def zero_grad_end(self):
+        if _OPTIMIZER in self._stack:
+            self._pop_through(_OPTIMIZER, self._clock())
+
+    def optimizer_built(self):
+        self._optimizer_built = True
+
+    def optimizer_begin(self, optimizer):
+        if self.stage is _OPTIMIZER:  # an optimizer stepping another (Lookahead): one update
+            return False
+        t = self._clock()
+        self._end_stuck_forward(t)
+        if not self._stack:
+            self._update_begins(t)
+        seg, key = self._seg, id(optimizer)
+        if seg is not None and seg.owner is None and any(key in held.stepped for held in self._held):
+            # This optimizer already stepped in this step: the step ended at the last update.
+            self._closer = self._held[-1].stepped[-1]
+            self._close_held()
+        self._optimizer_stepped = True
+        self._push(_OPTIMIZER, t)
+        return True
+
+    def optimizer_end(self, optimizer, closure):
+        if _OPTIMIZER not in self._stack:
+            return
+        t = self._clock()
+        self._pop_through(_OPTIMIZER, t)
+        seg, mb = self._seg, self._mb
+        if seg is None:
+            return
+        seg.trained = True
+        seg.stepped.append(id(optimizer))
+        if closure:
+            seg.closure = type(optimizer).__name__
+        if seg.owner is not None:
+            if mb is not None:
+                mb[2] = True
+            return
+        if mb is not None:  # a closure's forward and backward
+            seg.micro.append((mb[0], mb[1]))
+            self._mb = None
+        if id(optimizer) == self._closer:
+            self._close(t)
+            self._start_step(t, None)
+        else:
+            self._hold(t)
+
+    def loader_next(self, iterator):
+        """Entry of a DataLoader iterator's __next__; False when it is part of another stage
+        (a loader read inside a dataset, inside optimizer.step's closure)."""
+        stage = self.stage
+        if stage is not None and stage is not _FORWARD and stage is not _EVAL:
+            return False
+        t = self._clock()
+        if stage is not None:
+            self._pop(t)  # a forward that raised: the next batch proves it is over
+        seg = self._seg
+        if seg is not None:
+            if seg.owner is iterator:
+                self._end_micro_batch()
+                if seg.stepped or (seg.trained and self._by_backward()):
+                    self._close(t)
+                elif seg.trained and not self._optimizer_stepped:
+                    self._hold(t)
+            elif seg.owner is None or seg.computed or self._eval is not None or self._held:
+                self._abandon()
+        if self._seg is None:
             self._start_step(t, iterator)
-        self.begin(_DATA)
+        if self._seg.owner is iterator:
+            self._mb = [None, None, False, False]
+        self._fetching = iterator
+        self._push(_DATA, t)
         return True
 
     def loader_batch(self, batch):
-        self.end(_DATA)
-        if self._open and self._samples is None:
-            self._samples = self._leading_dim(batch)
+        self._data_ends()
+        mb = self._mb
+        if mb is not None and mb[0] is None:
+            mb[0] = self._leading_dim(batch)
 
     def loader_exhausted(self):
-        self.end(_DATA)
-        if self._open and not self._computed:
+        self._data_ends()
+        seg = self._seg
+        if seg is not None and not seg.computed and not self._held:
             self._discard_step()
 
+    def end(self, stage):
+        """Ends `stage` and whatever it left open, when a call raised."""
+        if stage in self._stack:
+            self._pop_through(stage, self._clock())
+
     def finish(self):
-        """At exit: ends whatever is open and sends every step still waiting for its device times."""
-        if self.stage is not None:
-            self.end(self.stage)
-        if self._open:
-            self._close_foreign()
-        self._drain_pending(force=True)
+        """At exit: ends whatever is open, sends every step still waiting for its device times,
+        and says so when no step was recognised."""
+        t = self._clock()
+        while self._stack:
+            self._pop(t)
+        if self._eval is not None:
+            self._end_eval(_EXIT, t)
+        if self._seg is not None:
+            self._abandon()
+        self._poster.say_none(trained=self._saw_backward or self._optimizer_stepped)
+        if self.device is not None:
+            self._poster.drain(self.device, force=True)
 
-    # ---- internals ----------------------------------------------------------------------------
+    # ---- stages -------------------------------------------------------------------------------
 
-    def _end_stuck_forward(self, t=None):
-        # A forward that raised never reaches its post-hook; the next optimizer step or batch
-        # proves it is over (neither runs inside a forward).
-        if self.stage == _FORWARD:
+    # Stage changes run a few times per step, cold after torch's work: they keep calls few.
+
+    def _push(self, stage, t):
+        stack, seg, device = self._stack, self._seg, self.device
+        if stack:
+            outer = stack[-1]
+            if outer is _EVAL:
+                self._eval.forward_ms += t - self._stage_t0
+            elif seg is not None:
+                seg.ms[outer] += t - self._stage_t0
+                if device is not None and outer in _DEVICE_STAGES:
+                    device.end(outer)
+        stack.append(stage)
+        self._stage_t0 = t
+        if stage is _DATA:
+            self._cpu0 = self._cpu_clock()
+        elif device is not None and seg is not None and stage in _DEVICE_STAGES:
+            device.begin(stage)
+        self._restage()
+
+    def _pop(self, t):
+        stack, seg = self._stack, self._seg
+        stage = stack.pop()
+        if stage is _EVAL:
+            run = self._eval
+            if run is not None:
+                run.forward_ms += t - self._stage_t0
+                run.end = t
             self.top_module = None
-            self.end(_FORWARD, t)
+        elif seg is not None:
+            seg.ms[stage] += t - self._stage_t0
+            seg.last_end = t
+            if stage is _DATA:
+                seg.cpu += self._cpu_clock() - self._cpu0
+            else:
+                seg.computed = True
+                if stage is _FORWARD:
+                    self.top_module = None
+                device = self.device
+                if device is not None:
+                    device.end(stage)
+                    if stack and stack[-1] in _DEVICE_STAGES:
+                        device.begin(stack[-1])
+        elif stage is _FORWARD:
+            self.top_module = None
+        self._stage_t0 = t
+        self._restage()
+        return stage
+
+    def _pop_through(self, stage, t):
+        while self._pop(t) is not stage:  # a stage left open inside it: a call that raised
+            pass
+
+    def _restage(self):
+        """The stage, `opens_forward` and the sampler's tag, after a change."""
+        stack, run = self._stack, self._eval
+        if stack:
+            stage = self.stage = stack[-1]
+            self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
+            if stage is _EVAL:
+                self.tag = "none" if run is not None and run.batches > 1 else _FORWARD  # "none": an evaluation, past doubt
+            else:
+                self.tag = stage
+        else:
+            self.stage, self.opens_forward = None, True
+            if run is not None and run.batches > 1:
+                self.tag = "none"
+            else:
+                self.tag = "other" if self._seg is not None else "none" if self._started else "startup"
+
+    def _end_stuck_forward(self, t):
+        # A forward that raised never reaches its post-hook; an optimizer call proves it is over.
+        if self.stage is _FORWARD or self.stage is _EVAL:
+            self._pop(t)
+
+    def _data_ends(self):
+        t = self._clock()
+        if self.stage is _DATA:
+            self._pop(t)
+        run = self._eval
+        if run is not None and run.iterator is self._fetching:
+            run.end = t  # an evaluation pass over a DataLoader includes its loading
+
+    def _update_begins(self, t):
+        """A backward or optimizer call outside any stage: training goes on."""
+        if self._eval is not None:
+            self._end_eval(_UPDATE, t)
+        if self._seg is None and not self._loader_steps:
+            self._start_step(t, None)
+
+    # ---- evaluation ---------------------------------------------------------------------------
+
+    def _eval_forward(self, module, inputs, t):
+        run, seg = self._eval, self._seg
+        samples = self._leading_dim(inputs)
+        if run is None:
+            # Over a DataLoader whose batch was all this step did so far, the pass starts with it.
+            loading = seg is not None and seg.owner is not None and not seg.computed and not self._held
+            run = self._eval = _EvalRun(seg.t0 if loading else t, module, seg.owner if loading else None,
+                                        (samples, self._tokens(inputs)))
+        if module is run.module:
+            run.batches += 1
+            run.samples += samples or 0
+        self.top_module = module
+        self._push(_EVAL, t)
+
+    def _end_eval(self, trigger, t):
+        run, self._eval = self._eval, None
+        seg = self._seg
+        if trigger is _EXIT or run.batches > 1 or trigger is run.module:
+            self._post({"type": "eval", "t": round((run.t0 - self._origin) * 1000.0, 3),
+                        "ms": round((run.end - run.t0) * 1000.0, 3), "batches": run.batches, "samples": run.samples or None})
+            if seg is not None and run.end > seg.t0:
+                seg.cut += run.end - max(run.t0, seg.t0)
+        else:
+            if seg is None and not self._loader_steps:
+                self._start_step(run.t0, None)
+                seg = self._seg
+            if seg is not None:
+                seg.ms[_FORWARD] += run.forward_ms
+                seg.computed = True
+                mb = self._mb
+                if mb is None and seg.owner is None:
+                    self._mb = [run.first[0], run.first[1], False, True]
+                elif mb is not None and not mb[3]:
+                    mb[1], mb[3] = run.first[1], True
+        self._restage()
+
+    # ---- steps --------------------------------------------------------------------------------
+
+    def _by_backward(self):
+        """Steps end at backward(): no optimizer has stepped, and none exists or waiting gave up."""
+        return not self._optimizer_stepped and (not self._optimizer_built or self._gave_up_waiting)
 
     def _start_step(self, t, owner):
-        self._open, self._t0, self._owner = True, t, owner
-        self.tag = "other"
+        """Opens a step; the caller's next stage change (or its own _restage) re-tags."""
+        self._seg = Segment(t, owner)
+        self._started = True
         if self.device is None and self._device_probe is not None:
             self.device = self._device_probe()
 
-    def _discard_step(self):
-        self._open, self._t0, self._owner, self._samples = False, 0.0, None, None
-        self._ms = {_DATA: 0.0, _FORWARD: 0.0, _BACKWARD: 0.0, _OPTIMIZER: 0.0}
-        self._computed = self._trained = False
-        self._last_end = 0.0
-        self.tag = "none"
-        if self.device is not None:
-            self.device.take()
+    def _end_micro_batch(self):
+        mb = self._mb
+        if mb is not None and mb[2]:
+            self._seg.micro.append((mb[0], mb[1]))
+        self._mb = None
 
-    def _close_foreign(self):
-        if self._trained:
-            self._close(self._last_end)
+    def _hold(self, t):
+        """Ends the current segment at `t` without knowing yet whether the step ends there."""
+        seg = self._seg
+        seg.t1 = t
+        self._held.append(seg)
+        self._seg = Segment(t, seg.owner)
+        if len(self._held) > _MAX_HELD and not self._optimizer_stepped:
+            self._give_up_waiting()
+
+    def _give_up_waiting(self):
+        # No optimizer came: each held segment was a step updated by hand.
+        self._gave_up_waiting = True
+        held, self._held = self._held, []
+        for seg in held:
+            self._post_step([seg], seg.t1)
+
+    def _close_held(self):
+        held, self._held = self._held, []
+        self._post_step(held, held[-1].t1)
+
+    def _abandon(self):
+        """The open step ends by something other than its own end (exit, another loader)."""
+        seg = self._seg
+        if seg.owner is not None:
+            self._end_micro_batch()
+        if self._held:
+            if not self._optimizer_stepped:
+                self._give_up_waiting()
+            elif self._closer is None:
+                self._close_held()
+            else:
+                self._held = []  # its round never finished
+        if seg.owner is not None and (seg.stepped or (seg.trained and self._by_backward())):
+            self._close(seg.last_end)
         else:
             self._discard_step()
 
-    def _close(self, t_end):
-        ms = self._ms
-        record = (self.steps, (self._t0 - self._origin) * 1000.0, (t_end - self._t0) * 1000.0, self._samples,
-                  ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None)
-        self.steps += 1
-        marks = self.device.take() if self.device is not None else None
-        self._discard_step()
-        if marks is None:
-            self._post(record)
-        else:
-            self._pending.append((record, marks))
-            self._drain_pending(force=False)
+    def _discard_step(self):
+        self._seg, self._held, self._mb = None, [], None
+        if self.device is not None:
+            self.device.take()
+        self._restage()
 
-    def _drain_pending(self, force):
-        while self._pending:
-            record, marks = self._pending[0]
-            ready = self.device.ready(marks)
-            if not (ready or force or len(self._pending) > _MAX_PENDING_DEVICE_STEPS):
-                return
-            self._pending.popleft()
-            self._post(record[:-1] + (self.device.resolve(marks),) if ready else record)
+    def _close(self, t_end):
+        segs = self._held + [self._seg] if self._held else [self._seg]
+        self._seg, self._held = None, []
+        self._post_step(segs, t_end)  # the caller starts the next step, or discards
+
+    def _post_step(self, segs, t_end):
+        self._poster.post(segs, t_end, self.device)
+        if segs[0].owner is not None:
+            self._loader_steps = True

@@ -2,17 +2,21 @@
 torch itself. Library entry points are hooked, never the user's code; every hook only reports to
 a StepRecorder and calls through, and every change is undone by `uninstall`.
 
-  forward    torch.nn.modules.module.register_module_forward_pre_hook / _forward_hook (official)
+  forward    torch.nn.modules.module.register_module_forward_pre_hook / _forward_hook (official);
+             a call under no_grad/inference_mode or of a module in eval mode may be evaluation
   data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
   backward   torch.Tensor.backward, torch.autograd.backward
   optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
              (subclasses override step, and torch re-wraps it for its profiler on construction),
              and torch.nn.Module.zero_grad
   loaders    torch.utils.data.DataLoader.__init__, to report where each loader is built
+  optimizers torch.optim.Optimizer.__init__, to know one exists and where it was built; reported
+             at its first step(), when it is known whether step is given a closure
 """
 import functools
 import sys
 import threading
+import weakref
 
 from .frames import innermost_user_frame
 from .steps import STAGES
@@ -67,16 +71,19 @@ class _NotifyingLoader:
 
 
 class TorchHooks:
-    def __init__(self, torch, on_loader, on_failure):
+    def __init__(self, torch, post, on_failure):
         self.active = True
         self._torch = torch
         self._recorder = None
-        self._on_loader = on_loader  # called with each first-seen loader event
+        self._post = post  # the channel's queue: loader and optimizer events
         self._on_failure = on_failure
         self._main = threading.main_thread().ident
         self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
         self._handles = []
         self._loader_sites = set()
+        self._optimizer_sites = weakref.WeakKeyDictionary()  # optimizer -> (file, line) built at
+        self._reported = weakref.WeakSet()  # optimizers whose event was sent
+        self._integer_dtypes = frozenset((torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8))
 
     def framework_event(self, on_cuda=False):
         torch = self._torch
@@ -94,6 +101,13 @@ class TorchHooks:
                     return self.leading_dim(item, depth + 1)
         return None
 
+    def token_count(self, inputs):
+        """B×T when a module's first positional input is an integer tensor of shape [B, T]."""
+        first = inputs[0] if inputs else None
+        if isinstance(first, self._torch.Tensor) and first.dim() == 2 and first.dtype in self._integer_dtypes:
+            return int(first.shape[0]) * int(first.shape[1])
+        return None
+
     def install(self, recorder):
         torch, rec = self._torch, recorder
         self._recorder = recorder
@@ -103,9 +117,9 @@ class TorchHooks:
         iterator = torch.utils.data.dataloader._BaseDataLoaderIter
         self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
         for owner in (torch.Tensor, torch.autograd):
-            self._patch(owner, "backward", self._staged(owner.backward, lambda: rec.begin("backward"), lambda: rec.end("backward")))
+            self._patch(owner, "backward", self._staged(owner.backward, rec.backward_begin, rec.backward_end))
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
-        self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._wrap_optimizer_class))
+        self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
         self._patch(torch.utils.data.DataLoader, "__init__", self._after(torch.utils.data.DataLoader.__init__, self._report_loader))
 
     def uninstall(self):
@@ -133,10 +147,13 @@ class TorchHooks:
             return False
 
     def _forward_pre(self, rec):
-        # Runs for every module call, nested ones included: those must cost one comparison.
+        # Runs for every module call, nested ones included: those must cost about one comparison
+        # (the second catches the top module called again after its forward raised).
+        grad_enabled = self._torch.is_grad_enabled
+
         def forward_pre(module, inputs):
-            if rec.stage is None and self._live():
-                self._call(rec.forward_begin, module, inputs)
+            if (rec.opens_forward or module is rec.top_module) and self._live():
+                self._call(rec.forward_begin, module, inputs, not module.training or not grad_enabled())
         return forward_pre
 
     def _forward_post(self, rec):
@@ -159,7 +176,26 @@ class TorchHooks:
 
     def _zero_grad(self, original):
         rec = self._recorder
-        return self._staged(original, rec.optimizer_begin, lambda: rec.end("optimizer"))
+        return self._staged(original, rec.zero_grad_begin, rec.zero_grad_end)
+
+    def _optimizer_step(self, original):
+        rec = self._recorder
+
+        @functools.wraps(original)
+        def step(optimizer, *args, **kwargs):
+            if not self._live():
+                return original(optimizer, *args, **kwargs)
+            closure = (args[0] if args else kwargs.get("closure")) is not None
+            if optimizer not in self._reported:
+                self._call(self._report_optimizer, optimizer, closure)
+            if not self._call(rec.optimizer_begin, optimizer):
+                return original(optimizer, *args, **kwargs)
+            try:
+                return original(optimizer, *args, **kwargs)
+            finally:
+                self._call(rec.optimizer_end, optimizer, closure)
+        step.__trainlens__ = True
+        return step
 
     def _loader_next(self, original):
         rec = self._recorder
@@ -188,19 +224,29 @@ class TorchHooks:
                 self._call(then, obj)
         return init
 
-    def _wrap_optimizer_class(self, optimizer):
-        cls, rec = type(optimizer), self._recorder
+    def _optimizer_built(self, optimizer):
+        cls = type(optimizer)
         if not getattr(cls.step, "__trainlens__", False):
-            self._patch(cls, "step", self._staged(cls.step, rec.optimizer_begin, rec.optimizer_step_end))
+            self._patch(cls, "step", self._optimizer_step(cls.step))
         if not getattr(cls.zero_grad, "__trainlens__", False):
             self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad))
+        self._optimizer_sites[optimizer] = innermost_user_frame(sys._getframe(1))
+        self._recorder.optimizer_built()
+
+    def _report_optimizer(self, optimizer, closure):
+        self._reported.add(optimizer)
+        cls = type(optimizer)
+        file, line = self._optimizer_sites.get(optimizer, (None, None))
+        defaults = getattr(optimizer, "defaults", None)
+        self._post({"type": "optimizer", "kind": "%s.%s" % (cls.__module__, cls.__qualname__), "file": file, "line": line,
+                    "closure": closure, "foreach": _bool(defaults.get("foreach")) if isinstance(defaults, dict) else None})
 
     def _report_loader(self, loader):
         file, line = innermost_user_frame(sys._getframe(1))
         if file is None or (file, line) in self._loader_sites:
             return
         self._loader_sites.add((file, line))
-        self._on_loader({"type": "loader", "kind": "torch.utils.data.DataLoader", "file": file, "line": line,
+        self._post({"type": "loader", "kind": "torch.utils.data.DataLoader", "file": file, "line": line,
                          "batchSize": _int(getattr(loader, "batch_size", None)), "numWorkers": _int(getattr(loader, "num_workers", None)),
                          "pinMemory": _bool(getattr(loader, "pin_memory", None)),
                          "persistentWorkers": _bool(getattr(loader, "persistent_workers", None)),
