@@ -71,6 +71,35 @@ describe('node runner: tfjs training steps', function () {
     assert.ok(steps.length > 0 && steps.every((s) => s.tokens === undefined));
   });
 
+  it("validation passes are eval events with the script's batches, and their time is left out of the steps", async () => {
+    const result = await runInstrumented(runnersDir, ['node', path.join(FIXTURES, 'fit_validation.js')]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(result.rejected, []);
+    const line = result.stdout.split('\n').find((l) => l.startsWith('CLOCK '));
+    const clock = JSON.parse(line!.slice('CLOCK '.length)) as { batches: number[]; trainMs: number[]; validation: { ms: number; batches: number }[] };
+    const evals = eventsOf(result, 'eval');
+    const steps = eventsOf(result, 'step');
+    assert.deepEqual(
+      evals.map((e) => e.batches),
+      clock.validation.map((v) => v.batches),
+    );
+    assert.equal(steps.length, clock.batches.reduce((a, b) => a + b, 0));
+    // A first epoch's first step also holds the call's set-up, which the script's epoch clock does
+    // not: the time checks read the later epochs (steps are 10 an epoch).
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const stepMs = (epoch: number) => sum(steps.slice(epoch * 10, epoch * 10 + 10).map((s) => s.ms));
+    const evalMs = (epoch: number) => (evals[epoch] as { ms: number }).ms;
+    console.log(
+      `      fit epochs 1-2: steps ${[1, 2].map(stepMs).map((ms) => ms.toFixed(0))} + eval ${[1, 2].map(evalMs).map((ms) => ms.toFixed(0))} ms, script ${clock.trainMs.slice(1, 3).map((ms) => ms.toFixed(0))}; ` +
+        `fitDataset: epoch 4 steps ${stepMs(4).toFixed(0)} ms (script ${clock.trainMs[4]?.toFixed(0)}), eval ${[3, 4].map(evalMs).map((ms) => ms.toFixed(0))} ms (script ${clock.validation.slice(3).map((v) => v.ms.toFixed(0))})`,
+    );
+    // fit (epochs 0-2) validates inside each epoch's last batch, so its epoch clock holds both.
+    for (const epoch of [1, 2]) within(stepMs(epoch) + evalMs(epoch), clock.trainMs[epoch] as number, 0.1);
+    // fitDataset (epochs 3-4) validates after the last batch, and the script times the pass apart.
+    within(stepMs(4), clock.trainMs[4] as number, 0.1);
+    for (const epoch of [3, 4]) within(evalMs(epoch), (clock.validation[epoch] as { ms: number }).ms, 0.1);
+  });
+
   it('steps reach the host while the script runs, not only at its exit', async () => {
     const result = await runInstrumented(runnersDir, ['node', path.join(FIXTURES, 'train_then_wait.js')]);
     assert.equal(result.exitCode, 0, result.stderr);

@@ -15,7 +15,7 @@ export interface SiteTable {
   attributed(orphan: number, caller: UserFrame): number;
 }
 
-const STAGES: readonly SampleStage[] = [...STAGE_NAMES, 'none'];
+const STAGES: readonly SampleStage[] = [...STAGE_NAMES, 'startup', 'none'];
 /** Samples held for an unfinished step (~2 min at 1 kHz); past that the step counts as abandoned. */
 const MAX_WAITING_SAMPLES = 120_000;
 

@@ -16,6 +16,9 @@
  *   records the forward pass on its tape and differentiates in that one call) and `optimizer`
  *   (applyGradients and disposal, the rest of minimize). Subclasses override applyGradients, never
  *   minimize or computeGradients, so only the base class needs hooks.
+ * - evaluation (validation at an epoch's end: fit runs it inside the epoch's last batch, fitDataset
+ *   after it; evaluate() and evaluateDataset() called by the script): an `eval` event, its batches
+ *   counted where the model's test function runs, and its time left out of the step it falls in.
  * On tfjs-node-gpu kernels run asynchronously: these stages then time the launches, and the wait
  * for the GPU lands wherever a value is read (the loss read by fit's callbacks: `other`).
  *
@@ -33,38 +36,32 @@
 import Module from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameworkEvent, LoaderEvent, RunnerEvent, StageName, StepAnchor } from '../../protocol/events';
+import type { FrameworkEvent, RunnerEvent, StageName, StepAnchor } from '../../protocol/events';
 import { firstTensor, rowsOf, sizeOf, tokensPerRow } from './batch-shape';
 import { CallSites } from './call-sites';
-import { packageOf, type SourcePosition, type UserCode } from './frames';
 import type { CeilingProbe } from './ceiling-probe';
+import { packageOf, type UserCode } from './frames';
+import { DatasetSites } from './tfjs-datasets';
 import type { StepTimeline } from './timeline';
+import { isWrapped, prototypeOf, wrap, WRAPPED, type Fn, type Proto } from './wrap';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
 const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
 const STAGES: StageName[] = [...FIT_STAGES, 'other'];
 const CALL_STAGES = ['forwardBackward', 'optimizer'] as const;
-/** Dataset methods that derive a new dataset; the last user call among them built the pipeline. */
-const DATASET_DERIVATIONS = ['batch', 'map', 'mapAsync', 'filter', 'prefetch', 'shuffle', 'repeat', 'take', 'skip', 'concatenate'];
-const WRAPPED = Symbol('trainlens.wrapped');
 
-type Fn = (this: unknown, ...args: unknown[]) => unknown;
-type Proto = Record<string, unknown> | undefined;
-interface DatasetSite extends SourcePosition {
-  batchSize: number | null;
-}
 
 export class TfjsProbe {
   private fitDepth = 0;
   private callDepth = 0;
+  private evaluation: { depth: number; start: number; batches: number; samples: number } | null = null;
   private inMinimize = false;
   private gradients: [number, number] | null = null;
   private loaded: { name: string; version: string; fromUser: boolean } | null = null;
   private getBackend: (() => unknown) | undefined;
   private announced = false;
   private loadHooked = false;
-  private readonly datasets = new WeakMap<object, DatasetSite>();
-  private readonly reportedLoaders = new WeakSet<object>();
+  private readonly datasets: DatasetSites;
   private readonly callSites: CallSites;
   private anchor: string | null = null;
   /** Tokens per row of the running fit's batches (T of an int32 [B, T] input); 0: not an LM input. */
@@ -79,6 +76,7 @@ export class TfjsProbe {
     private readonly ceiling: CeilingProbe | null = null,
   ) {
     this.callSites = new CallSites(code);
+    this.datasets = new DatasetSites(code, send, safely, ceiling);
   }
 
   /**
@@ -136,7 +134,7 @@ export class TfjsProbe {
     this.hookModel(prototypeOf(api.LayersModel));
     this.hookCallbacks(prototypeOf(api.CallbackList));
     const data = api.data as Record<string, unknown> | undefined;
-    this.hookDataset(prototypeOf(data?.Dataset ?? api.Dataset));
+    this.datasets.hook(prototypeOf(data?.Dataset ?? api.Dataset));
   }
 
   private announce(): void {
@@ -208,6 +206,7 @@ export class TfjsProbe {
           if (--probe.fitDepth === 0) probe.safely(() => probe.fitEnded());
         }
       };
+    this.hookEvaluation(proto);
     wrap(proto, 'fit', fitting(false));
     wrap(proto, 'fitDataset', fitting(true));
     wrap(proto, 'trainOnBatch', (original) =>
@@ -236,21 +235,12 @@ export class TfjsProbe {
     if (frame) this.timeline.called(frame, now);
     this.timeline.restart(now);
     this.fitTokensPerRow = tokensPerRow(withDataset ? (model as { inputs?: unknown[] } | null)?.inputs?.[0] : firstTensor(data));
-    if (withDataset) this.reportLoader(data);
+    if (withDataset) this.datasets.report(data);
   }
 
   private fitEnded(): void {
     this.timeline.restart(null);
-    this.timeline.returned();
-  }
-
-  private reportLoader(dataset: unknown): void {
-    if (typeof dataset !== 'object' || dataset === null || this.reportedLoaders.has(dataset)) return;
-    const site = this.datasets.get(dataset);
-    if (!site) return;
-    this.reportedLoaders.add(dataset);
-    const event: LoaderEvent = { type: 'loader', kind: 'tf.data.Dataset', file: site.file, line: site.line, batchSize: site.batchSize };
-    this.send(event);
+    this.timeline.returned(performance.now());
   }
 
   private callStarted(model: unknown): void {
@@ -264,13 +254,14 @@ export class TfjsProbe {
 
   /** A failed trainOnBatch is no step. */
   private callEnded(ok: boolean, x: unknown): void {
+    const now = performance.now();
     if (ok) {
       const tensor = firstTensor(x);
       const rows = rowsOf(tensor);
       const perRow = tokensPerRow(tensor);
-      this.timeline.end(performance.now(), rows, CALL_STAGES, perRow && rows !== null ? perRow * rows : null);
+      this.timeline.end(now, rows, CALL_STAGES, perRow && rows !== null ? perRow * rows : null);
     } else this.timeline.restart(null);
-    this.timeline.returned();
+    this.timeline.returned(now);
   }
 
   /** Says what delimits a step, when that changes. */
@@ -310,42 +301,72 @@ export class TfjsProbe {
     this.timeline.end(performance.now(), size, FIT_STAGES, tokens);
   }
 
-  private hookDataset(proto: Proto): void {
-    for (const name of DATASET_DERIVATIONS) {
-      const probe = this;
-      wrap(proto, name, (original) => {
-        return function (this: unknown, ...args: unknown[]) {
-          const result = original.apply(this, args);
-          probe.safely(() => probe.derived(this, result, name === 'batch' ? args[0] : undefined));
-          probe.safely(() => probe.ceiling?.derivedDataset(result));
-          return result;
-        };
+  /** testLoop runs fit's validation and evaluate(); evaluateDataset has a loop of its own. Both call
+   * the model's test function once a batch, which makeTestFunction sets on the model. */
+  private hookEvaluation(proto: Proto): void {
+    const probe = this;
+    wrap(proto, 'makeTestFunction', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const result = original.apply(this, args);
+        probe.safely(() => probe.countTestBatches(this));
+        return result;
+      },
+    );
+    wrap(proto, 'testLoop', (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        probe.safely(() => probe.evalStarted());
+        try {
+          return original.apply(this, args);
+        } finally {
+          probe.safely(() => probe.evalEnded());
+        }
+      },
+    );
+    wrap(proto, 'evaluateDataset', (original) =>
+      async function (this: unknown, ...args: unknown[]) {
+        probe.safely(() => probe.evalStarted());
+        try {
+          return await original.apply(this, args);
+        } finally {
+          probe.safely(() => probe.evalEnded());
+        }
+      },
+    );
+  }
+
+  private countTestBatches(model: unknown): void {
+    const holder = model as { testFunction?: unknown };
+    const test = holder.testFunction;
+    if (typeof test !== 'function' || isWrapped(test)) return;
+    const probe = this;
+    const counting = function (this: unknown, ...args: unknown[]) {
+      probe.safely(() => {
+        if (!probe.evaluation) return;
+        probe.evaluation.batches++;
+        probe.evaluation.samples += rowsOf(firstTensor(args[0])) ?? 0;
       });
+      return (test as Fn).apply(this, args);
+    };
+    Object.defineProperty(counting, WRAPPED, { value: test });
+    holder.testFunction = counting;
+  }
+
+  private evalStarted(): void {
+    if (this.evaluation) {
+      this.evaluation.depth++;
+      return;
     }
+    this.evaluation = { depth: 1, start: performance.now(), batches: 0, samples: 0 };
   }
 
-  /** Remembers where the user built a dataset and its batch size, for the loader event. */
-  private derived(parent: unknown, result: unknown, batchSize: unknown): void {
-    if (typeof result !== 'object' || result === null) return;
-    const inherited = typeof parent === 'object' && parent !== null ? this.datasets.get(parent) : undefined;
-    const at = this.code.userFrameOf(new Error().stack) ?? inherited;
-    if (!at) return;
-    const size = Number.isInteger(batchSize) ? (batchSize as number) : (inherited?.batchSize ?? null);
-    this.datasets.set(result, { file: at.file, line: at.line, batchSize: size });
+  private evalEnded(): void {
+    const evaluation = this.evaluation;
+    if (!evaluation || --evaluation.depth > 0) return;
+    this.evaluation = null;
+    const now = performance.now();
+    this.send({ type: 'eval', t: evaluation.start, ms: now - evaluation.start, batches: evaluation.batches, samples: evaluation.samples || null });
+    this.timeline.exclude(evaluation.start, now);
   }
-}
-
-function wrap(proto: Proto, name: string, make: (original: Fn) => Fn): void {
-  const original = proto?.[name];
-  if (!proto || typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[WRAPPED]) return;
-  const wrapped = make(original as Fn);
-  Object.defineProperty(wrapped, 'name', { value: original.name });
-  Object.defineProperty(wrapped, WRAPPED, { value: original });
-  proto[name] = wrapped;
-}
-
-function prototypeOf(value: unknown): Proto {
-  return typeof value === 'function' ? (value.prototype as Proto) : undefined;
 }
 
 /** Version from the package.json of the package a loaded file belongs to. */

@@ -5,7 +5,8 @@
  * stages (data, forwardBackward, optimizer measured; `other` = the rest) add up to the step's wall
  * time, and steps / (sum of step ms) is the loop's real throughput. A training call (fit) starts a
  * fresh step clock and discards the unfinished tail when it returns, so time between training calls
- * belongs to no step.
+ * belongs to no step, and so does an evaluation pass inside a step (`exclude`): the step's `ms`
+ * leaves it out.
  *
  * The timeline also answers, for the line sampler, "which stage was running at time t" and "which
  * user call (fit, trainOnBatch) was running at time t". Samples taken in a step that has not ended
@@ -79,15 +80,17 @@ export class StepTimeline {
   private data = 0;
   private forwardBackward = 0;
   private optimizer = 0;
+  /** Time left out of the step in progress (evaluation passes). */
+  private excluded = 0;
   /** Stage intervals of the step in progress, flat: start, end, code. */
   private readonly open: number[] = [];
   private dataFrom: number | null = null;
-  /** The user's fit/trainOnBatch call running now: its line and when it started. */
-  private caller = NO_CALLER;
+  /** The user's fit/trainOnBatch lines, by id in the caller log. */
   private lastCaller = NO_CALLER;
-  private callerFrom = 0;
   private readonly callers: UserFrame[] = [];
   private readonly callerIds = new Map<UserFrame, number>();
+  /** Start of the first step there was: samples before it are start-up (imports, set-up). */
+  private firstStepStart = Infinity;
   private readonly stageLog = new ChangeLog();
   private readonly callerLog = new ChangeLog();
   steps = 0;
@@ -102,7 +105,7 @@ export class StepTimeline {
   /** Drops the step in progress (its time becomes stage `none`) and, with `t`, starts a new one. */
   restart(t: number | null): void {
     this.stepStart = t;
-    this.data = this.forwardBackward = this.optimizer = 0;
+    this.data = this.forwardBackward = this.optimizer = this.excluded = 0;
     this.open.length = 0;
     this.dataFrom = null;
   }
@@ -115,12 +118,12 @@ export class StepTimeline {
       id = this.callers.push(frame) - 1;
       this.callerIds.set(frame, id);
     }
-    this.caller = this.lastCaller = id;
-    this.callerFrom = t;
+    this.lastCaller = id;
+    this.callerLog.push(t, id);
   }
 
-  returned(): void {
-    this.caller = NO_CALLER;
+  returned(t: number): void {
+    this.callerLog.push(t, NO_CALLER);
   }
 
   /** The data wait of the coming batch starts no earlier than `t` (after epoch-begin callbacks). */
@@ -142,12 +145,21 @@ export class StepTimeline {
     this.open.push(start, end, CODED.indexOf(stage));
   }
 
+  /** Leaves [start, end) out of the step in progress: it was no training (an evaluation pass). */
+  exclude(start: number, end: number): void {
+    if (this.stepStart === null) return;
+    const from = Math.max(start, this.stepStart);
+    if (end <= from) return;
+    this.excluded += end - from;
+    this.open.push(from, end, NONE);
+  }
+
   /** Ends the step in progress at `t`; the next one starts there. `measured` lists the stages this
    * kind of step can separate (a minimize loop has no data stage we could see). */
   end(t: number, samples: number | null, measured: readonly MeasuredStage[], tokens: number | null = null): void {
     const start = this.stepStart;
     if (start === null) return;
-    const ms = t - start;
+    const ms = t - start - this.excluded;
     const stages: StageTimes = {};
     let accounted = 0;
     for (const name of measured) {
@@ -159,6 +171,7 @@ export class StepTimeline {
     const step: StepEvent = { type: 'step', index: this.steps++, t: start, ms, samples, stages };
     if (tokens !== null) step.tokens = tokens;
     this.emit(step);
+    this.firstStepStart = Math.min(this.firstStepStart, start);
     this.log(start, t);
     this.restart(t);
   }
@@ -168,9 +181,9 @@ export class StepTimeline {
     return this.stepStart ?? now;
   }
 
-  /** Stage at time t, for t before settledBefore(). */
+  /** Stage at time t, for t before settledBefore(); `startup` before the first step. */
   stageAt(t: number): SampleStage {
-    return CODED[this.stageLog.at(t, NONE)] as SampleStage;
+    return t < this.firstStepStart ? 'startup' : (CODED[this.stageLog.at(t, NONE)] as SampleStage);
   }
 
   /** The user's training call running at time t, for t before settledBefore(); null outside one. */
@@ -184,7 +197,7 @@ export class StepTimeline {
     this.callerLog.prune(before - KEEP_MS);
   }
 
-  /** Records a finished step in the change-point logs. */
+  /** Records a finished step in the change-point logs; a left-out interval reads as `none`. */
   private log(start: number, end: number): void {
     this.stageLog.push(start, OTHER);
     const open = this.open;
@@ -193,9 +206,5 @@ export class StepTimeline {
       this.stageLog.push(open[i + 1] as number, OTHER);
     }
     this.stageLog.push(end, NONE);
-    if (this.caller !== NO_CALLER) {
-      this.callerLog.push(Math.max(start, this.callerFrom), this.caller);
-      this.callerLog.push(end, NO_CALLER);
-    }
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * Method wrapping for the tfjs hooks. A wrapper keeps the original under WRAPPED (so nothing is
+ * wrapped twice, and a benchmark can put the original back) and the original's name (stack traces
+ * print as without us).
+ */
+export type Fn = (this: unknown, ...args: unknown[]) => unknown;
+export type Proto = Record<string, unknown> | undefined;
+
+export const WRAPPED = Symbol('trainlens.wrapped');
+
+export function wrap(proto: Proto, name: string, make: (original: Fn) => Fn): void {
+  const original = proto?.[name];
+  if (!proto || typeof original !== 'function' || isWrapped(original)) return;
+  const wrapped = make(original as Fn);
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  Object.defineProperty(wrapped, WRAPPED, { value: original });
+  proto[name] = wrapped;
+}
+
+export function isWrapped(fn: object): boolean {
+  return WRAPPED in fn;
+}
+
+export function prototypeOf(value: unknown): Proto {
+  return typeof value === 'function' ? (value.prototype as Proto) : undefined;
+}
