@@ -33,6 +33,8 @@ const ANCHOR_WORDS: Readonly<Record<StepAnchor, string>> = {
 
 /** "Steps end at the optimizer step (2 optimizers per step)"; marked when inferred from an older recording. */
 export function anchorSentence(anchor: StepAnchorSummary): string {
+  // A runner's detail may already say what ends a step ("steps end at backward(); …"): say it once.
+  if (anchor.detail && /^steps (end|start) at /i.test(anchor.detail)) return anchor.detail.charAt(0).toUpperCase() + anchor.detail.slice(1);
   const detail = anchor.detail ? ` (${anchor.detail})` : anchor.inferred ? ' (inferred: the recording predates step anchors)' : '';
   return `Steps end at ${ANCHOR_WORDS[anchor.anchor]}${detail}`;
 }
@@ -63,5 +65,7 @@ export function stepsUnrecognised(anchor: Pick<StepAnchorSummary, 'anchor'> | nu
 
 /** The one sentence the status bar, the panel and the CLI report show for such a run. */
 export function stepsNotRecognisedText(anchor: Pick<StepAnchorSummary, 'detail'>): string {
-  return `steps not recognised: ${anchor.detail ?? 'no step anchor was seen'} — showing time by line only`;
+  // A runner's detail may end with the same conclusion: say it once.
+  const why = (anchor.detail ?? 'no step anchor was seen').replace(/\s*[:;,—–-]?\s*showing time by line only\.?$/i, '');
+  return `steps not recognised: ${why} — showing time by line only`;
 }

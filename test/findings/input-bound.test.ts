@@ -81,6 +81,14 @@ describe('findings: input-bound', () => {
     assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 5\.0% of its loading time, 42\.\d ms of 8\d\d ms per step\), so up to 8 workers overlap the waits/);
   });
 
+  it('still sees loading compute when other processes leave its thread half a core', () => {
+    // A decoding main thread on a core shared with another busy process runs half the time it is ready to.
+    const contended = factsWith('input-bound-cpu', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.47 * (s.stages.data ?? 0))));
+    const finding = inputBound(contended);
+    assert.equal(finding?.evidence.suggestedWorkers, 7);
+    assert.match(finding?.message ?? '', /loading computes rather than waits \(the main thread was on a CPU for 47% of its loading time/);
+  });
+
   it("sees a sleeping loader wait while torch's OpenMP threads keep the process tree busy (issue 14)", () => {
     const facts = loadFacts('input-bound-sleeping');
     const finding = inputBound(facts);

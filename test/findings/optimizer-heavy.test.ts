@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { optimizerHeavy } from '../../src/core/findings/rules/optimizer-heavy';
-import { factsWith, loadFacts } from './facts-fixture';
+import { factsWith, loadFacts, patchSource } from './facts-fixture';
 
 describe('findings: optimizer-heavy', () => {
   it("flags Adam's per-parameter loop with the fixes torch 1.13 supports", () => {
@@ -17,6 +17,21 @@ describe('findings: optimizer-heavy', () => {
     const fixesOn = (version: string) => optimizerHeavy(factsWith('optimizer-heavy-cpu', (f) => (f.summary.frameworkVersion = version)))?.fixes;
     assert.deepEqual(fixesOn('2.1.0+cu121'), ['optimizer-foreach']);
     assert.deepEqual(fixesOn('1.12.1'), ['zero-grad-set-to-none']);
+  });
+
+  it('offers foreach only to optimizers that have it and do not use it yet, closure or not', () => {
+    const adam = { type: 'optimizer' as const, kind: 'torch.optim.adam.Adam', file: '/w/train.py', line: 30 };
+    const fixesWith = (optimizers: Array<typeof adam & { closure?: boolean; foreach?: boolean }>) =>
+      optimizerHeavy(factsWith('optimizer-heavy-cpu', (f) => (f.summary.optimizers = optimizers)))?.fixes;
+    // Lightning passes every optimizer a closure; Adam's update still runs per parameter.
+    assert.deepEqual(fixesWith([{ ...adam, closure: true }]), ['optimizer-foreach', 'zero-grad-set-to-none']);
+    assert.deepEqual(fixesWith([{ ...adam, foreach: true }]), ['zero-grad-set-to-none']);
+    assert.deepEqual(fixesWith([{ ...adam, kind: 'torch.optim.sparse_adam.SparseAdam' }]), []);
+  });
+
+  it('offers set_to_none only where the code calls zero_grad', () => {
+    const facts = factsWith('optimizer-heavy-cpu', (f) => patchSource(f, '/w/train.py', { 28: '        pass' }));
+    assert.deepEqual(optimizerHeavy(facts)?.fixes, ['optimizer-foreach']);
   });
 
   it('fires from 30% of the step, high from 50%', () => {

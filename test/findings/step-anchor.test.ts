@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RunAggregator, throughputOf } from '../../src/core/aggregator';
-import { resolveStepAnchor, stepsNotRecognisedText } from '../../src/core/step-anchor';
+import { anchorSentence, resolveStepAnchor, stepsNotRecognisedText } from '../../src/core/step-anchor';
 import type { StepEvent } from '../../src/protocol/events';
 import type { RecordedEvent } from '../../src/protocol/recording';
 
@@ -36,6 +36,14 @@ describe('step anchor', () => {
     assert.equal(why('tfjs'), 'no fit() or fitDataset() batch was seen');
     assert.equal(why(null), 'no PyTorch or TensorFlow.js training was seen');
     assert.equal(stepsNotRecognisedText({ detail: 'x' }), 'steps not recognised: x — showing time by line only');
+    assert.equal(stepsNotRecognisedText({ detail: 'no backward() seen: showing time by line only' }), 'steps not recognised: no backward() seen — showing time by line only');
+  });
+
+  it("words what ends a step once, whether or not the runner's detail already says it", () => {
+    const sentence = (detail: string | null, inferred = false) => anchorSentence({ anchor: 'backward', detail, inferred });
+    assert.equal(sentence('manual updates'), 'Steps end at backward() (manual updates)');
+    assert.equal(sentence('steps end at backward(); no optimizer.step()'), 'Steps end at backward(); no optimizer.step()');
+    assert.equal(sentence(null, true), 'Steps end at backward() (inferred: the recording predates step anchors)');
   });
 
   it('shows no live figures once the runner says it recognises no steps', () => {

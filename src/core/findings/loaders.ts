@@ -42,6 +42,15 @@ export function suggestedWorkers(cores: number, loadingWaits = false): number {
  */
 export const WAITING_CPU_SHARE = 0.5;
 
+/**
+ * The main thread's CPU time counts only while it runs: a loader that computes on a core shared
+ * with other busy processes (a CI runner, a run pinned to one core beside another job) gets half of
+ * it or less (measured: 47% on a busy 2-core machine, as its own thread clock said too), while one
+ * that waits gets next to none (1–5% measured, busy or not). A quarter tells them apart up to four
+ * runnable threads per core.
+ */
+export const MAIN_THREAD_WAITING_SHARE = 0.25;
+
 /** What says whether loading waits or computes, with the figure it measured. */
 export type LoadingSignal =
   /** Loading runs in the main thread (num_workers=0): its own CPU time over its data-stage time. */
@@ -65,7 +74,7 @@ export function loadingSignal(facts: RunFacts, numWorkers: number): LoadingSigna
 /** Measured: loading spent under half its time on a CPU (for the tree, of the cores it could use). */
 export function loadingWaits(signal: LoadingSignal | null, numWorkers: number, cores: number): boolean {
   if (!signal) return false;
-  if (signal.kind === 'main-thread') return signal.cpu.share < WAITING_CPU_SHARE;
+  if (signal.kind === 'main-thread') return signal.cpu.share < MAIN_THREAD_WAITING_SHARE;
   return signal.cpuPct < WAITING_CPU_SHARE * 100 * Math.min(numWorkers + 1, cores);
 }
 

@@ -21,6 +21,15 @@ export function foreachApplies(summary: RunSummary): boolean {
   return summary.optimizers.some((o) => FOREACH_OPTIMIZERS.has(optimizerClass(o)) && o.foreach !== true);
 }
 
+/**
+ * Whether the update runs per parameter (one small kernel each, as torch.optim's first-order
+ * optimizers do without foreach): what foreach and set_to_none cut. LBFGS works on one flattened
+ * vector: its time is its own algorithm. Unknown (no optimizer reported) counts as per parameter.
+ */
+export function updatesPerParameter(summary: RunSummary): boolean {
+  return summary.optimizers.length === 0 || summary.optimizers.some((o) => FOREACH_OPTIMIZERS.has(optimizerClass(o)));
+}
+
 /** Optimizers stepped with a closure: forward and backward ran inside their step(). */
 export function closureOptimizers(summary: RunSummary): OptimizerEvent[] {
   return summary.optimizers.filter((o) => o.closure === true);

@@ -3,7 +3,7 @@ import { formatMs, formatShare } from '../../format';
 import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
 import { frameworkAtLeast, hotLinesIn, meanStepMs, MODERATE_SHARE, stageShare } from '../measures';
-import { closureOptimizers, foreachApplies } from '../optimizers';
+import { closureOptimizers, foreachApplies, optimizerClass, updatesPerParameter } from '../optimizers';
 import { filesMention, runFiles } from '../sources';
 
 /** Issue 5's threshold: an optimizer past 30% of the step usually runs one kernel per parameter. */
@@ -36,7 +36,7 @@ export function optimizerHeavy(facts: RunFacts): Finding | null {
     code: 'optimizer-heavy',
     severity: optimizer.share >= OPTIMIZER_HIGH_SHARE ? 'high' : 'moderate',
     title: 'The optimizer takes much of each step',
-    message: `${what} takes ${formatShare(optimizer.share)} of each step (${formatMs(optimizer.ms)} of ${formatMs(stepMs)}).`,
+    message: `${what} takes ${formatShare(optimizer.share)} of each step (${formatMs(optimizer.ms)} of ${formatMs(stepMs)})${ownAlgorithm(facts)}.`,
     evidence,
     locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hot in the optimizer stage, ${formatShare(l.share)} of samples` })),
     fixes: summary.framework === 'pytorch' ? torchFixes(facts) : [],
@@ -58,10 +58,24 @@ function closureNotSplit(facts: RunFacts, closures: number): boolean {
 }
 
 function torchFixes(facts: RunFacts): FixId[] {
+  const { summary } = facts;
   const fixes: FixId[] = [];
+  // Both cut per-parameter kernels: nothing to cut where the update is one optimizer's own algorithm (LBFGS).
+  if (!updatesPerParameter(summary)) return fixes;
   // foreach implementations (one op over all parameters) are in torch 1.13; fused CUDA ones in 2.0.
-  if (frameworkAtLeast(facts.summary, 1, 13) && foreachApplies(facts.summary)) fixes.push('optimizer-foreach');
+  if (frameworkAtLeast(summary, 1, 13) && foreachApplies(summary)) fixes.push('optimizer-foreach');
   // torch 2.0 made set_to_none=True zero_grad's default; a loop that never calls zero_grad has nothing to change.
-  if (!frameworkAtLeast(facts.summary, 2, 0) && filesMention(facts, runFiles(facts), ZERO_GRAD) === true) fixes.push('zero-grad-set-to-none');
+  if (!frameworkAtLeast(summary, 2, 0) && filesMention(facts, runFiles(facts), ZERO_GRAD) === true) fixes.push('zero-grad-set-to-none');
   return fixes;
+}
+
+/** What the time is when no option speeds the update up: LBFGS's line search and history. */
+function ownAlgorithm(facts: RunFacts): string {
+  const { summary } = facts;
+  if (updatesPerParameter(summary)) return '';
+  const lbfgs = summary.optimizers.some((o) => optimizerClass(o) === 'LBFGS');
+  const names = [...new Set(summary.optimizers.map(optimizerClass))].join(', ');
+  return lbfgs
+    ? `; that is mostly LBFGS's own line search and history update, which no option speeds up: fewer iterations per step (max_iter) or a shorter history (history_size) cut it`
+    : `; ${names} has no multi-tensor (foreach) implementation to switch to`;
 }
