@@ -73,9 +73,9 @@ class Loop:
         self.rec.optimizer_built()
         return cls()
 
-    def forward(self, ms, inputs=(8,), module="model", evaluating=False):
+    def forward(self, ms, inputs=(8,), module="model", training=True, grad=True):
         if self.rec.opens_forward or module is self.rec.top_module:
-            self.rec.forward_begin(module, inputs, evaluating)
+            self.rec.forward_begin(module, inputs, training, grad)
         self.clock.advance(ms)
         if module is self.rec.top_module:
             self.rec.forward_end()
@@ -213,7 +213,7 @@ class LoaderSteps(unittest.TestCase):
             loop.clock.advance(10)
             for _ in range(4):
                 loop.fetch(val, 3, 16)
-                loop.forward(2, inputs=(16,), evaluating=True)
+                loop.forward(2, inputs=(16,), training=False, grad=False)
             loop.fetch(val, 1, None)
             loop.clock.advance(10)
         loop.rec.finish()
@@ -229,7 +229,7 @@ class LoaderSteps(unittest.TestCase):
             loop.fetch("it", 5, 8)
             loop.train(opt)
         loop.fetch("it", 5, 8)
-        loop.rec.forward_begin("model", (8,), False)  # raises inside forward: no post-hook
+        loop.rec.forward_begin("model", (8,), True, True)  # raises inside forward: no post-hook
         loop.clock.advance(1)
         loop.rec.finish()
         self.assertEqual(len(loop.steps()), 4)
@@ -246,7 +246,7 @@ class LoaderSteps(unittest.TestCase):
         loop = Loop()
         opt = loop.optimizer()
         loop.fetch("it", 5, 8)
-        loop.rec.forward_begin("model", (8,), False)
+        loop.rec.forward_begin("model", (8,), True, True)
         loop.clock.advance(3)  # raised; the script catches it and skips the batch
         loop.fetch("it", 5, 8)
         loop.train(opt)
@@ -378,7 +378,7 @@ class Evaluation(unittest.TestCase):
             if i == 2:
                 for _ in range(10):
                     loop.clock.advance(1)  # get_batch
-                    loop.forward(2, inputs=(4, 32), evaluating=True)
+                    loop.forward(2, inputs=(4, 32), training=False, grad=False)
             loop.train(opt)
         loop.rec.finish()
         steps = loop.steps()
@@ -390,7 +390,7 @@ class Evaluation(unittest.TestCase):
         loop = Loop()
         opt = loop.optimizer()
         for _ in range(3):
-            loop.forward(5, module="teacher", evaluating=True)
+            loop.forward(5, module="teacher", training=False, grad=False)
             loop.forward(3, module="student")
             loop.backward(4)
             loop.step(opt)
@@ -398,10 +398,38 @@ class Evaluation(unittest.TestCase):
         self.assertEqual(loop.events("eval"), [])
         self.assertEqual([(s["forward"], s["samples"]) for s in loop.steps()], [(8.0, 8)] * 3)
 
+    def test_a_prediction_after_each_step_is_a_pass_of_its_own(self):
+        loop = Loop()
+        lbfgs = loop.optimizer(LBFGS)
+        for _ in range(3):
+            loop.step(lbfgs, closure=lambda: (loop.forward(3), loop.backward(4)))
+            loop.clock.advance(1)
+            loop.forward(20, training=True, grad=False)  # with torch.no_grad(): pred = model(test_input)
+            loop.clock.advance(1)
+        loop.rec.finish()
+        self.assertEqual([(e["batches"], e["ms"]) for e in loop.events("eval")], [(1, 20.0)] * 3)
+        self.assertEqual([round(s["ms"], 6) for s in loop.steps()[1:]], [10.0] * 2)
+
+    def test_a_gans_fakes_made_without_gradients_are_part_of_the_step(self):
+        loop = Loop()
+        d, g = loop.optimizer(), loop.optimizer()
+        for _ in range(3):
+            loop.forward(2, module="G", grad=False)  # with torch.no_grad(): fake = G(z)
+            loop.forward(1, module="D")
+            loop.backward(1)
+            loop.step(d)
+            loop.forward(2, module="G")
+            loop.forward(1, module="D")
+            loop.backward(1)
+            loop.step(g)
+        loop.rec.finish()
+        self.assertEqual(loop.events("eval"), [])
+        self.assertEqual([round(s["forward"], 6) for s in loop.steps()], [6.0] * 3)
+
     def test_a_model_kept_in_eval_mode_while_training_is_training(self):
         loop = Loop()
         for _ in range(3):
-            loop.forward(3, evaluating=True)  # frozen batch norm: eval mode, gradients on
+            loop.forward(3, training=False)  # frozen batch norm: eval mode, gradients on
             loop.backward(4)
         loop.rec.finish()
         self.assertEqual((len(loop.steps()), loop.events("eval")), (3, []))
@@ -410,7 +438,7 @@ class Evaluation(unittest.TestCase):
         loop = Loop()
         for _ in range(5):
             loop.fetch("it", 1, 8)
-            loop.forward(2, evaluating=True)
+            loop.forward(2, training=False, grad=False)
         loop.fetch("it", 1, None)
         loop.rec.finish()
         self.assertEqual(loop.steps(), [])
@@ -435,7 +463,7 @@ class NestedStages(unittest.TestCase):
         rec.loader_next("it")
         self.assertFalse(rec.opens_forward)  # a transform module in a Dataset stays data
         rec.loader_batch(8)
-        rec.forward_begin("model", (8,), False)
+        rec.forward_begin("model", (8,), True, True)
         self.assertEqual((rec.opens_forward, rec.top_module), (False, "model"))  # a submodule is not the top one
         rec.backward_begin()
         self.assertTrue(rec.opens_forward)
@@ -446,7 +474,7 @@ class NestedStages(unittest.TestCase):
         self.assertEqual(loop.rec.tag, "startup")
         loop.rec.backward_begin()
         self.assertEqual(loop.rec.tag, "backward")
-        loop.rec.forward_begin("block", (8,), False)
+        loop.rec.forward_begin("block", (8,), True, True)
         self.assertEqual(loop.rec.tag, "forward")
         loop.rec.forward_end()
         loop.rec.backward_end()
@@ -454,7 +482,7 @@ class NestedStages(unittest.TestCase):
         loop.step(opt)
         loop.step(opt)
         for _ in range(2):
-            loop.forward(1, evaluating=True)
+            loop.forward(1, training=False, grad=False)
         self.assertEqual(loop.rec.tag, "none")  # an evaluation pass
 
 

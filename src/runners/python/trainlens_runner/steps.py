@@ -22,7 +22,8 @@ seen, before the first step and again whenever that changes.
   none        None of these seen: no step is ever posted, never a made-up one (said at exit).
 Forward+backward micro-batches before one update are gradient accumulation: `micro` = their count,
 samples and tokens their sums. step(closure) (LBFGS) is one step and one micro-batch however often
-the closure runs. A step left open at exit or by another loader is kept only if its update ran (a
+the closure runs. An iteration whose optimizer.step a GradScaler skips (inf gradients, as fp16's
+first steps have) joins the next step as a micro-batch. A step left open at exit or by another loader is kept only if its update ran (a
 crash in step N keeps exactly N steps). Samples: the batch's leading dimension (without a DataLoader,
 that of the micro-batch's first forward input); with several optimizers per step and no DataLoader,
 the first micro-batch's only (a GAN's fakes are not more data). Tokens: B×T when that first forward
@@ -32,9 +33,11 @@ counts none).
 Evaluation: a top-level forward under no_grad/inference_mode, or of a module in eval mode, outside a
 step that already trained, starts an evaluation run that lasts until the next training call. The run
 is an evaluation pass (one `eval` event: t, ms, batches, samples; its time cut out of the step it fell
-in) when its first module ran more than once, or trains next, or the run lasted until exit; else it
-was part of training (a distillation teacher, a model kept in eval mode to freeze batch norm) and its
-time is the step's forward. Samples taken while a run is known to be an evaluation are tagged "none".
+in) when its first module ran more than once, or trains next, or the run lasted until exit, or it ran
+without gradients, before anything else in its step, a module that has trained (a prediction after
+each step). Else it was part of training (a distillation teacher, a GAN's fakes made under no_grad,
+a model kept in eval mode to freeze batch norm) and its time is the step's forward. Samples taken
+while a run is known to be a pass (it has run twice) are tagged "none".
 
 Stages (host time: what the Python main thread spent, wall clock). Stages nest; the innermost known
 stage wins and each counts only its own time:
@@ -71,11 +74,13 @@ _UPDATE, _EXIT = object(), object()  # what ends an evaluation run, besides a tr
 
 
 class _EvalRun:
-    __slots__ = ("t0", "end", "module", "iterator", "batches", "samples", "forward_ms", "first")
+    __slots__ = ("t0", "end", "module", "iterator", "first", "grad", "fresh", "batches", "samples", "forward_ms")
 
-    def __init__(self, t0, module, iterator, first):
+    def __init__(self, t0, module, iterator, first, grad, fresh):
         self.t0 = self.end = t0
         self.module, self.iterator, self.first = module, iterator, first  # first: (samples, tokens)
+        self.grad = grad  # its first forward ran with gradients on
+        self.fresh = fresh  # nothing computed in the step before it
         self.batches, self.samples, self.forward_ms = 0, 0, 0.0
 
 
@@ -106,6 +111,7 @@ class StepRecorder:
         self._started = self._loader_steps = False
         self._optimizer_built = self._optimizer_stepped = self._gave_up_waiting = self._saw_backward = False
         self._closer = None  # id() of the optimizer whose step ends a round
+        self._trains = set()  # id() of each module whose forward trained
 
     @property
     def steps(self):
@@ -113,17 +119,18 @@ class StepRecorder:
 
     # ---- hooks --------------------------------------------------------------------------------
 
-    def forward_begin(self, module, inputs, evaluating):
+    def forward_begin(self, module, inputs, training, grad):
         """A module call while `opens_forward`, or a call of the top module itself (its last forward
-        raised: forward hooks never see a forward end by an exception)."""
+        raised: forward hooks never see a forward end by an exception). `training`: the module's
+        mode; `grad`: gradients are on (not under no_grad or inference_mode)."""
         t = self._clock()
         stack = self._stack
         if stack and (stack[-1] is _FORWARD or stack[-1] is _EVAL):
             self._pop(t)
         if not stack:
             seg = self._seg
-            if evaluating and (seg is None or not seg.trained):
-                return self._eval_forward(module, inputs, t)
+            if not (training and grad) and (seg is None or not seg.trained):
+                return self._eval_forward(module, inputs, t, grad)
             if self._eval is not None:
                 self._end_eval(module, t)
             if self._seg is None and not self._loader_steps:
@@ -131,6 +138,7 @@ class StepRecorder:
         self.top_module = module
         self._push(_FORWARD, t)
         if self._seg is not None and (len(stack) == 1 or stack[-2] is _OPTIMIZER):
+            self._trains.add(id(module))
             mb = self._mb
             if mb is None:
                 if self._seg.owner is None:
@@ -389,14 +397,15 @@ class StepRecorder:
 
     # ---- evaluation ---------------------------------------------------------------------------
 
-    def _eval_forward(self, module, inputs, t):
+    def _eval_forward(self, module, inputs, t, grad):
         run, seg = self._eval, self._seg
         samples = self._leading_dim(inputs)
         if run is None:
+            fresh = seg is None or not seg.computed
             # Over a DataLoader whose batch was all this step did so far, the pass starts with it.
-            loading = seg is not None and seg.owner is not None and not seg.computed and not self._held
+            loading = fresh and seg is not None and seg.owner is not None
             run = self._eval = _EvalRun(seg.t0 if loading else t, module, seg.owner if loading else None,
-                                        (samples, self._tokens(inputs)))
+                                        (samples, self._tokens(inputs)), grad, fresh)
         if module is run.module:
             run.batches += 1
             run.samples += samples or 0
@@ -406,7 +415,11 @@ class StepRecorder:
     def _end_eval(self, trigger, t):
         run, self._eval = self._eval, None
         seg = self._seg
-        if trigger is _EXIT or run.batches > 1 or trigger is run.module:
+        # One forward is a pass when the model that trains next ran it, or when, with gradients
+        # off, a model that trains ran it before this step did anything (a prediction after each
+        # step); not a teacher's forward, a GAN's no_grad fakes or a frozen-BN model's.
+        if (trigger is _EXIT or run.batches > 1 or trigger is run.module
+                or (trigger is _UPDATE and run.fresh and not run.grad and id(run.module) in self._trains)):
             self._post({"type": "eval", "t": round((run.t0 - self._origin) * 1000.0, 3),
                         "ms": round((run.end - run.t0) * 1000.0, 3), "batches": run.batches, "samples": run.samples or None})
             if seg is not None and run.end > seg.t0:
@@ -418,6 +431,8 @@ class StepRecorder:
             if seg is not None:
                 seg.ms[_FORWARD] += run.forward_ms
                 seg.computed = True
+                if run.grad:
+                    self._trains.add(id(run.module))
                 mb = self._mb
                 if mb is None and seg.owner is None:
                     self._mb = [run.first[0], run.first[1], False, True]

@@ -153,7 +153,7 @@ class TorchHooks:
 
         def forward_pre(module, inputs):
             if (rec.opens_forward or module is rec.top_module) and self._live():
-                self._call(rec.forward_begin, module, inputs, not module.training or not grad_enabled())
+                self._call(rec.forward_begin, module, inputs, module.training, grad_enabled())
         return forward_pre
 
     def _forward_post(self, rec):
