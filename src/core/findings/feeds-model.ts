@@ -34,6 +34,7 @@ const UPDATES = /\.(?:data|grad)\.\w+_\(|\.(?:data|grad)\s*(?:[-+*/]|\/\/)?=(?!=
 const OVER_PARAMETERS = /^(?:async\s+)?for\s.+\sin\s.*\.(?:named_)?parameters\(/;
 const MUTATORS = /(?<![\w.])([A-Za-z_][\w.]*)\.(?:append|extend|insert|update|add|put|put_nowait)\(/g;
 const HEADER = /^(?:async\s+)?(def|for|while|class)\b/;
+const DEF = /^(?:async\s+)?def\s/;
 
 interface ParsedFile {
   statements: Statement[];
@@ -96,7 +97,7 @@ export class ModelFlow {
       returns ||= effect.returns;
     }
     if (!returns || depth >= MAX_CALL_DEPTH) return null;
-    const fn = enclosingHeaders(statements, index).find((h) => /^(?:async\s+)?def\s/.test(h.statement.code));
+    const fn = enclosingHeaders(statements, index).find((h) => DEF.test(h.statement.code));
     const fnName = fn ? /def\s+(\w+)/.exec(fn.statement.code)?.[1] : undefined;
     if (!fnName) return null;
     const call = new RegExp(`(?<![\\w])${fnName}\\s*\\(`);
@@ -104,8 +105,7 @@ export class ModelFlow {
       const callers = this.parse(other)?.statements ?? [];
       for (let i = 0; i < callers.length; i++) {
         const code = (callers[i] as Statement).code;
-        if (HEADER.test(code) && /^(?:async\s+)?def\s/.test(code)) continue;
-        if (!call.test(code)) continue;
+        if (DEF.test(code) || !call.test(code)) continue;
         const found = this.flowFrom(other, i, depth + 1, visited);
         if (found) return found;
       }
