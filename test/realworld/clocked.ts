@@ -1,14 +1,13 @@
 /**
- * The suite for a PyTorch corpus script timed by the tests' own clock (truth/truth_run.py): one
- * TrainLens recording with the clock in the process, and one run apart under the tests' line
- * sampler. Each property is its own test, so a report names every figure TrainLens gets wrong, not
- * just the first.
+ * The suite for a PyTorch corpus script timed by the tests' own clock and line sampler
+ * (truth/truth_run.py) inside the one run TrainLens records. Each property is its own test, so a
+ * report names every figure TrainLens gets wrong, not just the first.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunSummary } from '../../src/core/summary';
 import { assertCount, assertRate, assertShare, assertSteps, assertTopLine, printRow, topLineRow } from './checks';
-import { recordWithClock, sampleLines, workspace } from './harness';
+import { recordWithTruth, workspace } from './harness';
 import { batchesPerSec, evalPasses, evalSpans, lineShares, shareOfTraining, type LineShare, type Span, type TorchClock } from './truth';
 
 /** What ends a training iteration in these PyTorch loops, in the test names' words. */
@@ -37,7 +36,7 @@ export interface ClockedRun {
   ends: number[];
   evals: Span[];
   truthBatchesPerSec: number;
-  /** The same command apart, under the tests' line sampler. */
+  /** The tests' line sampler's shares, from the same run. */
   lines: LineShare[];
 }
 
@@ -54,11 +53,10 @@ export function describeClocked(spec: ClockedScript, more?: (run: () => ClockedR
     before(function () {
       dir = workspace(spec.name.replace(/\W+/g, '-'));
       const cwd = spec.prepare(dir);
-      const recorded = recordWithClock(spec.script, spec.args, cwd);
+      const recorded = recordWithTruth(spec.script, spec.args, cwd);
       const ends = spec.iterationEnds(recorded.clock);
       const evals = evalSpans(recorded.clock);
-      const lines = lineShares(sampleLines(spec.script, spec.args, cwd));
-      run = { ...recorded, ends, evals, truthBatchesPerSec: batchesPerSec(ends, evals), lines };
+      run = { ...recorded, ends, evals, truthBatchesPerSec: batchesPerSec(ends, evals), lines: lineShares(recorded.lines) };
     });
 
     after(function () {

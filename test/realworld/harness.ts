@@ -47,27 +47,17 @@ export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * A PyTorch script recorded by TrainLens while the tests' clock (truth/truth_run.py) times it in the
- * same process: the clock's hooks are library code to TrainLens, so its lines stay the script's.
+ * A PyTorch script recorded by TrainLens while the tests' own clock and line sampler
+ * (truth/truth_run.py) time the same run from inside the process: both measure the very execution
+ * TrainLens measures, so run-to-run noise cannot tell them apart. Their hooks and signal handler
+ * are library code to TrainLens (pseudo-filename), and the sampler's SIGALRM is one more signal
+ * handler of the script's own, which the runner must live with anyway.
  */
-export function recordWithClock(script: string, args: string[], cwd: string): Recorded & { clock: TorchClock } {
+export function recordWithTruth(script: string, args: string[], cwd: string): Recorded & { clock: TorchClock; lines: LineTimes } {
   const clockFile = path.join(cwd, 'truth-clock.json');
-  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, script, ...args], cwd);
-  return { ...recorded, clock: readJson<TorchClock>(clockFile) };
-}
-
-/** The script alone (no TrainLens) under the tests' line sampler: main-thread wall time per line. */
-export function sampleLines(script: string, args: string[], cwd: string): LineTimes {
-  const clockFile = path.join(cwd, 'sampler-clock.json');
-  const linesFile = path.join(cwd, 'sampler-lines.json');
-  const run = spawnSync(TORCH_PYTHON, [TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  assert.equal(run.status, 0, run.stderr.slice(-4000));
-  return readJson<LineTimes>(linesFile);
+  const linesFile = path.join(cwd, 'truth-lines.json');
+  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd);
+  return { ...recorded, clock: readJson<TorchClock>(clockFile), lines: readJson<LineTimes>(linesFile) };
 }
 
 export function readJson<T>(file: string): T {

@@ -1,6 +1,7 @@
 /**
- * Language-model trainers, run exactly as their READMEs run them (no wrapper): their own printed
- * timings are the truth. pytorch/examples word_language_model: an LSTM on integer [T, B] batches cut
+ * Language-model trainers, run with the flags their READMEs use: their own printed timings are the
+ * truth for steps and rates; the tests' line sampler (truth/truth_run.py) rides in the same run for
+ * the top line. pytorch/examples word_language_model: an LSTM on integer [T, B] batches cut
  * by hand from one tensor, updated by hand (p.data.add_), a validation pass per epoch and a test
  * pass at the end. nanoGPT's train.py: hand-rolled get_batch over a uint16 memmap, gradient
  * accumulation, periodic estimate_loss() in eval mode.
@@ -12,13 +13,13 @@ import path from 'node:path';
 import type { RunSummary } from '../../src/core/summary';
 import { TORCH_PYTHON } from '../integration/cli-harness';
 import { assertBetween, assertRate, assertSteps, assertTopLine, printRow, topLineRow } from './checks';
-import { corpusFile, linesMatching, makeData, record, sampleLines, workspace } from './harness';
+import { corpusFile, linesMatching, makeData, recordWithTruth, workspace } from './harness';
 import { lineShares, steadyRate, sum, type LineShare } from './truth';
 
 interface LmRun {
   summary: RunSummary;
   output: string;
-  /** The same command apart, under the tests' line sampler. */
+  /** The tests' line sampler's shares, from the same run. */
   lines: LineShare[];
 }
 
@@ -38,7 +39,8 @@ describe('pytorch/examples word_language_model: manual updates, no optimizer, no
     trainTokens = sum(fs.readFileSync(path.join(data, 'train.txt'), 'utf8').split('\n').slice(0, -1).map((l) => l.split(/\s+/).filter(Boolean).length + 1));
     const script = corpusFile('pytorch-examples', 'word_language_model', 'main.py');
     const args = ['--data', data, '--epochs', '2', '--emsize', '64', '--nhid', '64', '--log-interval', '1', '--save', path.join(dir, 'model.pt')];
-    run = { ...record([TORCH_PYTHON, script, ...args], dir), lines: lineShares(sampleLines(script, args, dir)) };
+    const recorded = recordWithTruth(script, args, dir);
+    run = { ...recorded, lines: lineShares(recorded.lines) };
   });
 
   /** Its per-batch log (--log-interval 1): batch b >= 1, with the ms since the previous log line. */
@@ -109,7 +111,8 @@ describe('karpathy/nanoGPT train.py: gradient accumulation, hand-rolled get_batc
     const prepared = spawnSync(TORCH_PYTHON, ['data/shakespeare_char/prepare.py'], { cwd: repo, encoding: 'utf8' });
     assert.equal(prepared.status, 0, prepared.stderr);
     const args = ['config/train_shakespeare_char.py', ...flags];
-    run = { ...record([TORCH_PYTHON, 'train.py', ...args], repo), lines: lineShares(sampleLines(path.join(repo, 'train.py'), args, repo)) };
+    const recorded = recordWithTruth(path.join(repo, 'train.py'), args, repo);
+    run = { ...recorded, lines: lineShares(recorded.lines) };
   });
 
   const ran = () => {

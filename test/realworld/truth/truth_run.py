@@ -1,8 +1,9 @@
 """Runs a training script as `python3 script.py args` would, under the real-world tests' own clock,
-and writes what the clock saw as JSON: when each optimizer step, backward, DataLoader batch and
+and writes what the clock saw as JSON: when each optimizer step, backward, DataLoader fetch and
 no-grad forward began and ended, and when the script switched between train and eval mode. With
---lines it also samples the main thread's wall time per line of the script's own files (a run
-apart from TrainLens's: two samplers in one process would disturb each other).
+--lines it also samples the main thread's wall time per line of the script's own files, by
+SIGALRM: inside a TrainLens run that is one more signal handler of the script's own, which the
+runner (its own timer and signal) must live with anyway.
 
   /usr/bin/python3 truth_run.py --out CLOCK.json [--lines LINES.json] script.py [args...]
 
