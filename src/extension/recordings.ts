@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { newestFirst, recordingItem, type RecordingItem } from '../core/editor-view/recording-list';
+import { newestFirst, recordingGlance, recordingItem, recordingRow, type RecordingGlance, type RecordingItem } from '../core/editor-view/recording-list';
 import { figuresFromSummary, statusView } from '../core/editor-view/status-model';
 import type { RunSummary } from '../core/summary';
 import { RunView } from '../core/view/run-view';
@@ -48,8 +48,10 @@ export class RecordingOpener {
   private async pick(): Promise<string | undefined> {
     const browse = { label: '$(folder-opened) Browse…', item: undefined };
     const recordings = newestFirst(await recordedRuns());
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const rows = await Promise.all(recordings.map(async (item) => ({ ...recordingRow(item, await glanceAt(item.dir), root), item })));
     const picked = await vscode.window.showQuickPick(
-      [...recordings.map((item) => ({ label: item.name, description: item.startedAt ?? item.id, detail: item.dir, item })), browse],
+      [...rows, browse],
       { title: 'TrainLens: Open Recording', placeHolder: recordings.length > 0 ? 'Pick a recorded run' : 'No recordings in this workspace yet: browse for a run folder' },
     );
     if (!picked) return undefined;
@@ -81,6 +83,15 @@ function load(dir: string): { view: RunView; summary: RunSummary; label: string 
 function recordingDirOf(uri: vscode.Uri): string {
   const name = path.basename(uri.fsPath);
   return name === EVENTS_FILE || name === SUMMARY_FILE ? path.dirname(uri.fsPath) : uri.fsPath;
+}
+
+/** The run's summary.json, parsed only for the list; null when it is missing or unreadable. */
+async function glanceAt(dir: string): Promise<RecordingGlance | null> {
+  try {
+    return recordingGlance(JSON.parse(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
+  } catch {
+    return null;
+  }
 }
 
 async function recordedRuns(): Promise<RecordingItem[]> {

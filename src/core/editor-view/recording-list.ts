@@ -1,4 +1,6 @@
 /** Recorded runs as the Open Recording… picker lists them: newest first, with a readable date. */
+import path from 'node:path';
+import { formatCompactRate, formatMs, formatRate } from '../format';
 
 export interface RecordingItem {
   id: string;
@@ -22,4 +24,69 @@ export function recordingItem(id: string, dir: string): RecordingItem {
 /** Ids start with their timestamp, so newest first is a reverse sort by id. */
 export function newestFirst(items: readonly RecordingItem[]): RecordingItem[] {
   return [...items].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/** The few summary fields a list of runs shows; read from summary.json without rebuilding anything. */
+export interface RecordingGlance {
+  script: string | null;
+  status: string;
+  steps: number;
+  durationMs: number;
+  batchesPerSec: number | null;
+  tokensPerSec: number | null;
+}
+
+export interface RecordingRow {
+  /** The script, with the folder it is in when that is not the workspace root: `gpt/train.py`. */
+  label: string;
+  /** Status first, so a failed run stands out: `$(error) failed · 12.3 batch/s · 410 steps`. */
+  description: string;
+  /** When it started and for how long. */
+  detail: string;
+}
+
+const STATUS_ICONS: Record<string, string> = { completed: '$(pass)', failed: '$(error)', stopped: '$(debug-stop)', running: '$(pulse)' };
+
+/**
+ * How a recorded run reads in a list. `glance` is null when the run has no summary.json (cut off by
+ * a crash of the host): it still opens, rebuilt from its events, and says so.
+ */
+export function recordingRow(item: RecordingItem, glance: RecordingGlance | null, workspaceRoot: string | undefined): RecordingRow {
+  const started = item.startedAt ?? item.id;
+  if (!glance) return { label: item.name, description: '$(warning) cut off · rebuilt from its events when opened', detail: started };
+  const label = glance.script ? scriptLabel(glance.script, workspaceRoot) : item.name;
+  const rate =
+    glance.tokensPerSec !== null
+      ? `${formatCompactRate(glance.tokensPerSec)} tok/s`
+      : glance.batchesPerSec !== null
+        ? `${formatRate(glance.batchesPerSec)} batch/s`
+        : 'no throughput';
+  const steps = `${glance.steps} ${glance.steps === 1 ? 'step' : 'steps'}`;
+  const icon = STATUS_ICONS[glance.status] ?? '$(circle-outline)';
+  return { label, description: `${icon} ${glance.status} · ${rate} · ${steps}`, detail: `${started} · ${formatMs(glance.durationMs)}` };
+}
+
+function scriptLabel(script: string, workspaceRoot: string | undefined): string {
+  if (workspaceRoot) {
+    const relative = path.relative(workspaceRoot, script);
+    if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/');
+  }
+  return path.basename(script);
+}
+
+/** The glance of a parsed summary.json, or null when it is not one (hand-edited, another tool's). */
+export function recordingGlance(value: unknown): RecordingGlance | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const s = value as Record<string, unknown>;
+  const throughput = (typeof s.throughput === 'object' && s.throughput !== null ? s.throughput : {}) as Record<string, unknown>;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  if (typeof s.status !== 'string') return null;
+  return {
+    script: typeof s.script === 'string' ? s.script : null,
+    status: s.status,
+    steps: num(s.steps) ?? 0,
+    durationMs: num(s.durationMs) ?? 0,
+    batchesPerSec: num(throughput.batchesPerSec),
+    tokensPerSec: num(throughput.tokensPerSec),
+  };
 }
