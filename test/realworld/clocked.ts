@@ -27,6 +27,8 @@ export interface ClockedScript {
   /** The script's own count of its training iterations, from what it printed. */
   stepsPrinted(output: string): number;
   anchor: keyof typeof ANCHORS;
+  /** TrainLens's --sample-hz, for a run whose training is too short for the default 100 Hz to rank its lines. */
+  sampleHz?: number;
 }
 
 export interface ClockedRun {
@@ -53,7 +55,7 @@ export function describeClocked(spec: ClockedScript, more?: (run: () => ClockedR
     before(function () {
       dir = workspace(spec.name.replace(/\W+/g, '-'));
       const cwd = spec.prepare(dir);
-      const recorded = recordWithTruth(spec.script, spec.args, cwd);
+      const recorded = recordWithTruth(spec.script, spec.args, cwd, spec.sampleHz ? ['--sample-hz', String(spec.sampleHz)] : []);
       const ends = spec.iterationEnds(recorded.clock);
       const evals = evalSpans(recorded.clock);
       run = { ...recorded, ends, evals, truthBatchesPerSec: batchesPerSec(ends, evals), lines: lineShares(recorded.lines) };

@@ -36,10 +36,10 @@ export interface Recorded {
   output: string;
 }
 
-/** `trainlens record --json -- <command>` in `cwd`; the run must complete. */
-export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Recorded {
+/** `trainlens record --json [flags] -- <command>` in `cwd`; the run must complete. */
+export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, flags: string[] = []): Recorded {
   const out = path.join(cwd, '.trainlens-runs');
-  const run = runCli(['record', '--json', '--out', out, '--', ...command], { cwd, env });
+  const run = runCli(['record', '--json', '--out', out, ...flags, '--', ...command], { cwd, env });
   assert.equal(run.code, 0, `${command.join(' ')} exited ${run.code}:\n${run.stderr.slice(-4000)}`);
   const summary = parseSummary(run.stdout);
   assert.ok(summary, `no summary on stdout:\n${run.stdout.slice(-2000)}`);
@@ -53,10 +53,10 @@ export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = 
  * are library code to TrainLens (pseudo-filename), and the sampler's SIGALRM is one more signal
  * handler of the script's own, which the runner must live with anyway.
  */
-export function recordWithTruth(script: string, args: string[], cwd: string): Recorded & { clock: TorchClock; lines: LineTimes } {
+export function recordWithTruth(script: string, args: string[], cwd: string, flags: string[] = []): Recorded & { clock: TorchClock; lines: LineTimes } {
   const clockFile = path.join(cwd, 'truth-clock.json');
   const linesFile = path.join(cwd, 'truth-lines.json');
-  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd);
+  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd, process.env, flags);
   return { ...recorded, clock: readJson<TorchClock>(clockFile), lines: readJson<LineTimes>(linesFile) };
 }
 

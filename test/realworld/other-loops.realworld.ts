@@ -13,13 +13,14 @@ import { outsideInner, shareOfTraining } from './truth';
 const lbfgsScript = corpusFile('pytorch-examples', 'time_sequence_prediction', 'train.py');
 
 // traindata.pt as generate_sine_wave.py writes it, with 6 waves of 20 points instead of 100 of 1000
-// (3 train, 3 test): an LBFGS step is up to 20 closure calls over every time step.
+// (3 train, 3 test): an LBFGS step is up to 20 closure calls over every time step. Six steps give
+// five timed intervals.
 describeClocked(
   {
     name: 'pytorch/examples time_sequence_prediction',
     shape: 'LBFGS: optimizer.step(closure), forward and backward in the closure; no_grad prediction and a plot per step',
     script: lbfgsScript,
-    args: ['--steps', '4'],
+    args: ['--steps', '6'],
     prepare: (workspace) => {
       makeData('sine', path.join(workspace, 'traindata.pt'), 6, 20);
       return workspace;
@@ -70,6 +71,8 @@ describeClocked(
     iterationEnds: (clock) => clock.backward.map(([, end]) => end),
     stepsPrinted: (output) => Number(linesMatching(output, /^Loss: \S+ after (\d+) batches/)[0]?.[1]),
     anchor: 'backward',
+    // It trains for a fraction of a second (a few hundred ~0.5 ms iterations): ~30 samples at 100 Hz.
+    sampleHz: 1000,
   },
   (ran) => {
     it("offers metric-every-n on no line that builds the model's input", () => {

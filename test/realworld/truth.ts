@@ -51,12 +51,21 @@ export function overlapMs(spans: readonly Span[], from: number, to: number): num
 }
 
 /**
- * Evaluation time as the script itself declares it: from each switch to eval mode to the next
- * switch back to train mode (or the end), and every outermost forward run without grad (a script
- * that never calls model.eval(), like time_sequence_prediction's no_grad prediction).
+ * Evaluation time as the script itself declares it, up to where training resumes: from each switch
+ * to eval mode to the next switch back to train mode (or the end), and from each outermost forward
+ * run without grad (time_sequence_prediction's prediction never calls model.eval()) to the next
+ * training activity: a DataLoader fetch, a backward, an optimizer step or a switch to train mode.
+ * What a script does between its eval forwards and its next training work (its loss sums, prints,
+ * a plot of the prediction) belongs to the eval pass, as test() does for a script that switches modes.
  */
 export function evalSpans(clock: TorchClock): Span[] {
-  const spans: Span[] = [...clock.noGradForwards];
+  const resumes = [
+    ...clock.batches.map(([start]) => start),
+    ...clock.backward.map(([start]) => start),
+    ...clock.optimizers.flatMap((o) => o.steps.map(([start]) => start)),
+    ...clock.modes.filter(([, training]) => training).map(([t]) => t),
+  ].sort((a, b) => a - b);
+  const spans: Span[] = clock.noGradForwards.map(([start, end]) => [start, resumes.find((t) => t >= end) ?? clock.endMs]);
   let evalSince: number | null = null;
   for (const [t, training] of clock.modes) {
     if (!training && evalSince === null) evalSince = t;
