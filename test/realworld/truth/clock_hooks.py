@@ -165,7 +165,8 @@ class LineSampler:
         self.total_ms += elapsed
         while frame is not None and not self._is_own(frame.f_code.co_filename):
             frame = frame.f_back
-        if frame is not None:
+        # f_lineno is None between a frame's instructions that map to no line (Python 3.11).
+        if frame is not None and frame.f_lineno is not None:
             key = "%s:%d" % (os.path.realpath(frame.f_code.co_filename), frame.f_lineno)
             self.ms[key] = self.ms.get(key, 0.0) + elapsed
 
