@@ -85,7 +85,7 @@ class Channel:
 
     def start(self):
         if self._interval_s:
-            self._sampler = SignalSampler.install(self._interval_s, self._clock, self._stage_of_main)
+            self._sampler = SignalSampler.install(self._interval_s, self._stage_of_main)
             self._thread_samples = self._sampler is None
         self._thread.start()
 
