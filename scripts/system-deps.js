@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the tests use are present: PyTorch for /usr/bin/python3 (real
-// training runs) and Chromium (the real-editor tests). Installs them when running as root;
-// otherwise prints the exact command and fails, since the tests cannot be honest without them.
+// training runs; torchvision and matplotlib for the real-world corpus) and Chromium (the
+// real-editor tests). Installs them when running as root; otherwise prints the exact command and
+// fails, since the tests cannot be honest without them.
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 
 const PACKAGES = [
   { name: 'python3-torch', present: () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0 },
   { name: 'chromium', present: () => fs.existsSync('/usr/bin/chromium') },
+  // The real-world corpus (test/realworld) runs public scripts that import these.
+  { name: 'python3-torchvision', present: () => spawnSync('/usr/bin/python3', ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0 },
+  { name: 'python3-matplotlib', present: () => spawnSync('/usr/bin/python3', ['-c', 'import matplotlib'], { stdio: 'ignore' }).status === 0 },
 ];
 
 const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
