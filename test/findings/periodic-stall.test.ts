@@ -33,6 +33,24 @@ describe('findings: periodic-stall', () => {
     assert.equal(periodicStall(two), null);
   });
 
+  it('needs a period: three slow steps at 18, 20, 21 are not a rhythm, nor are stalls whose gaps disagree', () => {
+    const three = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [18, 20, 21], 700)));
+    assert.equal(periodicStall(three), null);
+    // Four stalls, gaps 2, 2, 3: a period of 2 allows no slack, so the chain breaks at 3.
+    const uneven = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [18, 20, 22, 25], 700)));
+    assert.equal(periodicStall(uneven), null);
+    // Every other stall missing: gaps of 2 periods are not the rhythm of one.
+    const gappy = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [20, 40, 80, 100, 140], 700)));
+    assert.equal(periodicStall(gappy), null);
+  });
+
+  it('accepts four stalls at a regular interval, each within an eighth of the period', () => {
+    const four = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [30, 60, 91, 120], 700)));
+    const finding = periodicStall(four);
+    assert.equal(finding?.evidence.stalls, 4);
+    assert.equal(finding?.evidence.period, 30);
+  });
+
   it('keeps its rhythm through one stray slow step', () => {
     const stray = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [24, 49, 61, 74, 99, 124, 149], 700)));
     assert.equal(periodicStall(stray)?.evidence.period, 25);

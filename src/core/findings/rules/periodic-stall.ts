@@ -10,12 +10,15 @@ import { gradeShare, hotLinesIn, steadySteps, where } from '../measures';
 
 /** A step this many times the typical one stalls: the factor warmup.ts uses to call a first step slow. */
 export const STALL_SLOWDOWN = WARMUP_SLOWDOWN;
-/** Three stalls give two intervals: the fewest that show a period. */
-export const MIN_STALLS = 3;
-/** Loops count steps exactly (save every N, an epoch of N batches): a stall is on the period's grid
- * when it lands within one step of it. */
-const GRID_TOLERANCE_STEPS = 1;
-/** Three quarters of the stalls on one grid: a stray slow step (a GC pause) does not hide a rhythm. */
+/** Four stalls give three intervals that must agree: three slow steps (18, 20, 21) are not a rhythm. */
+export const MIN_STALLS = 4;
+/** Loops count steps exactly (save every N, an epoch of N batches), but an epoch boundary or a slow
+ * neighbour can move a stall by a step: consecutive stalls may be a period apart give or take an
+ * eighth of it (0 steps below a period of 8, so a period of 2 is exact and 18, 20, 21 is broken). */
+const PERIOD_TOLERANCE = 1 / 8;
+/** Back-to-back slow steps are a slow phase, not a rhythm. */
+const MIN_PERIOD = 2;
+/** Three quarters of the stalls in one chain: a stray slow step (a GC pause) does not hide a rhythm. */
 const ON_GRID_SHARE = 0.75;
 const MAX_LINES = 2;
 
@@ -56,18 +59,30 @@ function findStalls(steps: readonly StepEvent[]): Stalls | null {
   const slow = steps.filter((s) => typicalMs > 0 && s.ms >= STALL_SLOWDOWN * typicalMs);
   if (slow.length < MIN_STALLS) return null;
   const period = Math.round(median(slow.slice(1).map((s, i) => s.index - (slow[i] as StepEvent).index)) ?? 0);
-  // Back-to-back slow steps are a slow phase, not a rhythm.
-  if (period < 2) return null;
-  let onGrid: StepEvent[] = [];
+  if (period < MIN_PERIOD) return null;
+  let chain: StepEvent[] = [];
   for (const anchor of slow) {
-    const grid = slow.filter((s) => {
-      const offset = (((s.index - anchor.index) % period) + period) % period;
-      return Math.min(offset, period - offset) <= GRID_TOLERANCE_STEPS;
-    });
-    if (grid.length > onGrid.length) onGrid = grid;
+    const next = chainFrom(anchor, slow, period);
+    if (next.length > chain.length) chain = next;
   }
-  const periodic = onGrid.length >= MIN_STALLS && onGrid.length >= ON_GRID_SHARE * slow.length;
-  return periodic ? { steps: onGrid, period, typicalMs } : null;
+  const periodic = chain.length >= MIN_STALLS && chain.length >= ON_GRID_SHARE * slow.length;
+  return periodic ? { steps: chain, period: Math.round(median(chain.slice(1).map((s, i) => s.index - (chain[i] as StepEvent).index)) ?? period), typicalMs } : null;
+}
+
+/**
+ * The stalls from `anchor` on, each one period (within the tolerance) after the one before: a
+ * chain, not a grid, so a missing stall ends it and stalls 2 periods apart do not count as regular.
+ */
+function chainFrom(anchor: StepEvent, slow: readonly StepEvent[], period: number): StepEvent[] {
+  const tolerance = Math.floor(period * PERIOD_TOLERANCE);
+  const chain = [anchor];
+  for (;;) {
+    const last = chain[chain.length - 1] as StepEvent;
+    const candidates = slow.filter((s) => s.index > last.index && Math.abs(s.index - last.index - period) <= tolerance);
+    const nearest = candidates.sort((a, b) => Math.abs(a.index - last.index - period) - Math.abs(b.index - last.index - period))[0];
+    if (!nearest) return chain;
+    chain.push(nearest);
+  }
 }
 
 /** The stage the stalls spend their extra time in, against each stage's typical time. */
