@@ -1,5 +1,6 @@
 /** The readable end-of-run report (also `trainlens report`). Plain text lines, no colours. */
 import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
 import { optimizerClass } from '../core/findings/optimizers';
@@ -121,6 +122,6 @@ function hardwareLines(summary: RunSummary): string[] {
   }
   const gpus = [...kinds].map(([kind, count]) => `${count}× ${kind}`);
   const nvlink = hw.gpus.length > 1 && hw.nvlink !== null ? [`NVLink ${hw.nvlink ? 'present' : 'absent'}`] : [];
-  const issues = summary.hardwareCheck.map((i) => `            ${i.severity.toUpperCase().padEnd(8)} ${i.message}`);
+  const issues = summary.hardwareCheck.map((i) => `            ${SEVERITY_WORDS[i.severity].padEnd(8)} ${i.message}`);
   return [`Machine     ${[cpu, ...gpus, ...nvlink].join(' · ')}`, ...issues];
 }

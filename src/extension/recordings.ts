@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { newestFirst, recordingGlance, recordingItem, recordingRow, type RecordingGlance, type RecordingItem } from '../core/editor-view/recording-list';
-import { figuresFromSummary, statusView } from '../core/editor-view/status-model';
+import { statusView, summaryStatusInput } from '../core/editor-view/status-model';
 import type { RunSummary } from '../core/summary';
 import { RunView } from '../core/view/run-view';
 import { loadSummary, readRecording, RUNS_DIR } from '../host/recording/recording-reader';
@@ -41,7 +41,7 @@ export class RecordingOpener {
     }
     this.ui.annotations.clear();
     this.ui.annotations.showSummary(summary);
-    const input = { phase: 'done' as const, label, figures: figuresFromSummary(summary), findings: summary.findings, outcome: summary.status };
+    const input = summaryStatusInput('done', label, summary);
     this.ui.statusBar.render(() => statusView(input));
   }
 

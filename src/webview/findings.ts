@@ -1,4 +1,5 @@
 /** What limits the run, most impact first; a click opens the finding's first location. */
+import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatShare } from '../core/format';
 import type { PanelFinding, PanelHeadline } from '../protocol/webview-messages';
 import { fill, h, openLink } from './dom';
@@ -6,9 +7,10 @@ import { fill, h, openLink } from './dom';
 function findingItem(finding: PanelFinding): HTMLElement {
   const first = finding.locations[0];
   const header = h('div', { class: 'finding-head' },
-    h('span', { class: `badge severity-${finding.severity}` }, finding.severity),
+    h('span', { class: `badge severity-${finding.severity}` }, SEVERITY_WORDS[finding.severity]),
     h('span', { class: 'finding-title' }, finding.title),
-    finding.impact > 0 && h('span', { class: 'muted', title: 'Share of step time at stake' }, ` · ${formatShare(finding.impact)} of step time`),
+    // The finding's estimate of the step time it could win back, not a stage's share: say so.
+    finding.impact > 0 && h('span', { class: 'muted impact', title: "This finding's estimate of the step time that could be won back; not the share of a stage" }, ` · ${formatShare(finding.impact)} of step time at stake`),
     h('span', { class: 'muted code' }, finding.code),
   );
   const item = h('li', { class: `finding severity-${finding.severity}`, data: { code: finding.code } },

@@ -1,4 +1,5 @@
 /** Run facts: command, interpreter, framework, exit, hardware and its check, runner notes. */
+import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatBytes, MIB } from '../core/format';
 import type { PanelGpu, PanelRunInfo } from '../protocol/webview-messages';
 import { fill, h, openLink, type Child } from './dom';
@@ -20,7 +21,7 @@ function hardwareEntries(info: PanelRunInfo): HTMLElement[] {
   if (!hw) return [];
   const gpus = hw.gpus.map((g) => h('div', {}, `${g.index}: ${g.name} · ${formatBytes(g.memTotalMiB === null ? null : g.memTotalMiB * MIB)}${pcie(g)}`));
   const check = info.hardwareCheck.map((issue) =>
-    h('div', { class: `check severity-${issue.severity}`, data: { code: issue.code } }, h('span', { class: `badge severity-${issue.severity}` }, issue.severity), ' ', issue.message),
+    h('div', { class: `check severity-${issue.severity}`, data: { code: issue.code } }, h('span', { class: `badge severity-${issue.severity}` }, SEVERITY_WORDS[issue.severity]), ' ', issue.message),
   );
   return [
     ...entry('CPU', `${hw.cpuModel} · ${hw.physicalCores} cores / ${hw.logicalCores} threads`),

@@ -10,7 +10,7 @@ describe('findings as diagnostics', () => {
       file: '/work/project/train.py',
       line0: 16,
       severity: 'warning',
-      message: 'Input-bound: The data stage takes 62% of each step while the GPU waits. (DataLoader built here)',
+      message: 'High · Input-bound: The data stage takes 62% of each step while the GPU waits. (DataLoader built here)',
       code: 'input-bound',
       related: [],
     });

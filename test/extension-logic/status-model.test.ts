@@ -37,15 +37,28 @@ describe('status bar view', () => {
     const none = { ...figures, steps: 0, batchesPerSec: null, samplesPerSec: null, stepAnchor: { anchor: 'none' as const, detail: 'no backward() seen', inferred: false } };
     const words = 'steps not recognised: no backward() seen — showing time by line only';
     assert.equal(statusText({ ...running, figures: none }), `$(pulse) ${words}`);
-    assert.equal(statusText({ ...running, phase: 'done', outcome: 'stopped', figures: none }), `$(debug-stop) ${words}`);
+    assert.equal(statusText({ ...running, phase: 'done', outcome: 'stopped', figures: none }), `$(debug-stop) stopped ${words}`);
     assert.doesNotMatch(statusView({ ...running, figures: none }).tooltip, /batch\/s/);
   });
 
   it('says what is happening before the first step and after the end', () => {
     assert.match(statusText({ ...running, figures: { ...figures, steps: 0 } }), /waiting for the first step/);
     assert.match(statusText({ ...running, phase: 'starting', figures: null }), /^\$\(loading~spin\) TrainLens: starting train\.py/);
-    assert.match(statusText({ ...running, phase: 'done', outcome: 'stopped' }), /^\$\(debug-stop\) 42\.1 batch\/s/);
+    assert.match(statusText({ ...running, phase: 'done', outcome: 'stopped' }), /^\$\(debug-stop\) stopped 42\.1 batch\/s/);
     assert.equal(statusText({ ...running, phase: 'failed', figures: null }), '$(error) TrainLens: run failed');
+  });
+
+  it('looks finished once the run ends: its own icon and word per outcome, and the time since, refreshed once a minute', () => {
+    const endedAtMs = Date.parse('2026-12-06T05:00:00Z');
+    const done = (outcome: StatusInput['outcome'], minutes: number): string =>
+      statusText({ ...running, live: false, phase: 'done', outcome, endedAtMs, nowMs: endedAtMs + minutes * 60_000 });
+    assert.equal(done('completed', 2.5), '$(check) done 42.1 batch/s · GPU 87% · data 12% · 2 min ago');
+    assert.equal(done('stopped', 0.5), '$(debug-stop) stopped 42.1 batch/s · GPU 87% · data 12% · just now');
+    assert.equal(done('failed', 90), '$(error) failed 42.1 batch/s · GPU 87% · data 12% · 1 h ago');
+    assert.equal(done('running', 3 * 24 * 60), '$(warning) cut off 42.1 batch/s · GPU 87% · data 12% · 3 days ago');
+    assert.notEqual(done('completed', 0).split(' ')[0], statusText(running).split(' ')[0], 'the live pulse is not the finished icon');
+    assert.equal(statusView({ ...running, phase: 'done', outcome: 'completed', endedAtMs }).refreshMs, 60_000);
+    assert.equal(statusView(running).refreshMs, null);
   });
 
   it('turns to a warning only while a high-severity finding is active', () => {
@@ -56,7 +69,7 @@ describe('status bar view', () => {
 
   it('has a Markdown tooltip with the stage table, findings and command links it trusts', () => {
     const view = statusView({ ...running, findings: [finding()] });
-    assert.match(view.tooltip, /\| Stage \| Share \(last 5 s\) \|/);
+    assert.match(view.tooltip, /\| Stage \| Share of step time \(last 5 s\) \|/);
     assert.match(view.tooltip, /\| data \| 12% \|/);
     assert.match(view.tooltip, /\$\(warning\) \*\*Input-bound\*\*: The data stage/);
     assert.match(view.tooltip, /\[\$\(debug-stop\) Stop\]\(command:trainlens\.stop\)/);

@@ -52,7 +52,7 @@ describe('formatFindings', () => {
   it('prints a headline with the numbers, then locations and fixes', () => {
     const lines = formatFindings(analyzeRun(loadFacts('input-bound-cpu')));
     assert.deepEqual(lines, [
-      'HIGH     input-bound: Steps wait for data 86% of the time (851 ms of 991 ms per step); the DataLoader at train.py:26 uses num_workers=0 with 8 cores available; loading computes rather than waits (the main thread was on a CPU for 97% of its loading time, 823 ms of 851 ms per step).',
+      'High     input-bound: Steps wait for data 86% of the time (851 ms of 991 ms per step); the DataLoader at train.py:26 uses num_workers=0 with 8 cores available; loading computes rather than waits (the main thread was on a CPU for 97% of its loading time, 823 ms of 851 ms per step).',
       '         at /w/train.py:26 (DataLoader built here: batch_size=64, num_workers=0, pin_memory=False, persistent_workers=False)',
       '         at /w/dataset.py:14 (hot data-loading line, 70% of samples)',
       '         at /w/dataset.py:15 (hot data-loading line, 7.5% of samples)',
@@ -66,6 +66,6 @@ describe('formatFindings', () => {
       code, severity, title: code, message: `${code} 1`, evidence: {}, locations: [], fixes: [], impact,
     });
     const lines = formatFindings([finding('b', 0.1), finding('info', 0, 'info'), finding('a', 0.6, 'high')]);
-    assert.deepEqual(lines, ['HIGH     a: a 1', 'MODERATE b: b 1', 'INFO     info: info 1']);
+    assert.deepEqual(lines, ['High     a: a 1', 'Moderate b: b 1', 'Info     info: info 1']);
   });
 });

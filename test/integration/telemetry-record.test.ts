@@ -31,7 +31,7 @@ describe('trainlens record: telemetry and the hardware check', () => {
     assert.deepEqual(summary.hardwareCheck.map((i) => i.code), ['ram-below-gpu-memory']);
     assert.match(run.stderr, /GPU {9}util 65% mean/);
     assert.match(run.stderr, /4× NVIDIA A100-SXM4-80GB 81920 MiB \(peak 312 TFLOP\/s/);
-    assert.match(run.stderr, /HIGH {5}RAM \(\d+ GiB\) is smaller than total GPU memory \(320 GiB\)/);
+    assert.match(run.stderr, /High {5}RAM \(\d+ GiB\) is smaller than total GPU memory \(320 GiB\)/);
   });
 
   it('without nvidia-smi: one "no NVIDIA GPU found" note, CPU figures still measured', () => {

@@ -2,13 +2,16 @@
  * Findings as diagnostics, as data. Source and code are the contract with the quick-fix provider:
  * it finds its diagnostics by source `TrainLens` and picks fixes by `code` (the finding's code).
  */
-import type { Finding, FindingLocation, Severity } from '../findings/finding';
+import { SEVERITY_WORDS, type Finding, type FindingLocation, type Severity } from '../findings/finding';
 
 export const DIAGNOSTIC_SOURCE = 'TrainLens';
 
 export type DiagnosticSeverityName = 'warning' | 'information' | 'hint';
 
-/** A finding is never a compile error; only the ones that cost real time ask for attention. */
+/**
+ * A finding is never a compile error; only the ones that cost real time ask for attention. The icon
+ * comes from this mapping, the word in the message is the panel's and the CLI's (SEVERITY_WORDS).
+ */
 const SEVERITY: Record<Severity, DiagnosticSeverityName> = { high: 'warning', moderate: 'information', info: 'hint' };
 
 export interface DiagnosticData {
@@ -42,7 +45,7 @@ export function diagnosticsFromFindings(findings: readonly Finding[], script: st
         file: location.file,
         line0: location.line - 1,
         severity: SEVERITY[finding.severity],
-        message: `${finding.title}: ${finding.message}${why}`,
+        message: `${SEVERITY_WORDS[finding.severity]} · ${finding.title}: ${finding.message}${why}`,
         code: finding.code,
         related: locations
           .filter((l) => l.file !== location.file || l.line !== location.line)

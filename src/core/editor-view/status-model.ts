@@ -1,6 +1,8 @@
 /**
- * What the status bar item shows, as data: `$(pulse) 42.1 batch/s · GPU 87% · data 12%`, a warning
- * flag, and a Markdown tooltip with the stage table and command links.
+ * What the status bar item shows, as data: `$(pulse) 42.1 batch/s · GPU 87% · data 12%` while a run
+ * goes on, `$(check) done 42.1 batch/s · 2 min ago` once it has ended (stopped, cut off and failed
+ * runs each with their own icon and word), a warning flag, and a Markdown tooltip with the stage
+ * table and command links.
  */
 import { sharesOf } from '../aggregator';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings/finding';
@@ -39,6 +41,10 @@ export interface StatusInput {
   error?: string;
   /** True while the figures cover only the last few seconds. */
   live?: boolean;
+  /** When a finished run ended (epoch ms), for "2 min ago". */
+  endedAtMs?: number;
+  /** The clock the age is read against; the caller's, so the text is a pure function of its input. */
+  nowMs?: number;
 }
 
 export interface StatusView {
@@ -47,7 +53,12 @@ export interface StatusView {
   warning: boolean;
   /** Commands the tooltip links to; the MarkdownString must trust exactly these. */
   linkedCommands: CommandId[];
+  /** Set when the text carries an age ("2 min ago"): how often it is worth rendering again. */
+  refreshMs: number | null;
 }
+
+/** An age in whole minutes changes once a minute: rendering more often shows nothing new. */
+export const AGE_REFRESH_MS = 60_000;
 
 /** Findings listed in the tooltip; the panel has the rest. */
 const TOOLTIP_FINDINGS = 3;
@@ -56,7 +67,8 @@ const SEVERITY_ICON: Record<Severity, string> = { high: '$(warning)', moderate: 
 export function statusView(input: StatusInput): StatusView {
   const warning = input.findings.some((f) => f.severity === 'high');
   const linkedCommands: CommandId[] = input.phase === 'starting' || input.phase === 'running' ? [COMMANDS.stop, COMMANDS.showPanel] : [COMMANDS.showPanel, COMMANDS.clearAnnotations];
-  return { text: statusText(input), tooltip: tooltip(input, linkedCommands), warning, linkedCommands };
+  const aged = input.phase === 'done' && input.endedAtMs !== undefined;
+  return { text: statusText(input), tooltip: tooltip(input, linkedCommands), warning, linkedCommands, refreshMs: aged ? AGE_REFRESH_MS : null };
 }
 
 export function statusText(input: StatusInput): string {
@@ -74,10 +86,33 @@ export function statusText(input: StatusInput): string {
     case 'running':
       if (unrecognised) return `$(pulse) ${unrecognised}`;
       return figures && figures.steps > 0 ? `$(pulse) ${figureText(figures)}` : '$(pulse) TrainLens: waiting for the first step…';
-    case 'done':
-      if (unrecognised) return `${outcomeIcon(input.outcome)} ${unrecognised}`;
-      return `${outcomeIcon(input.outcome)} ${figures && figures.steps > 0 ? figureText(figures) : 'TrainLens: no steps'}`;
+    case 'done': {
+      const { icon, word } = OUTCOMES[input.outcome ?? 'completed'];
+      const what = unrecognised ?? (figures && figures.steps > 0 ? figureText(figures) : 'no steps');
+      const age = input.endedAtMs !== undefined ? ` · ${ago((input.nowMs ?? Date.now()) - input.endedAtMs)}` : '';
+      return `${icon} ${word} ${what}${age}`;
+    }
   }
+}
+
+/** A finished run looks finished: its own icon and word per outcome, never the live pulse. */
+const OUTCOMES: Record<RunSummary['status'], { icon: string; word: string }> = {
+  completed: { icon: '$(check)', word: 'done' },
+  stopped: { icon: '$(debug-stop)', word: 'stopped' },
+  failed: { icon: '$(error)', word: 'failed' },
+  // A recording whose process vanished without an exit: it never said it ended.
+  running: { icon: '$(warning)', word: 'cut off' },
+};
+
+/** "just now", "2 min ago", "3 h ago", "2 days ago": whole units, as the item refreshes once a minute. */
+export function ago(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return `${days} ${days === 1 ? 'day' : 'days'} ago`;
 }
 
 function figureText(figures: StatusFigures): string {
@@ -102,12 +137,6 @@ export function headlineStage(shares: Partial<Record<StageName, number>>): Stage
   return best;
 }
 
-function outcomeIcon(outcome: StatusInput['outcome']): string {
-  if (outcome === 'failed') return '$(error)';
-  if (outcome === 'stopped') return '$(debug-stop)';
-  return '$(pulse)';
-}
-
 function tooltip(input: StatusInput, links: readonly CommandId[]): string {
   const blocks = [`**TrainLens** · ${phaseWords(input)} · ${inlineCode(input.label)}`];
   if (input.error) blocks.push(escapeMarkdown(input.error));
@@ -124,7 +153,7 @@ function tooltip(input: StatusInput, links: readonly CommandId[]): string {
     blocks.push(facts.join(' · '));
     if (anchor) blocks.push(escapeMarkdown(`${anchorSentence(anchor)}.`));
     const rows = STAGE_NAMES.filter((s) => figures.stageShares[s] !== undefined).map((s): [string, string] => [STAGE_LABELS[s], formatShare(figures.stageShares[s])]);
-    if (rows.length > 0) blocks.push(table(['Stage', input.live ? 'Share (last 5 s)' : 'Share of step time'], rows));
+    if (rows.length > 0) blocks.push(table(['Stage', input.live ? 'Share of step time (last 5 s)' : 'Share of step time'], rows));
   }
   const findings = [...input.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.impact - a.impact);
   for (const finding of findings.slice(0, TOOLTIP_FINDINGS)) {
@@ -147,6 +176,11 @@ const LINK_LABELS: Record<CommandId, string> = {
 function phaseWords(input: StatusInput): string {
   if (input.phase === 'done') return input.outcome === 'running' ? 'cut off' : (input.outcome ?? 'done');
   return input.phase;
+}
+
+/** What the item shows for a finished run or an opened recording: its figures, findings, outcome and end. */
+export function summaryStatusInput(phase: RunPhase, label: string, summary: RunSummary): StatusInput {
+  return { phase, label, figures: figuresFromSummary(summary), findings: summary.findings, outcome: summary.status, endedAtMs: summary.startedAtMs + summary.durationMs };
 }
 
 /** A finished run (or an opened recording) in the same shape as the live figures. */

@@ -2,6 +2,12 @@
 
 export type Severity = 'high' | 'moderate' | 'info';
 
+/**
+ * The one word for each severity, wherever a finding is shown: the panel's badge, the Problems
+ * message (whose icon is mapped from it) and the CLI report all say the same thing.
+ */
+export const SEVERITY_WORDS: Readonly<Record<Severity, string>> = { high: 'High', moderate: 'Moderate', info: 'Info' };
+
 export interface FindingLocation {
   file: string;
   line: number;

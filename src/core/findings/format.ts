@@ -1,8 +1,7 @@
 /** Findings as plain-text lines for the CLI report. */
-import { compareFindings, type Finding, type Severity } from './finding';
+import { compareFindings, SEVERITY_WORDS, type Finding } from './finding';
 
-const LABELS: Record<Severity, string> = { high: 'HIGH', moderate: 'MODERATE', info: 'INFO' };
-const INDENT = ' '.repeat(Math.max(...Object.values(LABELS).map((l) => l.length)) + 1);
+const INDENT = ' '.repeat(Math.max(...Object.values(SEVERITY_WORDS).map((l) => l.length)) + 1);
 
 /**
  * Most impact first; per finding a headline with its numbers, then one `at file:line` line per
@@ -10,7 +9,7 @@ const INDENT = ' '.repeat(Math.max(...Object.values(LABELS).map((l) => l.length)
  */
 export function formatFindings(findings: readonly Finding[]): string[] {
   return [...findings].sort(compareFindings).flatMap((f) => [
-    `${LABELS[f.severity].padEnd(INDENT.length)}${f.code}: ${f.message}`,
+    `${SEVERITY_WORDS[f.severity].padEnd(INDENT.length)}${f.code}: ${f.message}`,
     ...f.locations.map((l) => `${INDENT}at ${l.file}:${l.line}${l.why ? ` (${l.why})` : ''}`),
     ...(f.fixes.length > 0 ? [`${INDENT}fixes: ${f.fixes.join(', ')}`] : []),
   ]);

@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import { HOT_LINES_SHOWN } from '../../core/editor-view/heat';
 import { LiveState } from '../../core/editor-view/live-state';
 import type { RunPhase } from '../../core/editor-view/run-phase';
-import { figuresFromSummary, type StatusInput } from '../../core/editor-view/status-model';
+import { summaryStatusInput, type StatusInput } from '../../core/editor-view/status-model';
 import { Throttle } from '../../core/editor-view/throttle';
 import type { Finding } from '../../core/findings/finding';
 import type { RunSummary } from '../../core/summary';
@@ -83,7 +83,7 @@ export class LiveRun implements vscode.Disposable {
 
   statusInput(phase: RunPhase): StatusInput {
     if (this.summary) {
-      return { phase, label: this.label, figures: figuresFromSummary(this.summary), findings: this.summary.findings, outcome: this.summary.status };
+      return summaryStatusInput(phase, this.label, this.summary);
     }
     const figures = this.attached ? this.attached.live.figures(this.attached.session.aggregator.live()) : null;
     return { phase, label: this.label, figures, findings: this.findings, error: this.error, live: true };

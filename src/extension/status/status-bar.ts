@@ -1,6 +1,7 @@
 /**
  * The one TrainLens status bar item (id and name, so users can hide it). Callers may render as
- * often as they like; the item changes at most once a second.
+ * often as they like; the item changes at most once a second. A finished run's "2 min ago" is
+ * rendered again when the view asks (once a minute), and only while it is shown.
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../core/editor-view/commands';
@@ -18,6 +19,7 @@ export class RunStatusBar implements vscode.Disposable {
   private readonly throttle = new Throttle(RENDER_INTERVAL_MS, () => this.apply());
   private readonly configuration: vscode.Disposable;
   private source: StatusSource = () => undefined;
+  private ageTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     this.item.name = 'TrainLens';
@@ -34,12 +36,14 @@ export class RunStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.ageTimer);
     this.throttle.dispose();
     this.configuration.dispose();
     this.item.dispose();
   }
 
   private apply(): void {
+    clearTimeout(this.ageTimer);
     const view = this.source();
     if (!view || !statusBarEnabled()) {
       this.item.hide();
@@ -52,5 +56,6 @@ export class RunStatusBar implements vscode.Disposable {
     this.item.tooltip = tooltip;
     this.item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
+    if (view.refreshMs !== null) this.ageTimer = setTimeout(() => this.apply(), view.refreshMs);
   }
 }
