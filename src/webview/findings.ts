@@ -33,10 +33,19 @@ function findingItem(finding: PanelFinding): HTMLElement {
 }
 
 export function renderFindings(root: HTMLElement, findings: readonly PanelFinding[], headline: PanelHeadline): void {
+  // Live findings are the ones Problems shows: the same rules on the steps after warm-up so far.
+  const live = headline.scope === 'live';
   if (findings.length === 0) {
-    const why = headline.scope === 'live' ? 'Findings appear when the run ends.' : 'Nothing limits this run that TrainLens knows how to fix.';
-    fill(root, h('h2', {}, 'Findings'), h('p', { class: 'muted' }, why));
+    const why = live
+      ? 'None so far: checked every few seconds once warm-up is over, on the steps after it; the run\'s end gives the final ones.'
+      : 'Nothing limits this run that TrainLens knows how to fix.';
+    fill(root, h('h2', {}, 'Findings'), h('p', { class: 'muted findings-note' }, why));
     return;
   }
-  fill(root, h('h2', {}, 'Findings'), h('ul', { class: 'findings' }, ...findings.map(findingItem)));
+  fill(
+    root,
+    h('h2', {}, 'Findings ', live && h('span', { class: 'muted' }, 'so far')),
+    live && h('p', { class: 'muted findings-note' }, 'From the steps after warm-up so far, as in Problems; the final analysis replaces them when the run ends.'),
+    h('ul', { class: 'findings' }, ...findings.map(findingItem)),
+  );
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { RunAggregator } from '../../src/core/aggregator';
-import { LiveState, type LiveHooks } from '../../src/core/editor-view/live-state';
+import { LiveState, liveAnalysisReady, liveFindings, MIN_LIVE_STEADY_STEPS, type LiveHooks } from '../../src/core/editor-view/live-state';
+import { analyzeRun } from '../../src/core/findings';
+import { SHAPES, loadShape } from '../findings/shape-fixture';
 import type { RecordedEvent, TelemetryEvent } from '../../src/protocol/recording';
 
 function telemetry(gpuUtils: Array<number | null>, cpuPct: number): TelemetryEvent {
@@ -46,5 +48,33 @@ describe('live state', () => {
 
   it('has no GPU figure before the first telemetry sample', () => {
     assert.equal(recorder().state.figures(new RunAggregator().live()).gpuUtilPct, null);
+  });
+
+  it('waits for the warm-up to end and enough steps after it before a live analysis', () => {
+    assert.equal(liveAnalysisReady({ steps: MIN_LIVE_STEADY_STEPS - 1, warmupSteps: 0 }), false);
+    assert.equal(liveAnalysisReady({ steps: MIN_LIVE_STEADY_STEPS, warmupSteps: 0 }), true);
+    // 10 of 50 steps is the detector's cap (a fifth): the slow steps may go on, so wait.
+    assert.equal(liveAnalysisReady({ steps: 50, warmupSteps: 10 }), false);
+    assert.equal(liveAnalysisReady({ steps: 60, warmupSteps: 10 }), true);
+  });
+
+  it('on recorded runs, every live analysis shows only findings the final one has, at the same severity', () => {
+    for (const name of SHAPES) {
+      const shape = loadShape(name);
+      const final = new Set(shape.summary.findings.map((f) => `${f.code}/${f.severity}`));
+      const aggregator = new RunAggregator();
+      let analyses = 0;
+      for (const event of shape.events) {
+        aggregator.add(event);
+        if (event.type !== 'step') continue;
+        const summary = aggregator.summary(shape.summary.recording);
+        if (!liveAnalysisReady(summary)) continue;
+        analyses++;
+        const live = liveFindings(analyzeRun({ ...shape.facts, summary, steps: aggregator.steps, telemetry: aggregator.telemetrySamples }));
+        for (const f of live) assert.ok(final.has(`${f.code}/${f.severity}`), `${name} after ${summary.steps} steps: live ${f.code}/${f.severity}, final ${[...final].join(', ')}`);
+      }
+      // Runs too short for a steady state (lbfgs's 6 steps, no-anchor's none) are never analysed live.
+      if (shape.summary.steps - shape.summary.warmupSteps >= MIN_LIVE_STEADY_STEPS + 5) assert.ok(analyses > 0, `${name} was analysed live`);
+    }
   });
 });

@@ -124,6 +124,20 @@ describe('RunView', () => {
     assert.ok(!view.knowsLocation('/etc/passwd', 1));
   });
 
+  it('shows the live analysis\'s findings while the run goes on, and the final ones after', () => {
+    const events = syntheticRun({ seconds: 12, stepsPerSec: 20 });
+    const view = viewOf(events);
+    const final = syntheticSummary(events);
+    const before = view.version;
+    view.setLiveFindings(final.findings.slice(0, 1));
+    const delta = view.deltaSince(before);
+    assert.deepEqual(delta?.tables.findings?.map((f) => f.code), ['input-bound']);
+    assert.equal(view.snapshot().view.tables.headline.scope, 'live');
+    view.setSummary(final);
+    view.setLiveFindings([]);
+    assert.deepEqual(view.snapshot().view.tables.findings.map((f) => f.code), ['input-bound', 'gpu-underutilized'], 'a late live analysis does not replace the final findings');
+  });
+
   it('bumps the version only on changes', () => {
     const view = viewOf(syntheticRun({ seconds: 3, stepsPerSec: 10 }));
     const version = view.version;

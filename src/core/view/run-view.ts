@@ -10,6 +10,7 @@ import { LineProfile } from '../line-profile';
 import { median } from '../stats';
 import { startupSentence } from '../startup';
 import { resolveStepAnchor, stepsUnrecognised, type StepAnchorSummary } from '../step-anchor';
+import type { Finding } from '../findings/finding';
 import type { EvalSummary, RunSummary } from '../summary';
 import { BusyPcieLinks } from '../telemetry-accumulator';
 import type { AnchorEvent, ErrorEvent, FrameworkEvent, HelloEvent, StepEvent } from '../../protocol/events';
@@ -47,6 +48,8 @@ export class RunView {
   private exit: RunExitEvent | undefined;
   private error: ErrorEvent | undefined;
   private summary: RunSummary | undefined;
+  /** The live analysis's findings, shown until the summary brings the final ones. */
+  private liveFindings: readonly Finding[] = [];
   private anchor: AnchorEvent | undefined;
   private evals: EvalSummary | null = null;
   private readonly notes: string[] = [];
@@ -149,6 +152,17 @@ export class RunView {
     for (const key of TABLE_KEYS) this.changedAt[key] = this.currentVersion;
   }
 
+  /**
+   * Findings of a live analysis (the same rules on the same steady-state steps as the final one),
+   * so the panel and Problems show the same findings while the run goes on.
+   */
+  setLiveFindings(findings: readonly Finding[]): void {
+    if (this.summary) return;
+    this.liveFindings = findings;
+    this.currentVersion++;
+    this.changedAt.findings = this.currentVersion;
+  }
+
   snapshot(): SnapshotMessage {
     return { type: 'snapshot', view: { title: this.title, version: this.currentVersion, series: this.buckets.columns(0), tables: this.tables() } };
   }
@@ -220,7 +234,7 @@ export class RunView {
       headline: summary ? this.finalHeadline(summary) : this.liveHeadline(recent),
       stages: summary ? summaryStageTable(summary) : liveStageTable(recent, LIVE_WINDOW_MS, this.framework),
       hotLines: panelHotLines(summary ? summary.hotLines : this.lines.hotLines(PANEL_HOT_LINES), cwd),
-      findings: panelFindings(summary?.findings ?? [], cwd),
+      findings: panelFindings(summary ? summary.findings : this.liveFindings, cwd),
       ceilings: panelCeilings(summary?.ceilings ?? null),
       runInfo: this.runInfo(cwd),
     };

@@ -5,7 +5,7 @@
  */
 import type * as vscode from 'vscode';
 import { HOT_LINES_SHOWN } from '../../core/editor-view/heat';
-import { LiveState } from '../../core/editor-view/live-state';
+import { LiveState, liveAnalysisReady, liveFindings } from '../../core/editor-view/live-state';
 import type { RunPhase } from '../../core/editor-view/run-phase';
 import { summaryStatusInput, type StatusInput } from '../../core/editor-view/status-model';
 import { Throttle } from '../../core/editor-view/throttle';
@@ -100,7 +100,9 @@ export class LiveRun implements vscode.Disposable {
     let summary: RunSummary;
     try {
       summary = session.aggregator.summary(session.dir);
-      this.findings = findingsFor(session.aggregator, summary, this.sourceLines);
+      // Too early for figures the final analysis would agree with: nothing rather than something else.
+      if (!liveAnalysisReady(summary)) return;
+      this.findings = liveFindings(findingsFor(session.aggregator, summary, this.sourceLines));
       this.findingsDueMs = startedMs + (Date.now() - startedMs) / LIVE_FINDINGS_MAX_LOAD;
     } catch (error) {
       // A rule tripping over a half-finished run must not break the live view; the final analysis runs again at the end.
@@ -108,6 +110,9 @@ export class LiveRun implements vscode.Disposable {
       return;
     }
     this.ui.annotations.showFindings(this.findings, session.plan.script, summary);
+    // The panel shows the same findings as Problems.
+    this.view.setLiveFindings(this.findings);
+    this.ui.panel.refresh(this.view);
     this.onChange();
   }
 }
