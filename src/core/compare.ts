@@ -4,7 +4,9 @@
  * command when there are some. A change that did not help is said plainly.
  */
 import { STAGE_NAMES, type StageName } from '../protocol/events';
-import { formatRate, formatShare, formatSignedPct, STAGE_LABELS } from './format';
+import { formatSpeedup } from './findings/loaders';
+import { COMPUTE_STAGES, HIGH_SHARE, hotLinesIn, where } from './findings/measures';
+import { formatMs, formatRate, formatShare, formatSignedPct, STAGE_LABELS } from './format';
 import { mean } from './stats';
 import type { RunSummary } from './summary';
 import type { CompareData, CompareVerdict } from '../protocol/webview-messages';
@@ -16,9 +18,10 @@ export interface NoiseSamples {
 
 /**
  * A comparison is what the panel's compare message carries, less the title the editor adds: the
- * protocol (shared with the webview) holds the one definition.
+ * protocol (shared with the webview) holds the one definition. `next` (also the sentence's last
+ * clause) is what the after run's figures point to when the change did not help.
  */
-export type RunComparison = Omit<CompareData, 'title'>;
+export type RunComparison = Omit<CompareData, 'title'> & { next: string | null };
 type StageShareChange = RunComparison['stageShares'][number];
 
 /** Without repeated runs: short runs on a shared machine commonly differ by a few percent. */
@@ -50,6 +53,7 @@ export function compareRuns(before: RunSummary, after: RunSummary, noise?: Noise
     stageShares,
     caveats: caveats(before, after),
     sentence: '',
+    next: verdict === 'no-change' || verdict === 'slower' ? nextStep(after) : null,
   };
   comparison.sentence = sentence(comparison, after);
   return comparison;
@@ -100,9 +104,9 @@ function sentence(c: RunComparison, after: RunSummary): string {
     case 'faster':
       return `Faster: ${rates}, beyond ${band}${stage}.`;
     case 'slower':
-      return `Slower: ${rates}, beyond ${band}; the change made training slower${stage}.`;
+      return `Slower: ${rates}, beyond ${band}; the change made training slower${stage}.${next(c)}`;
     default:
-      return `The change did not help: ${rates} is within ${band}${stage}.`;
+      return `The change did not help: ${rates} is within ${band}${stage}.${next(c)}`;
   }
 }
 
@@ -115,4 +119,33 @@ function stageMove(shares: StageShareChange[]): string {
   }
   if (!best || best.before === null || best.after === null || Math.abs(best.after - best.before) < STAGE_MENTION_MIN) return '';
   return `; ${STAGE_LABELS[best.stage]} went from ${formatShare(best.before)} to ${formatShare(best.after)} of the step`;
+}
+
+function next(c: RunComparison): string {
+  return c.next ? ` Next: ${c.next}.` : '';
+}
+
+/**
+ * What the after run's own figures point to: its input-bound finding's worker count and the
+ * gain it expects, when the workers are the reason steps still wait; else the data-loading line
+ * to speed up; else the stage that now takes most of the step.
+ */
+export function nextStep(after: RunSummary): string | null {
+  const data = after.stages.data;
+  if (data && data.share >= HIGH_SHARE) {
+    const still = `data is still ${formatShare(data.share)} of the step`;
+    const input = after.findings.find((f) => f.code === 'input-bound');
+    const { numWorkers = 0, suggestedWorkers, loadMsPerBatch, expectedSpeedup } = input?.evidence ?? {};
+    if (suggestedWorkers !== undefined && suggestedWorkers > numWorkers) {
+      const serial = numWorkers > 0 ? `loading is serial in each worker (${formatMs(loadMsPerBatch)} per batch in each of ${numWorkers})` : 'loading is serial in the main process';
+      const gain = expectedSpeedup !== undefined && expectedSpeedup > 1 ? ` (expected up to ${formatSpeedup(expectedSpeedup)} faster)` : '';
+      return `${still}: ${serial} — try num_workers=${suggestedWorkers}${gain}`;
+    }
+    const line = hotLinesIn(after, ['data'], 1)[0];
+    return `${still} and more workers would not help by its figures: make each batch cheaper to load${line ? `, starting at ${where(line.file, line.line)}` : ''}`;
+  }
+  const top = STAGE_NAMES.map((stage) => ({ stage, share: after.stages[stage]?.share ?? 0 })).sort((a, b) => b.share - a.share)[0];
+  if (!top || top.share <= 0) return null;
+  const computeBound = COMPUTE_STAGES.includes(top.stage) ? 'the step is now compute-bound: ' : '';
+  return `${computeBound}${STAGE_LABELS[top.stage]} is ${formatShare(top.share)} of the step`;
 }

@@ -52,11 +52,11 @@ describe('formatFindings', () => {
   it('prints a headline with the numbers, then locations and fixes', () => {
     const lines = formatFindings(analyzeRun(loadFacts('input-bound-cpu')));
     assert.deepEqual(lines, [
-      'High     input-bound: Steps wait for data 86% of the time (851 ms of 991 ms per step); the DataLoader at train.py:26 uses num_workers=0 with 8 cores available; loading computes rather than waits (the main thread was on a CPU for 97% of its loading time, 823 ms of 851 ms per step).',
+      'High     input-bound: Steps wait for data 86% of the time (851 ms of 991 ms per step); the DataLoader at train.py:26 uses num_workers=0 with 8 cores available; loading computes rather than waits (the main thread was on a CPU for 97% of its loading time, 823 ms of 851 ms per step); 7 workers would overlap loading (851 ms per batch) with the rest of the step (140 ms): expected up to 7.1× faster if each worker loads as fast as the main thread did, on one of the 8 cores.',
       '         at /w/train.py:26 (DataLoader built here: batch_size=64, num_workers=0, pin_memory=False, persistent_workers=False)',
-      '         at /w/dataset.py:14 (hot data-loading line, 70% of samples)',
-      '         at /w/dataset.py:15 (hot data-loading line, 7.5% of samples)',
-      '         at /w/train.py:30 (hot data-loading line, 3.3% of samples)',
+      '         at /w/dataset.py:14 (hot data-loading line, 75% of step time)',
+      '         at /w/dataset.py:15 (hot data-loading line, 8.1% of step time)',
+      '         at /w/train.py:30 (hot data-loading line, 3.5% of step time)',
       '         fixes: dataloader-workers, dataloader-persistent-workers',
     ]);
   });

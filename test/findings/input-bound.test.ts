@@ -12,6 +12,14 @@ function dataStageTotals(facts: RunFacts): { cpuMs: number; dataMs: number } {
   };
 }
 
+/** Independently of the rule: the workers it takes to load a batch within the rest of a steady step. */
+function workersToHide(facts: RunFacts): number {
+  const steady = facts.steps.slice(facts.summary.warmupSteps);
+  const dataMs = steady.reduce((sum, s) => sum + (s.stages.data ?? 0), 0);
+  const stepMs = steady.reduce((sum, s) => sum + s.ms, 0);
+  return Math.ceil(dataMs / (stepMs - dataMs));
+}
+
 describe('findings: input-bound', () => {
   it('grades a main-process JPEG decoder high and points at the DataLoader and the decode line', () => {
     const finding = inputBound(loadFacts('input-bound-cpu'));
@@ -69,7 +77,7 @@ describe('findings: input-bound', () => {
     assert.ok((finding?.evidence.dataCpuShare ?? 0) > 0.9, 'JPEG decoding keeps the main thread on a CPU');
     assert.equal(finding?.evidence.treeCpuPct, undefined, "the tree's CPU is not the signal when the thread's own is measured");
     assert.equal(finding?.evidence.suggestedWorkers, 7);
-    assert.match(finding?.message ?? '', /; loading computes rather than waits \(the main thread was on a CPU for 97% of its loading time, \d+ ms of \d+ ms per step\)\.$/);
+    assert.match(finding?.message ?? '', /; loading computes rather than waits \(the main thread was on a CPU for 97% of its loading time, \d+ ms of \d+ ms per step\); 7 workers would overlap loading/);
   });
 
   it('suggests more workers than cores when the main thread mostly waits in the data stage', () => {
@@ -77,8 +85,9 @@ describe('findings: input-bound', () => {
     const waiting = factsWith('input-bound-cpu', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.05 * (s.stages.data ?? 0))));
     const finding = inputBound(waiting);
     assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - 0.05) < 1e-9);
-    assert.equal(finding?.evidence.suggestedWorkers, 8);
-    assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 5\.0% of its loading time, 42\.\d ms of 8\d\d ms per step\), so up to 8 workers overlap the waits/);
+    // Waits overlap whatever the cores: as many workers as it takes one batch's loading to fit in the rest of the step.
+    assert.equal(finding?.evidence.suggestedWorkers, workersToHide(waiting));
+    assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 5\.0% of its loading time, 42\.\d ms of 8\d\d ms per step\); 7 workers would overlap loading/);
   });
 
   it('still sees loading compute when other processes leave its thread half a core', () => {
@@ -95,14 +104,14 @@ describe('findings: input-bound', () => {
     const { cpuMs, dataMs } = dataStageTotals(facts);
     assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - cpuMs / dataMs) < 1e-9);
     assert.ok(cpuMs / dataMs < 0.05);
-    assert.equal(finding?.evidence.suggestedWorkers, 4, 'twice the 2 cores: the workers would sleep, not compute');
+    assert.equal(finding?.evidence.suggestedWorkers, Math.min(8, workersToHide(facts)), 'sleeping workers overlap beyond the 2 cores, up to the cap');
     assert.match(finding?.message ?? '', /loading waits rather than computes \(the main thread was on a CPU for 1\.\d% of its loading time/);
     // The same run as an older recording, without the thread's CPU time: the tree's ~108% hides the wait.
     const older = factsWith('input-bound-sleeping', (f) => f.steps.forEach((s) => delete s.dataCpuMs));
     const fallback = inputBound(older);
     assert.ok((fallback?.evidence.treeCpuPct ?? 0) > 100);
     assert.equal(fallback?.evidence.dataCpuShare, undefined);
-    assert.equal(fallback?.evidence.suggestedWorkers, 1);
+    assert.equal(fallback?.evidence.suggestedWorkers, 2, 'computing workers: one per core, since loading dwarfs the rest of the step');
   });
 
   it("falls back to the process tree's CPU for recordings without the main thread's", () => {
@@ -112,9 +121,59 @@ describe('findings: input-bound', () => {
       f.telemetry.forEach((sample) => (sample.proc.cpuPct = 10));
     });
     const finding = inputBound(waiting);
-    assert.equal(finding?.evidence.suggestedWorkers, 8);
+    assert.equal(finding?.evidence.suggestedWorkers, workersToHide(waiting));
     assert.equal(finding?.evidence.treeCpuPct, 10);
-    assert.match(finding?.message ?? '', /loading waits rather than computes \(the run's processes used 10% of one core\), so up to 8 workers overlap the waits/);
+    assert.match(finding?.message ?? '', /loading waits rather than computes \(the run's processes used 10% of one core\); 7 workers would overlap loading/);
+  });
+
+  describe('the worker count comes from the loading and step times (issue 18)', () => {
+    /** The issue-14 run (2 cores, loading 88% of the step), its loading made to compute: a pure-Python transform. */
+    const computing = (edit: (f: RunFacts) => void = () => {}) =>
+      factsWith('input-bound-sleeping', (f) => {
+        f.steps.forEach((s) => (s.dataCpuMs = 0.95 * (s.stages.data ?? 0)));
+        edit(f);
+      });
+
+    it('offers two workers, not one, for serial computing loading that dwarfs the rest of the step on 2 cores', () => {
+      // One worker would load as slowly as the main thread did and overlap only the small rest of the step.
+      const finding = inputBound(computing());
+      const { dataShare, stepMs, restOfStepMs, expectedSpeedup } = finding?.evidence ?? {};
+      assert.equal(finding?.evidence.suggestedWorkers, 2);
+      // Both cores share loading and the rest of the step: (data + rest) / 2 per step.
+      assert.ok(Math.abs((expectedSpeedup ?? 0) - stepMs! / ((stepMs! * dataShare! + restOfStepMs!) / 2)) < 0.05);
+      assert.match(finding?.message ?? '', /; 2 workers would overlap loading \(20\.\d ms per batch\) with the rest of the step \(2\.\d+ ms\): expected up to \d\.\d× faster if each worker loads as fast as the main thread did, on one of the 2 cores\.$/);
+    });
+
+    it('offers no workers where the figures say they cannot help: computing loading on one core', () => {
+      const facts = computing((f) => (f.cores = 1));
+      const finding = inputBound(facts);
+      assert.equal(finding?.evidence.suggestedWorkers, 0);
+      assert.equal(finding?.evidence.expectedSpeedup, 1);
+      assert.ok(!finding?.fixes.includes('dataloader-workers'));
+      assert.match(finding?.message ?? '', /; more workers would not help \(loading 20\.\d ms per batch, the rest of the step 2\.\d+ ms, 1 core\)\.$/);
+    });
+
+    it('raises one worker that still leaves steps waiting: each worker loads a batch per step time', () => {
+      // With 1 worker the data stage is the wait for it: that worker takes a whole step per batch.
+      const facts = factsWith('input-bound-sleeping', (f) => Object.assign(f.summary.loaders[0] ?? {}, { numWorkers: 1 }));
+      const finding = inputBound(facts);
+      const { stepMs, loadMsPerBatch, suggestedWorkers } = finding?.evidence ?? {};
+      assert.equal(loadMsPerBatch, stepMs);
+      assert.ok((suggestedWorkers ?? 0) > 1);
+      assert.ok(finding?.fixes.includes('dataloader-workers'));
+    });
+
+    it('bounds the expected gain by the measured compute-only ceiling', () => {
+      const unbounded = inputBound(loadFacts('input-bound-sleeping'));
+      // A compute-only ceiling at half the rate the step times alone predict.
+      const ceiling = 1000 / (2 * (unbounded?.evidence.expectedStepMs ?? 0));
+      const facts = factsWith('input-bound-sleeping', (f) => {
+        f.summary.ceilings = { dataOnlyBatchesPerSec: null, computeOnlyBatchesPerSec: ceiling, actualBatchesPerSec: null, ceilingBatchesPerSec: ceiling, gap: null, note: null };
+      });
+      const finding = inputBound(facts);
+      assert.ok(Math.abs((finding?.evidence.expectedSpeedup ?? 0) - (unbounded?.evidence.expectedSpeedup ?? 0) / 2) < 1e-6);
+      assert.match(finding?.message ?? '', /; the measured compute-only ceiling bounds it\.$/);
+    });
   });
 
   it('offers tf.data prefetch and parallel map for a tf.data pipeline', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hasTensorCores } from '../../src/core/findings/gpu';
-import { frameworkAtLeast, gradeShare, where } from '../../src/core/findings/measures';
+import { frameworkAtLeast, gradeShare, hotLinesIn, lineStepShare, where } from '../../src/core/findings/measures';
 import { codeAt, filesMention } from '../../src/core/findings/sources';
 import { factsWith, loadFacts } from './facts-fixture';
 
@@ -18,6 +18,22 @@ describe('findings: shared measures', () => {
     assert.equal(frameworkAtLeast(on('1.13.1'), 1, 13), true);
     assert.equal(frameworkAtLeast(on('1.13.1'), 2, 0), false);
     assert.equal(frameworkAtLeast(on(null), 1, 0), false);
+  });
+
+  it("prices a line's step time by its own measured ms, and by its samples only for recordings without them", () => {
+    const facts = loadFacts('input-bound-cpu');
+    const stepsMs = facts.steps.reduce((sum, s) => sum + s.ms, 0);
+    const [first, second] = hotLinesIn(facts.summary, ['data'], 2);
+    assert.ok(first && second);
+    // Two lines with the same samples: the one whose samples stood for more wall time costs more.
+    const timed = { ...first, samples: second.samples, ms: 3 * (second.ms ?? 1), stageShares: { data: 1 } };
+    const other = { ...second, ms: second.ms ?? 1, stageShares: { data: 1 } };
+    assert.equal(lineStepShare(facts, timed, ['data']), timed.ms / stepsMs);
+    assert.deepEqual(hotLinesIn({ ...facts.summary, hotLines: [other, timed] }, ['data'], 2), [timed, other]);
+    // An older recording: samples at the run's mean sampling interval.
+    const counted = { ...other, ms: null };
+    const perSample = facts.summary.durationMs / facts.summary.lineSamples;
+    assert.ok(Math.abs(lineStepShare(facts, counted, ['data']) - (counted.samples * perSample) / stepsMs) < 1e-12);
   });
 
   it('names places by file name and line', () => {

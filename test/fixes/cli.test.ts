@@ -123,6 +123,16 @@ describe('trainlens fix / compare', () => {
     assert.strictEqual(out.trim().split('\n').length, 1, out); // 4 steps, printed at step 0 only
   });
 
+  it('writes the worker count the run measured, and says the gain its figures predict', async () => {
+    const evidence = { cores: 2, suggestedWorkers: 2, expectedSpeedup: 1.87 };
+    const finding = { code: 'input-bound', severity: 'high' as const, title: '', message: '', evidence, locations: [{ file: 'train.py', line: 7 }], fixes: ['dataloader-workers' as const], impact: 0.9 };
+    writeRun(cwd, 'run-a', summaryWith({ cwd, framework: 'pytorch', frameworkVersion: '1.13.0', findings: [finding] }));
+    const io = ioIn(cwd);
+    assert.strictEqual(await runFixCommand(['latest', '--apply'], io, wasm), 0);
+    assert.ok(fs.readFileSync(path.join(cwd, 'train.py'), 'utf8').includes('        num_workers=2,\n    )'));
+    assert.match(io.stderr.text, /dataloader-workers \(train\.py:7\): Set num_workers=2 on the DataLoader at line 7: expected up to 1\.9× faster, from the last run's loading and step times/);
+  });
+
   it('says so when a run has nothing to fix', async () => {
     writeRun(cwd, 'run-a', summaryWith({ cwd }));
     const io = ioIn(cwd);

@@ -7,8 +7,8 @@ const RATIO_FROM = 1.5;
 
 /**
  * "2.1× faster: 43.7 → 91.2 batches/s (±5% noise, assumed)"; a change within the noise is plainly
- * "no measurable change", and a run that got slower says so. Caveats follow, since a verdict on runs
- * that were not like for like needs them.
+ * "no measurable change", and a run that got slower says so, each with what the after run's figures
+ * point to next. Caveats follow, since a verdict on runs that were not like for like needs them.
  */
 export function compareNotification(c: RunComparison): string {
   const caveats = c.caveats.map((caveat) => ` Caveat: ${caveat}.`).join('');
@@ -19,9 +19,9 @@ export function compareNotification(c: RunComparison): string {
     case 'faster':
       return `TrainLens: ${howMuch(c.batchesPerSecAfter / c.batchesPerSecBefore, c.changePct)} faster: ${rates} (${noise}).${caveats}`;
     case 'slower':
-      return `TrainLens: ${howMuch(c.batchesPerSecBefore / c.batchesPerSecAfter, -c.changePct)} slower: ${rates} (${noise}).${caveats}`;
+      return `TrainLens: ${howMuch(c.batchesPerSecBefore / c.batchesPerSecAfter, -c.changePct)} slower: ${rates} (${noise}).${next(c)}${caveats}`;
     default:
-      return `TrainLens: no measurable change: ${rates} is within ${noise}.${caveats}`;
+      return `TrainLens: no measurable change: ${rates} is within ${noise}.${next(c)}${caveats}`;
   }
 }
 
@@ -39,4 +39,9 @@ function howMuch(ratio: number, changePct: number): string {
 /** The default band is a whole number; a measured one keeps a decimal. */
 function formatBand(pct: number): string {
   return Number.isInteger(pct) ? String(pct) : pct.toFixed(1);
+}
+
+/** "Next: data is still 93% of the step: …" — capitalised as a sentence of its own. */
+function next(c: RunComparison): string {
+  return c.next ? ` Next: ${c.next}.` : '';
 }

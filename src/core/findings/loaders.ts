@@ -23,16 +23,116 @@ export function loaderFamily(summary: RunSummary, loader: LoaderEvent | undefine
 const MAX_WORKERS = 8;
 
 /**
- * Workers that leave the main process a core of its own. PyTorch warns when num_workers exceeds
- * the cores it may run on (DataLoader's _check_worker_number_rationality); the training loop
- * needs one more. The input-bound finding, the oversubscription finding and the workers fix all
- * use this one figure, so applying the fix never triggers the other finding.
+ * Workers that leave the main process a core of its own: the count to offer before any run has
+ * measured the loader (the proactive fix), and the one oversubscription lowers to. PyTorch warns
+ * when num_workers exceeds the cores it may run on (DataLoader's _check_worker_number_rationality).
  */
-export function suggestedWorkers(cores: number, loadingWaits = false): number {
-  // Workers that mostly wait (files, network, sleeps) leave their cores idle: twice as many keep
-  // twice the waits in flight without competing for CPU.
-  const wanted = loadingWaits ? 2 * Math.floor(cores) : Math.floor(cores) - 1;
-  return Math.max(0, Math.min(wanted, MAX_WORKERS));
+export function suggestedWorkers(cores: number): number {
+  return Math.max(0, Math.min(Math.floor(cores) - 1, MAX_WORKERS));
+}
+
+/** The most workers that computing loaders can use: one per core (more only take turns on them). */
+export function computingWorkersCap(cores: number): number {
+  return Math.max(1, Math.min(Math.floor(cores), MAX_WORKERS));
+}
+
+/**
+ * A worker count is offered only when the figures say it gains at least this much: twice the
+ * assumed noise of a short run (compare.ts's DEFAULT_NOISE_BAND_PCT), since the estimate ignores
+ * what workers cost (start-up, passing batches between processes) and a re-run must tell the gain.
+ */
+export const MIN_EXPECTED_SPEEDUP = 1.1;
+
+/** What a run's figures say about loading with more workers. */
+export interface WorkerPlan {
+  /** The count expected to hide loading behind the rest of the step; the current count when no raise helps. */
+  workers: number;
+  /** One batch's loading time in one worker (or the main thread), ms. */
+  loadMs: number;
+  /** The rest of the step, which the main process does itself whatever the workers do, ms. */
+  restMs: number;
+  /** The step time expected with `workers`, ms. */
+  expectedStepMs: number;
+  /** Current step time over the expected one. */
+  expectedSpeedup: number;
+  /** Which bound the expectation stops at. */
+  bound: 'rest-of-step' | 'cores' | 'workers' | 'compute-ceiling' | 'data-ceiling';
+}
+
+export interface WorkerFigures {
+  numWorkers: number;
+  /** Mean steady-state data-stage ms and step ms. */
+  dataMs: number;
+  stepMs: number;
+  cores: number;
+  /** Loading waits (files, network, sleeps) rather than computes. */
+  waits: boolean;
+  /** The main thread's CPU ms per step in its data stage, when measured (num_workers=0). */
+  loadCpuMs: number | null;
+  /** The process tree's CPU while stepping, % of one core, when measured. */
+  treeCpuPct: number | null;
+  /** Measured ceilings, batches/s (summary.ceilings), when the run measured them. */
+  dataOnlyBatchesPerSec: number | null;
+  computeOnlyBatchesPerSec: number | null;
+}
+
+/**
+ * The worker count the measurement calls for. Loading one batch takes `loadMs` in one process
+ * (the data stage without workers; with W workers each delivers one batch per W steps, so W step
+ * times); the main process's own part of the step (`restMs`) stays serial. W workers bring a
+ * batch every loadMs / W, so the step cannot beat max(restMs, loadMs / W), nor, when loading
+ * computes, the CPU all of it needs spread over the cores: (loadCpu + restMs) / cores. The count
+ * is the fewest workers that reach the best of those bounds: ceil(loadMs / best), at most the
+ * cores when loading computes (more would only take turns on them), at most MAX_WORKERS when it
+ * waits (waits overlap whatever the cores). Measured ceilings bound the gain further: the
+ * compute-only ceiling is the step without loading; the data-only one, measured with the current
+ * workers, scales with the count. One worker doing serial loading that dwarfs the rest of the step
+ * overlaps only that rest: the count then comes out above one, or no raise is offered.
+ */
+export function workerPlan(f: WorkerFigures): WorkerPlan {
+  const cores = Math.max(1, Math.floor(f.cores));
+  const current = f.numWorkers;
+  const restMs = Math.max(0, f.stepMs - f.dataMs);
+  const loadMs = current === 0 ? f.dataMs : current * f.stepMs;
+  // Computing loaders need their whole loading time on a CPU; waiting ones what the thread measured (else nothing).
+  const loadCpuMs = f.waits ? (f.loadCpuMs ?? 0) : loadMs;
+  const coresFloor = (loadCpuMs + restMs) / cores;
+  const best = Math.max(restMs, coresFloor, Number.EPSILON);
+  const cap = f.waits ? MAX_WORKERS : computingWorkersCap(cores);
+  const workers = Math.max(current, Math.min(Math.ceil(loadMs / best - 1e-9), cap));
+  const stepAt = (w: number) => Math.max(restMs, coresFloor, w > 0 ? loadMs / w : loadMs + restMs);
+  let expectedStepMs = stepAt(workers);
+  let bound: WorkerPlan['bound'] = expectedStepMs === restMs ? 'rest-of-step' : expectedStepMs === coresFloor ? 'cores' : 'workers';
+  // Computing workers already running can only gain the CPU the tree left idle (their wall time
+  // per batch includes the turns they waited for a core).
+  if (!f.waits && current > 0 && f.treeCpuPct) {
+    const idleStepMs = (f.stepMs * f.treeCpuPct) / (100 * cores);
+    if (idleStepMs > expectedStepMs) {
+      expectedStepMs = idleStepMs;
+      bound = 'cores';
+    }
+  }
+  if (f.computeOnlyBatchesPerSec && 1000 / f.computeOnlyBatchesPerSec > expectedStepMs) {
+    expectedStepMs = 1000 / f.computeOnlyBatchesPerSec;
+    bound = 'compute-ceiling';
+  }
+  if (f.dataOnlyBatchesPerSec) {
+    const dataStepMs = 1000 / (f.dataOnlyBatchesPerSec * (workers / Math.max(current, 1)));
+    if (dataStepMs > expectedStepMs) {
+      expectedStepMs = dataStepMs;
+      bound = 'data-ceiling';
+    }
+  }
+  const expectedSpeedup = f.stepMs > 0 ? f.stepMs / expectedStepMs : 1;
+  const helps = workers > current && expectedSpeedup >= MIN_EXPECTED_SPEEDUP;
+  return helps
+    ? { workers, loadMs, restMs, expectedStepMs, expectedSpeedup, bound }
+    : { workers: current, loadMs, restMs, expectedStepMs: f.stepMs, expectedSpeedup: 1, bound };
+}
+
+/** "1.9×" */
+export function formatSpeedup(ratio: number): string {
+  return `${ratio.toFixed(ratio >= 10 ? 0 : 1)}×`;
 }
 
 /**

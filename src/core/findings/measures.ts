@@ -62,28 +62,35 @@ export function frameworkAtLeast(summary: RunSummary, major: number, minor: numb
   return have > major || (have === major && haveMinor >= minor);
 }
 
-/** Samples of a line taken in the given stages. */
-function samplesIn(line: HotLine, stages: readonly SampleStage[]): number {
-  return line.samples * sum(stages.map((stage) => line.stageShares[stage] ?? 0));
+/** Share of a line's time (its samples, for older recordings) taken in the given stages, 0..1. */
+function stagesShare(line: HotLine, stages: readonly SampleStage[]): number {
+  return sum(stages.map((stage) => line.stageShares[stage] ?? 0));
 }
 
 /**
- * A line's time in the given stages as a share of all step time: its samples at the run's mean
- * sampling interval (duration / samples), over the summed step durations. Line shares count
- * setup time too, which would understate what a line costs the steps.
+ * A line's wall time in the given stages, ms: its elapsed-weighted time where the runner measured
+ * it; for older recordings, its samples at the run's mean sampling interval (duration / samples),
+ * which misprices lines whose samples came late (a long C call delays the tick that lands on it).
  */
-export function lineStepShare(facts: RunFacts, line: HotLine, stages: readonly SampleStage[]): number {
-  const { summary } = facts;
-  const stepsMs = sum(facts.steps.map((s) => s.ms));
-  if (summary.lineSamples <= 0 || stepsMs <= 0) return 0;
-  return (samplesIn(line, stages) * summary.durationMs) / summary.lineSamples / stepsMs;
+function msIn(summary: RunSummary, line: HotLine, stages: readonly SampleStage[]): number {
+  const lineMs = line.ms ?? (summary.lineSamples > 0 ? (line.samples * summary.durationMs) / summary.lineSamples : 0);
+  return lineMs * stagesShare(line, stages);
 }
 
-/** Hot lines mostly sampled in the given stages, by their samples there, highest first. */
+/**
+ * A line's time in the given stages as a share of all step time, over the summed step durations.
+ * Line shares count setup time too, which would understate what a line costs the steps.
+ */
+export function lineStepShare(facts: RunFacts, line: HotLine, stages: readonly SampleStage[]): number {
+  const stepsMs = sum(facts.steps.map((s) => s.ms));
+  return stepsMs > 0 ? msIn(facts.summary, line, stages) / stepsMs : 0;
+}
+
+/** Hot lines mostly spent in the given stages, by their time there, highest first. */
 export function hotLinesIn(summary: RunSummary, stages: readonly SampleStage[], limit: number): HotLine[] {
   return summary.hotLines
-    .filter((line) => line.share >= HOT_LINE_MIN_SHARE && samplesIn(line, stages) > line.samples / 2)
-    .sort((a, b) => samplesIn(b, stages) - samplesIn(a, stages))
+    .filter((line) => line.share >= HOT_LINE_MIN_SHARE && stagesShare(line, stages) > 0.5)
+    .sort((a, b) => msIn(summary, b, stages) - msIn(summary, a, stages))
     .slice(0, limit);
 }
 

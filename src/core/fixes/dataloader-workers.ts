@@ -1,6 +1,7 @@
 /**
- * dataloader-workers: load batches in worker processes, as many as the cores allow: raised when
- * the loader is input-bound, lowered when workers and the main process outnumber the cores.
+ * dataloader-workers: load batches in worker processes: raised to the count a run's loading and
+ * step times call for when the loader is input-bound (else, before any run, from the cores),
+ * lowered when workers outnumber the cores.
  */
 import type { Node } from 'web-tree-sitter';
 import { DATALOADER_POSITION, dataLoaderCalls, editDataLoaders } from './dataloader-calls';
@@ -8,7 +9,7 @@ import { addKeyword, callArguments, findArgument } from './python-args';
 import { integerValue } from './python-syntax';
 import { descendants, named, replaceNode, startLine } from './syntax';
 import type { Fix, FixContext, ParsedFile } from './types';
-import { suggestedWorkers } from '../findings/loaders';
+import { formatSpeedup, suggestedWorkers } from '../findings/loaders';
 
 export const dataloaderWorkers: Fix = {
   id: 'dataloader-workers',
@@ -20,6 +21,7 @@ export const dataloaderWorkers: Fix = {
     if (unsharded) return { ok: false, reason: unsharded };
     const target = ctx.workers ?? suggestedWorkers(ctx.cores);
     if (target === 0) return { ok: false, reason: `with ${ctx.cores} core, worker processes would compete with the training loop for it` };
+    const gain = expectedGain(ctx);
     return editDataLoaders(file, ctx, (args, call) => {
       const hazard = spawnHazard(call, ctx);
       if (hazard) return { refused: hazard };
@@ -27,24 +29,30 @@ export const dataloaderWorkers: Fix = {
       if (found.kind === 'hidden') return { refused: found.reason };
       const where = `on the DataLoader at line ${startLine(call)}`;
       if (found.kind === 'absent') {
-        return { edits: addKeyword(file, args, `num_workers=${target}`), title: `Set num_workers=${target} ${where}` };
+        return { edits: addKeyword(file, args, `num_workers=${target}`), title: `Set num_workers=${target} ${where}${gain}` };
       }
       const current = integerValue(found.value);
       if (current === null) {
         return { refused: `num_workers is \`${found.value.text}\`: set it where that value comes from (${target} suits ${ctx.cores} cores)` };
       }
-      // Workers plus the main process beyond the cores compete for them (worker-oversubscription).
-      if (current > target && current + 1 > ctx.cores) {
-        const title = `Lower num_workers from ${current} to ${target} ${where}: with the main process, ${current} workers outnumber ${ctx.cores} cores`;
+      // Busy workers beyond the cores take turns on them (worker-oversubscription).
+      if (current > target && current > ctx.cores) {
+        const title = `Lower num_workers from ${current} to ${target} ${where}: ${current} workers outnumber ${ctx.cores} cores`;
         return { edits: [replaceNode(found.value, String(target))], title };
       }
       if (current >= target) {
-        return { refused: `num_workers is already ${current}, at or above the ${target} that ${ctx.cores} cores allow` };
+        return { refused: `num_workers is already ${current}, at or above the ${target} that ${ctx.workers === undefined ? `${ctx.cores} cores allow` : 'the run measured as enough'}` };
       }
-      return { edits: [replaceNode(found.value, String(target))], title: `Raise num_workers from ${current} to ${target} ${where}` };
+      return { edits: [replaceNode(found.value, String(target))], title: `Raise num_workers from ${current} to ${target} ${where}${gain}` };
     });
   },
 };
+
+/** What the run's figures predict for the count, when a run measured it (the finding's evidence). */
+function expectedGain(ctx: FixContext): string {
+  if (ctx.workers === undefined || ctx.workersSpeedup === undefined || ctx.workersSpeedup <= 1) return '';
+  return `: expected up to ${formatSpeedup(ctx.workersSpeedup)} faster, from the last run's loading and step times`;
+}
 
 /**
  * Before any run, only loaders that load in the main process: raising 0 workers is safe to suggest

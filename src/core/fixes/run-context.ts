@@ -17,6 +17,7 @@ export function fixContextForRun(summary: RunSummary, finding: Finding, local: L
     cores: finding.evidence.cores ?? local.cores,
     // Measured by the input-bound finding (it knows whether loading waits or computes).
     ...(finding.evidence.suggestedWorkers !== undefined && { workers: finding.evidence.suggestedWorkers }),
+    ...(finding.evidence.expectedSpeedup !== undefined && { workersSpeedup: finding.evidence.expectedSpeedup }),
     cuda: isCudaRun(summary),
     torchVersion: summary.framework === 'pytorch' ? summary.frameworkVersion : null,
     platform: local.platform,

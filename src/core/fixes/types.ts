@@ -21,6 +21,8 @@ export interface FixContext {
   cores: number;
   /** The worker count a run measured as right (input-bound evidence); else derived from cores. */
   workers?: number;
+  /** The speed-up the run's figures predict for `workers` (input-bound evidence), e.g. 1.9. */
+  workersSpeedup?: number;
   cuda: boolean;
   bf16Supported?: boolean;
   torchVersion?: string | null;
