@@ -3,13 +3,13 @@
 //
 // Truth: there is nothing to wait for between batches, so the `data` stage is a sliver of each step
 // and forwardBackward + optimizer take most of it. The last line, SCRIPT_RESULT, is this script's own
-// throughput and `dataShare` (from each batch's end to the next one's begin, over the step), over
-// the batches after the first 2.
+// throughput and `dataShare` (the wait for each batch over the step), over the batches after the
+// first 2.
 //
 //     node compute_bound.js [--steps N]
 const { parseArgs } = require('node:util');
 const tf = require('@tensorflow/tfjs');
-const { reportThroughput } = require('./_measure');
+const { FitClock } = require('./_measure');
 
 const FEATURES = 64;
 const BATCH = 64;
@@ -26,16 +26,9 @@ async function main() {
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
   const xs = tf.randomNormal([BATCH * BATCHES, FEATURES]);
   const ys = tf.randomNormal([BATCH * BATCHES, 1]);
-  const batchBegins = [];
-  const batchEnds = [];
-  await model.fit(xs, ys, {
-    batchSize: BATCH,
-    epochs: 1,
-    shuffle: false,
-    verbose: 0,
-    callbacks: { onBatchBegin: () => batchBegins.push(performance.now()), onBatchEnd: () => batchEnds.push(performance.now()) },
-  });
-  reportThroughput(batchEnds, batchBegins);
+  const clock = new FitClock();
+  await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0, callbacks: clock.callbacks });
+  clock.report();
 }
 
 main();

@@ -3,10 +3,10 @@
 //
 // Truth: each batch of 32 waits for 32 such fetches one after the other while the 2-layer model
 // computes for a fraction of that, so the `data` stage (waiting on the dataset iterator) is most of
-// every step. The last line, SCRIPT_RESULT, is this script's own throughput and `dataShare` (from
-// each batch's end to the next one's begin, over the step), over the batches after the first 2.
+// every step. The last line, SCRIPT_RESULT, is this script's own throughput and `dataShare` (the
+// wait for each batch over the step), over the batches after the first 2.
 const tf = require('@tensorflow/tfjs');
-const { reportThroughput } = require('./_measure');
+const { FitClock } = require('./_measure');
 
 const FEATURES = 32;
 const BATCH = 32;
@@ -28,11 +28,9 @@ async function main() {
   });
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
   const dataset = tf.data.generator(loadExamples).batch(BATCH);
-  const batchBegins = [];
-  const batchEnds = [];
-  const callbacks = { onBatchBegin: () => batchBegins.push(performance.now()), onBatchEnd: () => batchEnds.push(performance.now()) };
-  await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks });
-  reportThroughput(batchEnds, batchBegins);
+  const clock = new FitClock();
+  await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks: clock.callbacks });
+  clock.report();
 }
 
 main();

@@ -5,10 +5,10 @@
 // ahead, but tf.data pulls the elements of a generator one at a time, and the CPU backend computes
 // synchronously (the event loop, and so the next fetch, waits during compute): at most one element's
 // latency overlaps with compute. Fetching the elements of a batch concurrently is what would help.
-// The last line, SCRIPT_RESULT, is this script's own throughput and `dataShare` (from each batch's
-// end to the next one's begin, over the step), over the batches after the first 2.
+// The last line, SCRIPT_RESULT, is this script's own throughput and `dataShare` (the wait for each
+// batch over the step), over the batches after the first 2.
 const tf = require('@tensorflow/tfjs');
-const { reportThroughput } = require('./_measure');
+const { FitClock } = require('./_measure');
 
 const FEATURES = 32;
 const BATCH = 32;
@@ -31,11 +31,9 @@ async function main() {
   });
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
   const dataset = tf.data.generator(loadExamples).batch(BATCH).prefetch(PREFETCH);
-  const batchBegins = [];
-  const batchEnds = [];
-  const callbacks = { onBatchBegin: () => batchBegins.push(performance.now()), onBatchEnd: () => batchEnds.push(performance.now()) };
-  await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks });
-  reportThroughput(batchEnds, batchBegins);
+  const clock = new FitClock();
+  await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks: clock.callbacks });
+  clock.report();
 }
 
 main();

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { batchesPerSec, EXAMPLES, eventsOf, FIXTURES, makeRunnersDir, runInstrumented, scriptResult, stageShare, type RunResult } from './harness';
 import { within, withinPoints } from '../within';
 
-// A recorded data share against the script's own (its onBatchEnd to the next onBatchBegin), in
-// absolute share of the step. The clocks differ by what tfjs runs after the script's onBatchEnd:
-// every 125 ms it yields to the event loop there, which the runner counts as the step's `other`.
+// A recorded data share against the script's own (examples/tfjs/_measure.js: from where training
+// resumed after a batch to the next batch in hand), in absolute share of the step: the two clocks
+// read the same moments a few calls apart.
 const SHARE_POINTS = 0.05;
 
 interface Shares {
@@ -131,16 +131,16 @@ describe('node runner: tfjs training steps', function () {
     withinPoints(without.recorded - prefetched.recorded, without.own - prefetched.own, SHARE_POINTS);
   });
 
-  it('prefetch on a generator pulled element by element does not help, and the data share says so', async () => {
+  it("prefetch on a generator pulled element by element: the data share with and without it, and their difference, match the script's own", async () => {
     // io_bound_prefetch.js states its truth: the CPU backend blocks the event loop while it
-    // computes, so at most one element's latency overlaps with compute.
-    const prefetched = await run(path.join(EXAMPLES, 'io_bound_prefetch.js'));
-    assert.equal(prefetched.exitCode, 0, prefetched.stderr);
-    const withPrefetch = stageShare(eventsOf(prefetched, 'step'), 'data');
-    const without = stageShare(eventsOf(await run(path.join(EXAMPLES, 'io_bound.js')), 'step'), 'data');
-    const own = scriptResult(prefetched).dataShare!;
-    console.log(`      data share: io_bound ${without.toFixed(3)}, io_bound_prefetch ${withPrefetch.toFixed(3)} (script ${own.toFixed(3)})`);
-    withinPoints(withPrefetch, own, SHARE_POINTS);
-    assert.ok(Math.abs(withPrefetch - without) < 0.1, `with prefetch ${withPrefetch}, without ${without}`);
+    // computes, so at most one element's latency overlaps with compute, and the data share stays
+    // about that of io_bound.js; how close, on a busy machine, varies from run to run with the
+    // timers' latency, which the scripts' own clocks see too.
+    const runs = [await run(path.join(EXAMPLES, 'io_bound.js')), await run(path.join(EXAMPLES, 'io_bound_prefetch.js'))];
+    assert.equal(runs[1]!.exitCode, 0, runs[1]!.stderr);
+    const [without, prefetched] = runs.map((r) => ({ recorded: stageShare(eventsOf(r, 'step'), 'data'), own: scriptResult(r).dataShare! })) as [Shares, Shares];
+    console.log(`      data share: io_bound ${without.recorded.toFixed(3)} (script ${without.own.toFixed(3)}), io_bound_prefetch ${prefetched.recorded.toFixed(3)} (script ${prefetched.own.toFixed(3)})`);
+    withinPoints(prefetched.recorded, prefetched.own, SHARE_POINTS);
+    withinPoints(prefetched.recorded - without.recorded, prefetched.own - without.own, SHARE_POINTS);
   });
 });
