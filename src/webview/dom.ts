@@ -2,6 +2,8 @@
  * Element building without innerHTML: paths, messages and function names come from the user's
  * program and are only ever inserted as text.
  */
+import type { PanelLocation } from '../protocol/webview-messages';
+
 export type Child = Node | string | number | null | undefined | false;
 
 export interface Props {
@@ -38,6 +40,20 @@ export function fill(parent: Element, ...children: Child[]): void {
 /** A link that asks the host to open file:line (see main.ts for the click handling). */
 export function openLink(file: string, line: number, text: string): HTMLAnchorElement {
   return h('a', { class: 'open', title: `${file}:${line}`, data: { openFile: file, openLine: String(line) }, attrs: { href: '#' } }, text);
+}
+
+/**
+ * A location by its file's name, `main.py:158`, with its folder in the tooltip: a path never wraps
+ * a few letters a line in a narrow panel, and two files of one name still tell apart on hover.
+ */
+export function locationLink(location: PanelLocation): HTMLAnchorElement {
+  const { file, line, displayPath } = location;
+  const cut = Math.max(displayPath.lastIndexOf('/'), displayPath.lastIndexOf('\\'));
+  const folder = cut >= 0 ? displayPath.slice(0, cut) : '';
+  const link = openLink(file, line, `${displayPath.slice(cut + 1)}:${line}`);
+  link.title = `${file}:${line}`;
+  link.dataset.folder = folder;
+  return link;
 }
 
 /** Elapsed run time: 0:42, 12:05, 1:02:09. */

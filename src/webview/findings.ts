@@ -2,7 +2,7 @@
 import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatShare } from '../core/format';
 import type { PanelFinding, PanelHeadline } from '../protocol/webview-messages';
-import { fill, h, openLink } from './dom';
+import { fill, h, locationLink } from './dom';
 
 function findingItem(finding: PanelFinding): HTMLElement {
   const first = finding.locations[0];
@@ -18,7 +18,7 @@ function findingItem(finding: PanelFinding): HTMLElement {
     h('p', {}, finding.message),
     finding.locations.length > 0 &&
       h('ul', { class: 'locations' },
-        ...finding.locations.map((l) => h('li', {}, openLink(l.file, l.line, `${l.displayPath}:${l.line}`), l.why && h('span', { class: 'muted' }, ` · ${l.why}`))),
+        ...finding.locations.map((l) => h('li', {}, locationLink(l), l.why && h('span', { class: 'muted' }, ` · ${l.why}`))),
       ),
     finding.fixes.length > 0 && h('p', { class: 'fixes' }, 'Quick fixes: ', ...finding.fixes.map((f) => h('span', { class: 'chip' }, f))),
   );

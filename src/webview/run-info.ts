@@ -2,7 +2,7 @@
 import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatBytes, MIB } from '../core/format';
 import type { PanelGpu, PanelRunInfo } from '../protocol/webview-messages';
-import { fill, h, openLink, type Child } from './dom';
+import { fill, h, locationLink, type Child } from './dom';
 
 
 function entry(label: string, ...value: Child[]): HTMLElement[] {
@@ -36,6 +36,8 @@ export function renderRunInfo(root: HTMLElement, info: PanelRunInfo): void {
   const runner = [info.runner, info.runtime, info.sampleHz !== null && `line sampling at ${info.sampleHz} Hz`].filter(Boolean).join(' · ');
   const exit = info.signal ? `signal ${info.signal}` : info.exitCode !== null ? `exit code ${info.exitCode}` : null;
   const error = info.error;
+  // The host also logs why there is no GPU telemetry as a note; the GPUs entry already says it.
+  const notes = info.notes.filter((n) => n !== info.hardware?.gpuNote);
   fill(
     root,
     h('h2', {}, 'Run'),
@@ -46,9 +48,9 @@ export function renderRunInfo(root: HTMLElement, info: PanelRunInfo): void {
       ...entry('Runner', runner || '–'),
       ...entry('Framework', fw ? `${fw.name} ${fw.version}${fw.package ? ` (${fw.package})` : ''} on ${fw.device}${fw.deviceTiming ? ' · device timing' : ''}` : 'not seen yet'),
       ...(exit ? entry('Exit', exit) : []),
-      ...(error ? entry('Error', `${error.excType}: ${error.message}`, error.location && ' at ', error.location && openLink(error.location.file, error.location.line, `${error.location.displayPath}:${error.location.line}`)) : []),
+      ...(error ? entry('Error', `${error.excType}: ${error.message}`, error.location && ' at ', error.location && locationLink(error.location)) : []),
       ...hardwareEntries(info),
-      ...(info.notes.length > 0 ? entry('Notes', ...info.notes.map((n) => h('div', {}, n))) : []),
+      ...(notes.length > 0 ? entry('Notes', ...notes.map((n) => h('div', {}, n))) : []),
     ),
   );
 }

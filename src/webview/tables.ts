@@ -1,7 +1,7 @@
 /** Headline figures, the stage table, hot lines and ceilings. Figures arrive raw; formatting is here. */
 import { formatMs, formatRate, formatShare, STAGE_LABELS } from '../core/format';
 import type { PanelCeilings, PanelHeadline, PanelHotLine, PanelStageTable } from '../protocol/webview-messages';
-import { fill, formatElapsed, h, openLink } from './dom';
+import { fill, formatElapsed, h, locationLink } from './dom';
 
 function metric(label: string, key: string, value: number | null, text: string): HTMLElement {
   return h('div', { class: 'metric', data: { metric: key, value: value === null ? '' : String(value) } }, h('div', { class: 'value' }, text), h('div', { class: 'label' }, label));
@@ -11,7 +11,7 @@ export function renderHeadline(root: HTMLElement, title: string, headline: Panel
   const scope =
     headline.scope === 'live'
       ? `live · last ${(headline.windowMs ?? 0) / 1000} s`
-      : `steady state${headline.warmupSteps > 0 ? ` · first ${headline.warmupSteps} steps left out as warm-up` : ''}`;
+      : `steady state${headline.warmupSteps > 0 ? ` · ${headline.warmupSteps === 1 ? 'first step' : `first ${headline.warmupSteps} steps`} left out as warm-up` : ''}`;
   fill(
     root,
     h('div', { class: 'title-row' },
@@ -73,24 +73,33 @@ export function renderHotLines(root: HTMLElement, lines: readonly PanelHotLine[]
     fill(root, h('h2', {}, 'Hot lines'), h('p', { class: 'muted' }, 'No line samples yet.'));
     return;
   }
+  // Shares are of the sampled wall time with start-up set apart (line-profile.ts); say so, as they
+  // are not the stage table's (or the status bar's) shares of step time.
+  const of = 'share of sampled wall time after start-up';
   fill(
     root,
-    h('h2', {}, 'Hot lines ', h('span', { class: 'muted' }, 'share of all samples · click to open')),
+    h('h2', {}, 'Hot lines ', h('span', { class: 'muted' }, `${of} · click to open`)),
     h('table', { class: 'grid hot-lines' },
-      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'share'), h('th', {}, 'stage'), h('th', {}, 'line'), h('th', {}, 'function'), h('th', {}, 'spends time in'))),
+      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'share'), h('th', { class: 'line' }, 'line'), h('th', { class: 'stage' }, 'stage'), h('th', { class: 'fn' }, 'function'), h('th', { class: 'via' }, 'spends time in'))),
       h('tbody', {},
         ...lines.map((line) =>
-          h('tr', { data: { openFile: line.file, openLine: String(line.line) }, class: 'clickable', title: `${line.file}:${line.line} · ${line.samples} samples` },
+          h('tr', { data: { openFile: line.file, openLine: String(line.line) }, class: 'clickable', title: rowTitle(line) },
             h('td', { class: 'num' }, formatShare(line.share)),
-            h('td', {}, line.stage !== 'none' && h('span', { class: `swatch stage-${line.stage}` }), STAGE_LABELS[line.stage]),
-            h('td', { class: 'path' }, openLink(line.file, line.line, `${line.displayPath}:${line.line}`)),
-            h('td', { class: 'mono' }, line.fn ?? ''),
-            h('td', { class: 'mono muted' }, line.via ?? ''),
+            h('td', { class: 'path' }, locationLink(line)),
+            h('td', { class: 'stage' }, line.stage !== 'none' && h('span', { class: `swatch stage-${line.stage}` }), STAGE_LABELS[line.stage]),
+            h('td', { class: 'mono fn' }, line.fn ?? ''),
+            h('td', { class: 'mono muted via' }, line.via ?? ''),
           ),
         ),
       ),
     ),
   );
+}
+
+/** Everything a row says, for a narrow panel that hides the function and call columns. */
+function rowTitle(line: PanelHotLine): string {
+  const calls = [line.fn && `in ${line.fn}`, line.via && `spends time in ${line.via}`].filter(Boolean).join(', ');
+  return `${line.file}:${line.line} · ${line.samples} samples${calls ? ` · ${calls}` : ''}`;
 }
 
 export function renderCeilings(root: HTMLElement, ceilings: PanelCeilings | null, headline: PanelHeadline): void {
@@ -99,9 +108,12 @@ export function renderCeilings(root: HTMLElement, ceilings: PanelCeilings | null
       root,
       h('h2', {}, 'Ceilings'),
       h('p', { class: 'muted' },
-        headline.scope === 'live' ? 'Shown when the run ends, if measured: ' : 'Not measured for this run: ',
+        headline.scope === 'live' ? 'Shown when the run ends, if measured. ' : 'Not measured for this run. ',
+        'The setting ',
+        h('code', {}, 'trainlens.ceilings'),
+        ' (or ',
         h('code', {}, 'trainlens record --ceilings'),
-        ' also measures the data pipeline alone and the training step alone.',
+        ' in a terminal) also measures the data pipeline alone and the training step alone after a run.',
       ),
     );
     return;

@@ -83,7 +83,7 @@ describe('loop shapes: closure optimizer (LBFGS)', () => {
   });
 
   it('shows batches/s and the largest stage in the status bar', () => {
-    assert.equal(statusText(done(summary)), `$(pulse) ${formatRate(truth.batchesPerSec)} batch/s · CPU 99% · backward ${formatShare(truth.share('backward'))}`);
+    assert.equal(statusText(done(summary)), `$(check) done ${formatRate(truth.batchesPerSec)} batch/s · CPU 99% · backward ${formatShare(truth.share('backward'))}`);
     assert.match(statusView(done(summary)).tooltip, /Steps end at the optimizer step \(LBFGS with a closure\)\./);
   });
 });
@@ -107,7 +107,7 @@ describe('loop shapes: GAN, two optimizers per DataLoader batch', () => {
   it('reports the anchor and the optimizers in the CLI report', () => {
     const report = formatReport(summary);
     assert.ok(report.includes('            Steps end at the next DataLoader batch (2 optimizers per step); optimizers: Adam at train.py:12, Adam at train.py:13'), report.join('\n'));
-    assert.equal(statusText(done(summary)), `$(pulse) ${formatRate(truth.batchesPerSec)} batch/s · CPU 101% · data ${formatShare(truth.share('data'))}`);
+    assert.equal(statusText(done(summary)), `$(check) done ${formatRate(truth.batchesPerSec)} batch/s · CPU 101% · data ${formatShare(truth.share('data'))}`);
   });
 });
 
@@ -125,7 +125,7 @@ describe('loop shapes: gradient accumulation with tokens (nanoGPT-style)', () =>
   });
 
   it('shows tokens/s in the status bar, its tooltip and the CLI report', () => {
-    assert.equal(statusText(done(summary)), `$(pulse) ${formatRate(truth.batchesPerSec)} batch/s · ${formatCompactRate(truth.tokensPerSec)} tok/s · CPU 100% · backward ${formatShare(truth.share('backward'))}`);
+    assert.equal(statusText(done(summary)), `$(check) done ${formatRate(truth.batchesPerSec)} batch/s · ${formatCompactRate(truth.tokensPerSec)} tok/s · CPU 100% · backward ${formatShare(truth.share('backward'))}`);
     assert.match(statusText(done(summary)), / · 1\d\.\dk tok\/s · /);
     assert.ok(statusView(done(summary)).tooltip.includes(`${formatRate(truth.tokensPerSec)} tokens/s`));
     assert.ok(formatReport(summary).some((l) => l.startsWith('Throughput') && l.endsWith(`· ${formatRate(truth.tokensPerSec)} tokens/s`)));
@@ -169,7 +169,7 @@ describe('loop shapes: manual updates anchored on backward (polynomial regressio
   });
 
   it('says what ends a step in the status tooltip', () => {
-    assert.equal(statusText(done(summary)), `$(pulse) ${formatRate(truth.batchesPerSec)} batch/s · CPU 102% · other ${formatShare(truth.share('other'))}`);
+    assert.equal(statusText(done(summary)), `$(check) done ${formatRate(truth.batchesPerSec)} batch/s · CPU 102% · other ${formatShare(truth.share('other'))}`);
     assert.match(statusView(done(summary)).tooltip, /Steps end at backward\(\) \(manual parameter updates, no optimizer\)\./);
   });
 });
@@ -191,7 +191,7 @@ describe('loop shapes: no anchor', () => {
   });
 
   it('says so plainly in the status bar, its tooltip and the CLI report', () => {
-    assert.equal(statusText(done(summary)), `$(pulse) ${words}`);
+    assert.equal(statusText(done(summary)), `$(check) done ${words}`);
     assert.equal(statusText({ ...done(summary), phase: 'running', live: true }), `$(pulse) ${words}`);
     assert.ok(statusView(done(summary)).tooltip.includes(escapeMarkdown(words)));
     assert.ok(formatReport(summary).includes(`Steps       ${words}`));

@@ -38,6 +38,22 @@ interface PageGlobals {
 
 
 
+/** What the layout check reads in the page (the tests compile without DOM types). */
+interface LayoutElement {
+  scrollWidth: number;
+  clientWidth: number;
+  title: string;
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  getBoundingClientRect(): { right: number };
+  getClientRects(): { length: number };
+  querySelector(selector: string): LayoutElement | null;
+}
+interface LayoutDocument {
+  documentElement: LayoutElement;
+  querySelectorAll(selector: string): ArrayLike<LayoutElement>;
+}
+
 describe('panel webview in Chromium', function () {
   this.timeout(60_000);
   let browser: Browser | undefined;
@@ -59,10 +75,10 @@ describe('panel webview in Chromium', function () {
     if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
   });
 
-  async function openPanel(savedState?: unknown): Promise<Page> {
+  async function openPanel(savedState?: unknown, width = 1000): Promise<Page> {
     const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/webview.css`, nonce: NONCE, title: 'TrainLens' })
       .replace('<body>', `<body class="vscode-dark">\n<script nonce="${NONCE}">${stub(savedState)}</script>`);
-    const page = await (browser as Browser).newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await (browser as Browser).newPage({ viewport: { width, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
@@ -154,5 +170,54 @@ describe('panel webview in Chromium', function () {
     assert.equal(await page.locator('[data-metric="batchesPerSec"]').getAttribute('data-value'), '');
     assert.deepEqual((await globals(page)).__violations, []);
     await page.close();
+  });
+
+  it('reads at 400 px and at 1,200 px: no sideways scroll, hot lines as file:line on one line with the folder on hover', async () => {
+    // The GAN run (two optimizers, no GPU) as recorded, its script moved one folder down the
+    // workspace as in issue 18 (dcgan/main.py), so paths are as long as a real project's.
+    const moved = <T>(value: T): T =>
+      JSON.parse(JSON.stringify(value).replaceAll('"/w/train.py', '"/home/ada/projects/examples/dcgan/main.py').replaceAll('"/w"', '"/home/ada/projects/examples"')) as T;
+    const shape = loadShape('gan-two-optimizers');
+    const events = moved(shape.events);
+    // Without nvidia-smi the host also logs why there is no GPU telemetry (run-session.ts's onNote).
+    const hardwareAt = events.findIndex((e) => e.type === 'hardware');
+    events.splice(hardwareAt + 1, 0, { type: 'log', level: 'info', message: 'no NVIDIA GPU found' });
+    const view = new RunView('main.py');
+    view.add(events);
+    view.setSummary({ ...moved(shape.summary), notes: ['no NVIDIA GPU found', ...shape.summary.notes] });
+    fs.mkdirSync('docs/screenshots', { recursive: true });
+    for (const width of [400, 1200]) {
+      const page = await openPanel(undefined, width);
+      await page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), view.snapshot() as HostToWebviewMessage);
+      await page.locator('#hot-lines tbody tr').first().waitFor();
+      const layout = await page.evaluate(() => {
+        const { document } = globalThis as unknown as { document: LayoutDocument };
+        const doc = document.documentElement;
+        const cells = Array.from(document.querySelectorAll('#hot-lines td.path'));
+        return {
+          overflow: doc.scrollWidth - doc.clientWidth,
+          // A card wider than the page would scroll sideways or be cut.
+          widestCard: Math.max(...Array.from(document.querySelectorAll('.card, section')).map((c) => c.getBoundingClientRect().right)),
+          cells: cells.map((td) => {
+            const link = td.querySelector('a') as LayoutElement;
+            // One line of text: one client rect for the inline link (a wrapped one has several).
+            return { text: link.textContent, title: link.title, folder: link.dataset.folder, wrapped: link.getClientRects().length > 1, cut: link.scrollWidth > td.clientWidth };
+          }),
+        };
+      });
+      assert.ok(layout.overflow <= 0, `${width} px: the page scrolls sideways by ${layout.overflow} px`);
+      assert.ok(layout.widestCard <= width, `${width} px: a card reaches ${layout.widestCard} px`);
+      assert.ok(layout.cells.length > 0);
+      for (const cell of layout.cells) {
+        assert.match(cell.text ?? '', /^main\.py:\d+$/, `${width} px: by file name`);
+        assert.equal(cell.folder, 'dcgan');
+        assert.match(cell.title, /^\/home\/ada\/projects\/examples\/dcgan\/main\.py:\d+$/);
+        assert.equal(cell.wrapped, false, `${width} px: ${cell.text} wraps`);
+        assert.equal(cell.cut, false, `${width} px: ${cell.text} is cut`);
+      }
+      assert.equal(await page.getByText('no NVIDIA GPU found').count(), 1, 'the no-GPU note once');
+      await page.screenshot({ path: `docs/screenshots/panel-${width}.png`, fullPage: true });
+      await page.close();
+    }
   });
 });
