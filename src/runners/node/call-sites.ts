@@ -15,6 +15,9 @@ const STACK_FRAMES = 20;
 
 export class CallSites {
   private readonly byModel = new WeakMap<object, { frame: UserFrame | null; at: number }>();
+  /** The model of the last call and what byModel holds for it (a loop calls one model). */
+  private lastModel: object | null = null;
+  private lastKnown: { frame: UserFrame | null; at: number } | undefined;
 
   constructor(private readonly code: UserCode) {}
 
@@ -32,12 +35,15 @@ export class CallSites {
   /** The line calling this model now: the one last traced, if that was under REFRESH_MS ago. */
   ofModel(model: unknown, now: number): UserFrame | null {
     if (typeof model !== 'object' || model === null) return this.here();
-    const known = this.byModel.get(model);
+    const known = model === this.lastModel ? this.lastKnown : this.byModel.get(model);
+    this.lastModel = model;
+    this.lastKnown = known;
     if (known && now - known.at < REFRESH_MS) return known.frame;
     const traced = this.here();
     // The same line keeps its object: the timeline keeps one entry per distinct object.
     const frame = known?.frame && traced && sameFrame(known.frame, traced) ? known.frame : traced;
-    this.byModel.set(model, { frame, at: now });
+    this.lastKnown = { frame, at: now };
+    this.byModel.set(model, this.lastKnown);
     return frame;
   }
 }

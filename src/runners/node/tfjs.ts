@@ -56,7 +56,9 @@ export class TfjsProbe {
   private callDepth = 0;
   private evaluation: { depth: number; start: number; batches: number; samples: number } | null = null;
   private inMinimize = false;
-  private gradients: [number, number] | null = null;
+  /** computeGradients' interval inside the running minimize; gradEnd < 0: not seen. */
+  private gradStart = 0;
+  private gradEnd = -1;
   private loaded: { name: string; version: string; fromUser: boolean } | null = null;
   private getBackend: (() => unknown) | undefined;
   private announced = false;
@@ -157,7 +159,7 @@ export class TfjsProbe {
     wrap(proto, 'minimize', (original) =>
       function (this: unknown, ...args: unknown[]) {
         probe.inMinimize = true;
-        probe.gradients = null;
+        probe.gradEnd = -1;
         const start = performance.now();
         try {
           const result = original.apply(this, args);
@@ -171,9 +173,9 @@ export class TfjsProbe {
     wrap(proto, 'computeGradients', (original) =>
       function (this: unknown, ...args: unknown[]) {
         if (!probe.inMinimize) return original.apply(this, args);
-        const start = performance.now();
+        probe.gradStart = performance.now();
         const result = original.apply(this, args);
-        probe.gradients = [start, performance.now()];
+        probe.gradEnd = performance.now();
         return result;
       },
     );
@@ -186,7 +188,7 @@ export class TfjsProbe {
       this.anchored('optimizer', 'optimizer.minimize calls');
       this.timeline.begin(start);
     }
-    const [gradStart, gradEnd] = this.gradients ?? [start, start];
+    const [gradStart, gradEnd] = this.gradEnd < 0 ? [start, start] : [this.gradStart, this.gradEnd];
     this.timeline.stage('forwardBackward', gradStart, gradEnd);
     this.timeline.stage('optimizer', gradEnd, end);
     if (driven) this.timeline.end(end, null, CALL_STAGES);

@@ -28,8 +28,9 @@ const NONE = 0;
 const OTHER = 1;
 const NO_CALLER = -1;
 
-/** Change points kept for classifying samples that arrive late (one profile window plus slack). */
-const KEEP_MS = 30_000;
+/** Change points kept before the oldest unclassified sample (the line batcher never goes back
+ * past it: later samples come in later windows): slack only. */
+const KEEP_MS = 5_000;
 
 /** From times[i] on (until times[i + 1]) the value is values[i]. Times never decrease. */
 class ChangeLog {
