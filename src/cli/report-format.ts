@@ -88,7 +88,9 @@ function hotLineLines(summary: RunSummary): string[] {
     const via = h.path.length > 0 ? `  → ${h.path[h.path.length - 1]}` : '';
     return `  ${String(i + 1).padStart(2)}. ${formatShare(h.share).padStart(5)}  ${STAGE_LABELS[h.stage].padEnd(16)} ${where}${h.fn ? ` (${h.fn})` : ''}${via}`;
   });
-  const of = summary.hotLines.some((h) => h.ms !== null) ? `sampled wall time (${summary.lineSamples} samples)` : `${summary.lineSamples} samples`;
+  // As the panel says it: line shares are of the sampled time with start-up set apart, not of step time.
+  const after = summary.startup ? ' after start-up' : '';
+  const of = summary.hotLines.some((h) => h.ms !== null) ? `sampled wall time${after} (${summary.lineSamples} samples)` : `${summary.lineSamples} samples${after}`;
   return ['', `Hot lines   share of ${of}`, ...rows];
 }
 

@@ -51,7 +51,7 @@ export function renderStages(root: HTMLElement, table: PanelStageTable): void {
     root,
     h('h2', {}, 'Stages per step ', h('span', { class: 'muted' }, scope)),
     h('table', { class: 'grid stages' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'stage'), h('th', { class: 'num' }, 'ms/step'), h('th', { class: 'num' }, 'share'), h('th', {}, ''), device && h('th', { class: 'num', title: 'Device-side time (CUDA events)' }, 'device ms'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'stage'), h('th', { class: 'num' }, 'ms/step'), h('th', { class: 'num', title: 'Share of step time' }, 'share'), h('th', {}, ''), device && h('th', { class: 'num', title: 'Device-side time (CUDA events)' }, 'device ms'))),
       h('tbody', {},
         ...table.rows.map((row) =>
           h('tr', { data: { stage: row.stage, share: String(row.share), ms: String(row.ms) } },
