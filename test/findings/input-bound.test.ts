@@ -144,6 +144,13 @@ describe('findings: input-bound', () => {
       assert.match(finding?.message ?? '', /; 2 workers would overlap loading \(20\.\d ms per batch\) with the rest of the step \(2\.\d+ ms\): expected up to \d\.\d× faster if each worker loads as fast as the main thread did, on one of the 2 cores\.$/);
     });
 
+    it('still sees computing loading whose thread a load average of 12 on 2 cores left a quarter of its time', () => {
+      // python_transform.py measured 25% and 34% so; sleeping loaders 1-5%.
+      const finding = inputBound(factsWith('input-bound-sleeping', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.25 * (s.stages.data ?? 0)))));
+      assert.equal(finding?.evidence.loadingWaits, 0);
+      assert.equal(finding?.evidence.suggestedWorkers, 2);
+    });
+
     it('offers no workers where the figures say they cannot help: computing loading on one core', () => {
       const facts = computing((f) => (f.cores = 1));
       const finding = inputBound(facts);

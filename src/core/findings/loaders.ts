@@ -145,11 +145,12 @@ export const WAITING_CPU_SHARE = 0.5;
 /**
  * The main thread's CPU time counts only while it runs: a loader that computes on a core shared
  * with other busy processes (a CI runner, a run pinned to one core beside another job) gets half of
- * it or less (measured: 47% on a busy 2-core machine, as its own thread clock said too), while one
- * that waits gets next to none (1–5% measured, busy or not). A quarter tells them apart up to four
+ * it or less (measured: 47% on a busy 2-core machine, as its own thread clock said too; 25% and 34%
+ * for python_transform.py's pure-Python transform at a load average of 12 on 2 cores), while one
+ * that waits gets next to none (1–5% measured, busy or not). 15% tells them apart up to six
  * runnable threads per core.
  */
-export const MAIN_THREAD_WAITING_SHARE = 0.25;
+export const MAIN_THREAD_WAITING_SHARE = 0.15;
 
 /** What says whether loading waits or computes, with the figure it measured. */
 export type LoadingSignal =

@@ -15,8 +15,10 @@ export function workerOversubscription(facts: RunFacts): Finding | null {
   // bottleneck the main process mostly waits for them (2 workers on 2 cores measured 1.4-1.6x
   // faster than 1, issue 18). More workers than cores only take turns on them (PyTorch warns then).
   if (!loader || workers <= cores) return null;
-  // Processes that mostly wait do not compete for cores: only a busy tree is oversubscribed.
-  if (loadingWaits(loadingSignal(facts, workers), workers, cores)) return null;
+  // Processes that mostly wait do not compete for cores: only a tree measured busy is oversubscribed
+  // (a run too short for two telemetry samples in its steady state says nothing either way).
+  const signal = loadingSignal(facts, workers);
+  if (!signal || loadingWaits(signal, workers, cores)) return null;
   return {
     code: 'worker-oversubscription',
     severity: 'moderate',
