@@ -23,12 +23,12 @@ seen, before the first step and again whenever that changes.
 Forward+backward micro-batches before one update are gradient accumulation: `micro` = their count,
 samples and tokens their sums. step(closure) (LBFGS) is one step and one micro-batch however often
 the closure runs. An iteration whose optimizer.step a GradScaler skips (inf gradients, as fp16's
-first steps have) joins the next step as a micro-batch. A step left open at exit or by another loader is kept only if its update ran (a
-crash in step N keeps exactly N steps). Samples: the batch's leading dimension (without a DataLoader,
-that of the micro-batch's first forward input); with several optimizers per step and no DataLoader,
-the first micro-batch's only (a GAN's fakes are not more data). Tokens: B×T when that first forward
-input is an integer [B, T] tensor (torch 1.13's hooks see no keyword arguments: `model(input_ids=x)`
-counts none).
+first steps have) joins the next step as a micro-batch. A step left open at exit or by another
+loader is kept only if its update ran (a crash in step N keeps exactly N steps). Samples: the
+batch's leading dimension (without a DataLoader, that of the micro-batch's first forward input);
+with several optimizers per step and no DataLoader, the first micro-batch's only (a GAN's fakes are
+not more data). Tokens: B×T when that first forward input is an integer [B, T] tensor (torch 1.13's
+hooks see no keyword arguments: `model(input_ids=x)` counts none).
 
 Evaluation: a top-level forward under no_grad/inference_mode, or of a module in eval mode, outside a
 step that already trained, starts an evaluation run that lasts until the next training call. The run
@@ -95,7 +95,6 @@ class StepRecorder:
         self._tokens = tokens
         self._device_probe = device_probe  # returns a cuda.StageTimer once the run uses CUDA
         self.device = None
-        self.tag = "startup"
         # Read by the forward hooks on every module call: one attribute test for nested calls.
         self.opens_forward = True  # a module call now starts a forward
         self.top_module = None  # the module whose call is the innermost forward
@@ -116,6 +115,19 @@ class StepRecorder:
     @property
     def steps(self):
         return self._poster.steps
+
+    @property
+    def tag(self):
+        """The sampler's stage, worked out when the sampler reads it (far less often than stages
+        change); from `stage`, one attribute, as the sampler may read it from another thread."""
+        stage, run = self.stage, self._eval
+        if run is not None and run.batches > 1 and (stage is None or stage is _EVAL):
+            return "none"  # an evaluation pass, past doubt
+        if stage is _EVAL:
+            return _FORWARD
+        if stage is not None:
+            return stage
+        return "other" if self._seg is not None else "none" if self._started else "startup"
 
     # ---- hooks --------------------------------------------------------------------------------
 
@@ -156,7 +168,7 @@ class StepRecorder:
             return False
         t = self._clock()
         self._backward_top = not self._stack
-        if self._backward_top:
+        if self._backward_top and (self._eval is not None or self._seg is None):
             self._update_begins(t)
         self._push(_BACKWARD, t)
         return True
@@ -165,7 +177,7 @@ class StepRecorder:
         if _BACKWARD not in self._stack:
             return
         t = self._clock()
-        self._pop_through(_BACKWARD, t)
+        self._pop(t, _BACKWARD)
         self._saw_backward = True
         seg, mb = self._seg, self._mb
         if seg is None:
@@ -191,15 +203,13 @@ class StepRecorder:
         if self.stage is _OPTIMIZER:  # inside optimizer.step's closure, or one zero_grad calling another
             return False
         t = self._clock()
-        self._end_stuck_forward(t)
-        if not self._stack:
-            self._update_begins(t)
+        self._update_begins(t)
         self._push(_OPTIMIZER, t)
         return True
 
     def zero_grad_end(self):
         if _OPTIMIZER in self._stack:
-            self._pop_through(_OPTIMIZER, self._clock())
+            self._pop(self._clock(), _OPTIMIZER)
 
     def optimizer_built(self):
         self._optimizer_built = True
@@ -208,11 +218,9 @@ class StepRecorder:
         if self.stage is _OPTIMIZER:  # an optimizer stepping another (Lookahead): one update
             return False
         t = self._clock()
-        self._end_stuck_forward(t)
-        if not self._stack:
-            self._update_begins(t)
+        self._update_begins(t)
         seg, key = self._seg, id(optimizer)
-        if seg is not None and seg.owner is None and any(key in held.stepped for held in self._held):
+        if self._held and seg is not None and seg.owner is None and any(key in held.stepped for held in self._held):
             # This optimizer already stepped in this step: the step ended at the last update.
             self._closer = self._held[-1].stepped[-1]
             self._close_held()
@@ -224,7 +232,7 @@ class StepRecorder:
         if _OPTIMIZER not in self._stack:
             return
         t = self._clock()
-        self._pop_through(_OPTIMIZER, t)
+        self._pop(t, _OPTIMIZER)
         seg, mb = self._seg, self._mb
         if seg is None:
             return
@@ -257,7 +265,9 @@ class StepRecorder:
         seg = self._seg
         if seg is not None:
             if seg.owner is iterator:
-                self._end_micro_batch()
+                mb = self._mb
+                if mb is not None and mb[2]:  # the last batch's micro-batch trained
+                    seg.micro.append((mb[0], mb[1]))
                 if seg.stepped or (seg.trained and self._by_backward()):
                     self._close(t)
                 elif seg.trained and not self._optimizer_stepped:
@@ -273,13 +283,13 @@ class StepRecorder:
         return True
 
     def loader_batch(self, batch):
-        self._data_ends()
+        self._data_ends(self._clock())
         mb = self._mb
         if mb is not None and mb[0] is None:
             mb[0] = self._leading_dim(batch)
 
     def loader_exhausted(self):
-        self._data_ends()
+        self._data_ends(self._clock())
         seg = self._seg
         if seg is not None and not seg.computed and not self._held:
             self._discard_step()
@@ -287,7 +297,7 @@ class StepRecorder:
     def end(self, stage):
         """Ends `stage` and whatever it left open, when a call raised."""
         if stage in self._stack:
-            self._pop_through(stage, self._clock())
+            self._pop(self._clock(), stage)
 
     def finish(self):
         """At exit: ends whatever is open, sends every step still waiting for its device times,
@@ -319,69 +329,48 @@ class StepRecorder:
                     device.end(outer)
         stack.append(stage)
         self._stage_t0 = t
+        self.stage = stage
+        self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
         if stage is _DATA:
             self._cpu0 = self._cpu_clock()
         elif device is not None and seg is not None and stage in _DEVICE_STAGES:
             device.begin(stage)
-        self._restage()
 
-    def _pop(self, t):
-        stack, seg = self._stack, self._seg
-        stage = stack.pop()
-        if stage is _EVAL:
-            run = self._eval
-            if run is not None:
-                run.forward_ms += t - self._stage_t0
-                run.end = t
-            self.top_module = None
-        elif seg is not None:
-            seg.ms[stage] += t - self._stage_t0
-            seg.last_end = t
-            if stage is _DATA:
-                seg.cpu += self._cpu_clock() - self._cpu0
-            else:
-                seg.computed = True
-                if stage is _FORWARD:
-                    self.top_module = None
-                device = self.device
-                if device is not None:
-                    device.end(stage)
-                    if stack and stack[-1] in _DEVICE_STAGES:
-                        device.begin(stack[-1])
-        elif stage is _FORWARD:
-            self.top_module = None
-        self._stage_t0 = t
-        self._restage()
+    def _pop(self, t, through=None):
+        """Ends the innermost stage; with `through`, every stage up to that one (a call that raised
+        leaves the stages inside it open). Returns the last stage ended."""
+        stack, seg, device = self._stack, self._seg, self.device
+        while True:
+            stage = stack.pop()
+            if stage is _EVAL:
+                run = self._eval
+                if run is not None:
+                    run.forward_ms += t - self._stage_t0
+                    run.end = t
+                self.top_module = None
+            elif seg is not None:
+                seg.ms[stage] += t - self._stage_t0
+                seg.last_end = t
+                if stage is _DATA:
+                    seg.cpu += self._cpu_clock() - self._cpu0
+                else:
+                    seg.computed = True
+                    if stage is _FORWARD:
+                        self.top_module = None
+                    if device is not None:
+                        device.end(stage)
+                        if stack and stack[-1] in _DEVICE_STAGES:
+                            device.begin(stack[-1])
+            elif stage is _FORWARD:
+                self.top_module = None
+            self._stage_t0 = t
+            if through is None or stage is through:
+                break
+        outer = self.stage = stack[-1] if stack else None
+        self.opens_forward = outer is None or outer is _BACKWARD or outer is _OPTIMIZER
         return stage
 
-    def _pop_through(self, stage, t):
-        while self._pop(t) is not stage:  # a stage left open inside it: a call that raised
-            pass
-
-    def _restage(self):
-        """The stage, `opens_forward` and the sampler's tag, after a change."""
-        stack, run = self._stack, self._eval
-        if stack:
-            stage = self.stage = stack[-1]
-            self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
-            if stage is _EVAL:
-                self.tag = "none" if run is not None and run.batches > 1 else _FORWARD  # "none": an evaluation, past doubt
-            else:
-                self.tag = stage
-        else:
-            self.stage, self.opens_forward = None, True
-            if run is not None and run.batches > 1:
-                self.tag = "none"
-            else:
-                self.tag = "other" if self._seg is not None else "none" if self._started else "startup"
-
-    def _end_stuck_forward(self, t):
-        # A forward that raised never reaches its post-hook; an optimizer call proves it is over.
-        if self.stage is _FORWARD or self.stage is _EVAL:
-            self._pop(t)
-
-    def _data_ends(self):
-        t = self._clock()
+    def _data_ends(self, t):
         if self.stage is _DATA:
             self._pop(t)
         run = self._eval
@@ -389,7 +378,13 @@ class StepRecorder:
             run.end = t  # an evaluation pass over a DataLoader includes its loading
 
     def _update_begins(self, t):
-        """A backward or optimizer call outside any stage: training goes on."""
+        """A backward or optimizer call: training goes on. A forward that raised never reaches its
+        post-hook; an optimizer call proves it is over."""
+        stage = self.stage
+        if stage is _FORWARD or stage is _EVAL:
+            self._pop(t)
+        if self._stack:
+            return
         if self._eval is not None:
             self._end_eval(_UPDATE, t)
         if self._seg is None and not self._loader_steps:
@@ -438,7 +433,6 @@ class StepRecorder:
                     self._mb = [run.first[0], run.first[1], False, True]
                 elif mb is not None and not mb[3]:
                     mb[1], mb[3] = run.first[1], True
-        self._restage()
 
     # ---- steps --------------------------------------------------------------------------------
 
@@ -447,17 +441,10 @@ class StepRecorder:
         return not self._optimizer_stepped and (not self._optimizer_built or self._gave_up_waiting)
 
     def _start_step(self, t, owner):
-        """Opens a step; the caller's next stage change (or its own _restage) re-tags."""
         self._seg = Segment(t, owner)
         self._started = True
         if self.device is None and self._device_probe is not None:
             self.device = self._device_probe()
-
-    def _end_micro_batch(self):
-        mb = self._mb
-        if mb is not None and mb[2]:
-            self._seg.micro.append((mb[0], mb[1]))
-        self._mb = None
 
     def _hold(self, t):
         """Ends the current segment at `t` without knowing yet whether the step ends there."""
@@ -481,9 +468,10 @@ class StepRecorder:
 
     def _abandon(self):
         """The open step ends by something other than its own end (exit, another loader)."""
-        seg = self._seg
-        if seg.owner is not None:
-            self._end_micro_batch()
+        seg, mb = self._seg, self._mb
+        if seg.owner is not None and mb is not None and mb[2]:
+            seg.micro.append((mb[0], mb[1]))
+        self._mb = None
         if self._held:
             if not self._optimizer_stepped:
                 self._give_up_waiting()
@@ -500,7 +488,6 @@ class StepRecorder:
         self._seg, self._held, self._mb = None, [], None
         if self.device is not None:
             self.device.take()
-        self._restage()
 
     def _close(self, t_end):
         segs = self._held + [self._seg] if self._held else [self._seg]
