@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { findingsFor } from '../host/analysis';
 import { withDefaultInterpreter } from '../host/launch';
 import { RUNS_DIR } from '../host/recording/recording-reader';
 import { measureCeilings } from '../host/ceilings';
@@ -48,6 +49,8 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
     if (values.ceilings && summary.status === 'completed') {
       io.stderr.write('trainlens: measuring ceilings (two short probe runs of the same command)…\n');
       summary.ceilings = await measureCeilings(request, summary.recording, summary.throughput.batchesPerSec);
+      // The ceilings bound what findings expect of a fix (input-bound's workers).
+      summary.findings = findingsFor(session.aggregator, summary);
       writeSummaryFile(summary.recording, summary);
     }
     const report = formatReport(summary).join('\n') + '\n';

@@ -63,6 +63,11 @@ describe('trainlens record --ceilings', function () {
     within(ceilings.computeOnlyBatchesPerSec, truth.computeOnly, 'compute-only');
     assertGap(summary, truth);
     assert.equal(ceilings.note, null);
+    // The workers the input-bound finding offers cannot make steps beat the compute-only ceiling (issue 18).
+    const finding = summary.findings.find((f) => f.code === 'input-bound');
+    assert.ok(finding && finding.fixes.includes('dataloader-workers'), finding?.message);
+    const expectedRate = 1000 / finding.evidence.expectedStepMs!;
+    assert.ok(expectedRate <= ceilings.computeOnlyBatchesPerSec! * (1 + 1e-9), `${expectedRate} batches/s expected, above the compute-only ceiling ${ceilings.computeOnlyBatchesPerSec}`);
   });
 
   it('PyTorch without a DataLoader: no data ceiling, with the reason; compute from optimizer steps', () => {
