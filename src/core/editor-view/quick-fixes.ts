@@ -3,6 +3,7 @@
  * diagnostic, one action per fix the finding lists, the titles users see, the preferred one.
  */
 import { fixById } from '../fixes/catalogue';
+import { formatSpeedup } from '../findings/loaders';
 import type { Finding } from '../findings/finding';
 import type { FixContext, FixResult, TextEdit } from '../fixes/types';
 
@@ -93,10 +94,12 @@ export function planQuickFixes(
  * on whether num_workers was missing, 0 or too high; the others keep the fix's own specific title.
  * The number is read from the edit itself, so the title cannot disagree with what gets written.
  */
-export function actionTitle(fixId: string, fix: { title: string; edits: readonly TextEdit[] }, ctx: Pick<FixContext, 'cores'>): string {
+export function actionTitle(fixId: string, fix: { title: string; edits: readonly TextEdit[] }, ctx: Pick<FixContext, 'cores' | 'workersSpeedup'>): string {
   if (fixId !== 'dataloader-workers') return fix.title;
   const workers = /(\d+)\D*$/.exec(fix.edits.map((edit) => edit.newText).join(''))?.[1];
   if (workers === undefined) return fix.title;
   const cores = Math.floor(ctx.cores);
-  return `Set DataLoader num_workers=${workers} (${cores} ${cores === 1 ? 'core' : 'cores'} available)`;
+  // What the run's loading and step times predict for the count (the input-bound finding's figure).
+  const gain = ctx.workersSpeedup !== undefined && ctx.workersSpeedup > 1 ? `: expected up to ${formatSpeedup(ctx.workersSpeedup)} faster` : '';
+  return `Set DataLoader num_workers=${workers} (${cores} ${cores === 1 ? 'core' : 'cores'} available)${gain}`;
 }
