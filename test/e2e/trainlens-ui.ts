@@ -31,7 +31,7 @@ export function contributedCommandTitles(): string[] {
 
 export interface StatusReading {
   text: string;
-  /** The codicon the item leads with: pulse (running or done), loading (starting/stopping), debug-stop, error. */
+  /** The codicon the item leads with: pulse (running), loading (starting/stopping); once ended check (done), debug-stop, error, warning (cut off). */
   icon: string | undefined;
   batchesPerSec: number | undefined;
   atMs: number;

@@ -174,15 +174,15 @@ describe('panel webview in Chromium', function () {
 
   it('reads at 400 px and at 1,200 px: no sideways scroll, hot lines as file:line on one line with the folder on hover', async () => {
     // The GAN run (two optimizers, no GPU) as recorded, its script moved one folder down the
-    // workspace as in issue 18 (dcgan/main.py), so paths are as long as a real project's.
+    // workspace as in issue 18 (dcgan/…), with a name as long as the examples' (input_bound.py).
     const moved = <T>(value: T): T =>
-      JSON.parse(JSON.stringify(value).replaceAll('"/w/train.py', '"/home/ada/projects/examples/dcgan/main.py').replaceAll('"/w"', '"/home/ada/projects/examples"')) as T;
+      JSON.parse(JSON.stringify(value).replaceAll('"/w/train.py', '"/home/ada/projects/examples/dcgan/train_dcgan.py').replaceAll('"/w"', '"/home/ada/projects/examples"')) as T;
     const shape = loadShape('gan-two-optimizers');
     const events = moved(shape.events);
     // Without nvidia-smi the host also logs why there is no GPU telemetry (run-session.ts's onNote).
     const hardwareAt = events.findIndex((e) => e.type === 'hardware');
     events.splice(hardwareAt + 1, 0, { type: 'log', level: 'info', message: 'no NVIDIA GPU found' });
-    const view = new RunView('main.py');
+    const view = new RunView('train_dcgan.py');
     view.add(events);
     view.setSummary({ ...moved(shape.summary), notes: ['no NVIDIA GPU found', ...shape.summary.notes] });
     fs.mkdirSync('docs/screenshots', { recursive: true });
@@ -209,9 +209,9 @@ describe('panel webview in Chromium', function () {
       assert.ok(layout.widestCard <= width, `${width} px: a card reaches ${layout.widestCard} px`);
       assert.ok(layout.cells.length > 0);
       for (const cell of layout.cells) {
-        assert.match(cell.text ?? '', /^main\.py:\d+$/, `${width} px: by file name`);
+        assert.match(cell.text ?? '', /^train_dcgan\.py:\d+$/, `${width} px: by file name`);
         assert.equal(cell.folder, 'dcgan');
-        assert.match(cell.title, /^\/home\/ada\/projects\/examples\/dcgan\/main\.py:\d+$/);
+        assert.match(cell.title, /^\/home\/ada\/projects\/examples\/dcgan\/train_dcgan\.py:\d+$/);
         assert.equal(cell.wrapped, false, `${width} px: ${cell.text} wraps`);
         assert.equal(cell.cut, false, `${width} px: ${cell.text} is cut`);
       }
