@@ -183,6 +183,22 @@ describe('findings: input-bound', () => {
     });
   });
 
+  it("does not take a low tree CPU for waiting on a saturated machine: other processes took the cores", () => {
+    // An older recording (no thread CPU): the tree at 40% of one core on 2 cores.
+    const at = (machinePct: number) =>
+      inputBound(
+        factsWith('input-bound-sleeping', (f) => {
+          f.steps.forEach((s) => delete s.dataCpuMs);
+          f.telemetry.forEach((sample) => Object.assign(sample, { proc: { ...sample.proc, cpuPct: 40 }, system: { ...sample.system, cpuPct: machinePct } }));
+        }),
+      );
+    assert.equal(at(50)?.evidence.loadingWaits, 1);
+    const saturated = at(100);
+    assert.equal(saturated?.evidence.loadingWaits, 0);
+    assert.equal(saturated?.evidence.suggestedWorkers, 2, 'one per core, as for computing loaders');
+    assert.match(saturated?.message ?? '', /; taken as computing \(the run's processes used 40% of one core, on a machine busy at 100%, which says nothing of waiting\)/);
+  });
+
   it('offers tf.data prefetch and parallel map for a tf.data pipeline', () => {
     const facts = factsWith('input-bound-cpu', (f) => Object.assign(f.summary.loaders[0] ?? {}, { kind: 'tf.data.Dataset' }));
     assert.deepEqual(inputBound(facts)?.fixes, ['tfdata-prefetch', 'tfdata-parallel-map']);

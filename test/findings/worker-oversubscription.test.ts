@@ -20,8 +20,10 @@ describe('findings: worker-oversubscription', () => {
   });
 
   it('stays silent when the processes mostly wait: workers blocked on I/O do not compete for cores', () => {
-    // The same 9 processes on 4 cores, but the tree used 120% of a core while steps ran.
-    const waiting = factsWith('worker-oversubscription-cpu', (f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = 120)));
+    // The same 9 processes on 4 cores, but the tree used 120% of a core while steps ran, on a machine otherwise idle.
+    const waiting = factsWith('worker-oversubscription-cpu', (f) =>
+      f.telemetry.forEach((sample) => Object.assign(sample, { proc: { ...sample.proc, cpuPct: 120 }, system: { ...sample.system, cpuPct: 30 } })),
+    );
     assert.equal(workerOversubscription(waiting), null);
   });
 });

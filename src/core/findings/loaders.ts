@@ -4,7 +4,7 @@ import { formatMs, formatShare } from '../format';
 import type { RunSummary } from '../summary';
 import type { RunFacts } from './facts';
 import type { FindingLocation } from './finding';
-import { dataCpuWhileLoading, treeCpuWhileStepping, where, type DataCpu } from './measures';
+import { dataCpuWhileLoading, machineCpuWhileStepping, treeCpuWhileStepping, where, type DataCpu } from './measures';
 
 /** Which family of fixes applies to a pipeline. */
 export type LoaderFamily = 'torch' | 'tf.data' | 'tfjs';
@@ -157,8 +157,16 @@ export type LoadingSignal =
   /** Loading runs in the main thread (num_workers=0): its own CPU time over its data-stage time. */
   | { kind: 'main-thread'; cpu: DataCpu }
   /** The whole process tree's CPU while steps ran, % of one core: workers load the data, or the
-   * recording predates the main thread's data-stage CPU time. */
-  | { kind: 'process-tree'; cpuPct: number };
+   * recording predates the main thread's data-stage CPU time. `machinePct`: the whole machine's
+   * CPU meanwhile, 0..100 of all its cores, when measured. */
+  | { kind: 'process-tree'; cpuPct: number; machinePct: number | null };
+
+/**
+ * A machine this busy gives each runnable thread a share of a core, however much it would compute:
+ * the tree's CPU then says how busy the machine is, not whether loading waits (measured: a
+ * computing loader's tree at 16-64% of one core with 2 workers, the 2-core machine at 100%).
+ */
+const SATURATED_MACHINE_PCT = 95;
 
 /**
  * With workers, the main thread's data stage is the wait for them whether they compute or wait, so
@@ -169,19 +177,28 @@ export function loadingSignal(facts: RunFacts, numWorkers: number): LoadingSigna
   const cpu = numWorkers === 0 ? dataCpuWhileLoading(facts) : null;
   if (cpu) return { kind: 'main-thread', cpu };
   const cpuPct = treeCpuWhileStepping(facts);
-  return cpuPct === null ? null : { kind: 'process-tree', cpuPct };
+  return cpuPct === null ? null : { kind: 'process-tree', cpuPct, machinePct: machineCpuWhileStepping(facts) };
+}
+
+/** The tree's CPU was measured on a machine too busy for it to tell waiting from computing. */
+export function machineSaturated(signal: LoadingSignal): boolean {
+  return signal.kind === 'process-tree' && (signal.machinePct ?? 0) >= SATURATED_MACHINE_PCT;
 }
 
 /** Measured: loading spent under half its time on a CPU (for the tree, of the cores it could use). */
 export function loadingWaits(signal: LoadingSignal | null, numWorkers: number, cores: number): boolean {
   if (!signal) return false;
   if (signal.kind === 'main-thread') return signal.cpu.share < MAIN_THREAD_WAITING_SHARE;
+  if (machineSaturated(signal)) return false;
   return signal.cpuPct < WAITING_CPU_SHARE * 100 * Math.min(numWorkers + 1, cores);
 }
 
 /** The measured figure in words, e.g. "the main thread was on a CPU for 4% of its loading time". */
 export function describeSignal(signal: LoadingSignal): string {
-  if (signal.kind === 'process-tree') return `the run's processes used ${Math.round(signal.cpuPct)}% of one core`;
+  if (signal.kind === 'process-tree') {
+    const saturated = machineSaturated(signal) ? `, on a machine busy at ${Math.round(signal.machinePct!)}%, which says nothing of waiting` : '';
+    return `the run's processes used ${Math.round(signal.cpuPct)}% of one core${saturated}`;
+  }
   const { cpu } = signal;
   return `the main thread was on a CPU for ${formatShare(cpu.share)} of its loading time, ${formatMs(cpu.cpuMs)} of ${formatMs(cpu.dataMs)} per step`;
 }

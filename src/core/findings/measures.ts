@@ -106,12 +106,22 @@ const MIN_CPU_SAMPLES = 2;
  * the interpreter starts: the two differ by far less than a sample's second.
  */
 export function treeCpuWhileStepping(facts: RunFacts): number | null {
+  const inside = telemetryWhileStepping(facts);
+  return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.proc.cpuPct)) : null;
+}
+
+/** Mean CPU of the whole machine (0..100, all its cores) over the same samples; null when too few. */
+export function machineCpuWhileStepping(facts: RunFacts): number | null {
+  const inside = telemetryWhileStepping(facts);
+  return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.system.cpuPct)) : null;
+}
+
+function telemetryWhileStepping(facts: RunFacts): RunFacts['telemetry'] {
   const steps = steadySteps(facts);
   const first = steps[0];
   const last = steps[steps.length - 1];
-  if (!first || !last) return null;
-  const inside = facts.telemetry.filter((s) => s.t - TELEMETRY_INTERVAL_MS >= first.t && s.t <= last.t + last.ms);
-  return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.proc.cpuPct)) : null;
+  if (!first || !last) return [];
+  return facts.telemetry.filter((s) => s.t - TELEMETRY_INTERVAL_MS >= first.t && s.t <= last.t + last.ms);
 }
 
 export interface DataCpu {

@@ -10,6 +10,7 @@ import {
   loaderFamily,
   loadingSignal,
   loadingWaits,
+  machineSaturated,
   nameLoader,
   shortKind,
   signalEvidence,
@@ -95,7 +96,8 @@ function loadingWords(signal: LoadingSignal | null, waits: boolean): string {
   if (!signal) return '';
   if (waits) return `; loading waits rather than computes (${describeSignal(signal)})`;
   // The tree's CPU only says "computes" loosely (spinning threads count too); the main thread's own says it exactly.
-  return signal.kind === 'main-thread' ? `; loading computes rather than waits (${describeSignal(signal)})` : '';
+  if (signal.kind === 'main-thread') return `; loading computes rather than waits (${describeSignal(signal)})`;
+  return machineSaturated(signal) ? `; taken as computing (${describeSignal(signal)})` : '';
 }
 
 /**
