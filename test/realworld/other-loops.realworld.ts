@@ -13,14 +13,14 @@ import { outsideInner, shareOfTraining } from './truth';
 const lbfgsScript = corpusFile('pytorch-examples', 'time_sequence_prediction', 'train.py');
 
 // traindata.pt as generate_sine_wave.py writes it, with 6 waves of 20 points instead of 100 of 1000
-// (3 train, 3 test): an LBFGS step is up to 20 closure calls over every time step. Six steps give
-// five timed intervals.
+// (3 train, 3 test): an LBFGS step is up to 20 closure calls over every time step. Ten steps give
+// nine timed intervals: with fewer, one step that a busy machine slows moves the rate by over 10%.
 describeClocked(
   {
     name: 'pytorch/examples time_sequence_prediction',
     shape: 'LBFGS: optimizer.step(closure), forward and backward in the closure; no_grad prediction and a plot per step',
     script: lbfgsScript,
-    args: ['--steps', '6'],
+    args: ['--steps', '10'],
     prepare: (workspace) => {
       makeData('sine', path.join(workspace, 'traindata.pt'), 6, 20);
       return workspace;

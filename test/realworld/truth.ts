@@ -51,12 +51,14 @@ export function overlapMs(spans: readonly Span[], from: number, to: number): num
 }
 
 /**
- * Evaluation time as the script itself declares it, up to where training resumes: from each switch
- * to eval mode to the next switch back to train mode (or the end), and from each outermost forward
- * run without grad (time_sequence_prediction's prediction never calls model.eval()) to the next
- * training activity: a DataLoader fetch, a backward, an optimizer step or a switch to train mode.
- * What a script does between its eval forwards and its next training work (its loss sums, prints,
- * a plot of the prediction) belongs to the eval pass, as test() does for a script that switches modes.
+ * Evaluation time as the script itself declares it: from each switch to eval mode, and from each
+ * outermost forward run without grad (time_sequence_prediction's prediction never calls
+ * model.eval()), to the end of the last evaluation forward or fetch before training resumes (a
+ * DataLoader fetch, a backward, an optimizer step or a switch to train mode). An evaluation pass is
+ * its forwards (the issue: "forward without backward"); what the script does after the last of
+ * them and before training again (a plot of the prediction, a checkpoint) is the training loop's
+ * own overhead, and TrainLens keeps it in the step as `other`, where a stall or other-heavy
+ * finding can point at it.
  */
 export function evalSpans(clock: TorchClock): Span[] {
   const resumes = [
@@ -65,16 +67,19 @@ export function evalSpans(clock: TorchClock): Span[] {
     ...clock.optimizers.flatMap((o) => o.steps.map(([start]) => start)),
     ...clock.modes.filter(([, training]) => training).map(([t]) => t),
   ].sort((a, b) => a - b);
-  const spans: Span[] = clock.noGradForwards.map(([start, end]) => [start, resumes.find((t) => t >= end) ?? clock.endMs]);
+  const activityEnds = [...clock.noGradForwards, ...clock.batches].map(([, end]) => end);
+  // The end of the last evaluation forward or fetch in (from, to], or `from` when there is none.
+  const lastActivity = (from: number, to: number): number => Math.max(from, ...activityEnds.filter((end) => end > from && end <= to));
+  const spans: Span[] = clock.noGradForwards.map(([start, end]) => [start, lastActivity(end, resumes.find((t) => t >= end) ?? clock.endMs)]);
   let evalSince: number | null = null;
   for (const [t, training] of clock.modes) {
     if (!training && evalSince === null) evalSince = t;
     if (training && evalSince !== null) {
-      spans.push([evalSince, t]);
+      spans.push([evalSince, lastActivity(evalSince, t)]);
       evalSince = null;
     }
   }
-  if (evalSince !== null) spans.push([evalSince, clock.endMs]);
+  if (evalSince !== null) spans.push([evalSince, lastActivity(evalSince, clock.endMs)]);
   return mergeSpans(spans);
 }
 
