@@ -73,6 +73,10 @@ _MAX_HELD = 128
 _UPDATE, _EXIT = object(), object()  # what ends an evaluation run, besides a training forward
 
 
+def _ignore(inside):
+    pass
+
+
 class _EvalRun:
     __slots__ = ("t0", "end", "module", "iterator", "first", "grad", "fresh", "batches", "samples", "forward_ms")
 
@@ -99,6 +103,10 @@ class StepRecorder:
         self.opens_forward = True  # a module call now starts a forward
         self.top_module = None  # the module whose call is the innermost forward
         self.stage = None  # the innermost stage
+        # Called with True when a forward (or evaluation forward) becomes the innermost stage and
+        # with False when it stops being so: the hooks drop their global module hook meanwhile.
+        self.on_forward = _ignore
+        self._in_forward = False
         self._stack = []
         self._stage_t0 = self._cpu0 = 0.0
         self._backward_top = False  # the running backward is not inside another stage
@@ -331,6 +339,10 @@ class StepRecorder:
         self._stage_t0 = t
         self.stage = stage
         self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
+        inside = stage is _FORWARD or stage is _EVAL
+        if inside is not self._in_forward:
+            self._in_forward = inside
+            self.on_forward(inside)
         if stage is _DATA:
             self._cpu0 = self._cpu_clock()
         elif device is not None and seg is not None and stage in _DEVICE_STAGES:
@@ -368,6 +380,10 @@ class StepRecorder:
                 break
         outer = self.stage = stack[-1] if stack else None
         self.opens_forward = outer is None or outer is _BACKWARD or outer is _OPTIMIZER
+        inside = outer is _FORWARD or outer is _EVAL
+        if inside is not self._in_forward:
+            self._in_forward = inside
+            self.on_forward(inside)
         return stage
 
     def _data_ends(self, t):

@@ -2,8 +2,14 @@
 torch itself. Library entry points are hooked, never the user's code; every hook only reports to
 a StepRecorder and calls through, and every change is undone by `uninstall`.
 
-  forward    torch.nn.modules.module.register_module_forward_pre_hook / _forward_hook (official);
-             a call under no_grad/inference_mode or of a module in eval mode may be evaluation
+  forward    torch.nn.modules.module.register_module_forward_pre_hook (official), registered only
+             while no forward runs: the first module it sees is a top-level one, which gets its own
+             forward pre- and post-hooks (register_forward_pre_hook / register_forward_hook) on
+             first sight, and the global hook goes away until that forward ends. Nested module calls
+             thus find no hook and take torch's fast path. A forward that raises never reaches its
+             post-hook: the next step boundary (a batch, backward, optimizer call) ends it and puts
+             the global hook back. A call under no_grad/inference_mode or of a module in eval mode
+             may be evaluation
   data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
   backward   torch.Tensor.backward, torch.autograd.backward
   optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
@@ -79,7 +85,9 @@ class TorchHooks:
         self._on_failure = on_failure
         self._main = threading.main_thread().ident
         self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
-        self._handles = []
+        self._global = None  # the global forward pre-hook's handle while it is registered
+        self._tops = weakref.WeakKeyDictionary()  # top-level module -> its own hooks' handles
+        self._opened = None  # the hooked top module whose forward the global hook just began
         self._loader_sites = set()
         self._optimizer_sites = weakref.WeakKeyDictionary()  # optimizer -> (file, line) built at
         self._reported = weakref.WeakSet()  # optimizers whose event was sent
@@ -111,9 +119,10 @@ class TorchHooks:
     def install(self, recorder):
         torch, rec = self._torch, recorder
         self._recorder = recorder
-        module_mod = torch.nn.modules.module
-        self._handles = [module_mod.register_module_forward_pre_hook(self._forward_pre(rec)),
-                         module_mod.register_module_forward_hook(self._forward_post(rec))]
+        self._global_pre = self._forward_pre(rec)
+        self._top_pre, self._top_post = self._top_forward_pre(rec), self._top_forward_post(rec)
+        rec.on_forward = self._forward_changed
+        self._forward_changed(False)
         iterator = torch.utils.data.dataloader._BaseDataLoaderIter
         self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
         for owner in (torch.Tensor, torch.autograd):
@@ -124,14 +133,18 @@ class TorchHooks:
 
     def uninstall(self):
         self.active = False
-        for handle in self._handles:
-            handle.remove()
+        handles = [self._global] + [h for pair in list(self._tops.values()) for h in pair]
+        self._global = None
+        self._tops.clear()
+        for handle in handles:
+            if handle is not None:
+                handle.remove()
         for owner, name, previous in reversed(self._patches):
             if previous is _MISSING:
                 delattr(owner, name)
             else:
                 setattr(owner, name, previous)
-        self._handles, self._patches = [], []
+        self._patches = []
 
     # ---- wrappers -----------------------------------------------------------------------------
 
@@ -146,21 +159,51 @@ class TorchHooks:
             self._on_failure(exc)
             return False
 
+    def _forward_changed(self, inside):
+        """The recorder entered (`inside`) or left a forward: the global hook goes while one runs."""
+        if inside:
+            if self._global is not None:
+                self._global.remove()
+                self._global = None
+        elif self._global is None and self.active:
+            self._global = self._torch.nn.modules.module.register_module_forward_pre_hook(self._global_pre)
+
     def _forward_pre(self, rec):
-        # Runs for every module call, nested ones included: those must cost about one comparison
-        # (the second catches the top module called again after its forward raised).
+        # Registered only outside forwards: it sees top-level calls, and module calls in the data
+        # stage (a transform module in a Dataset), which open nothing.
         grad_enabled = self._torch.is_grad_enabled
 
         def forward_pre(module, inputs):
-            if (rec.opens_forward or module is rec.top_module) and self._live():
+            if rec.opens_forward and self._live():
+                hooked = module in self._tops
                 self._call(rec.forward_begin, module, inputs, module.training, grad_enabled())
+                if hooked:
+                    self._opened = module  # its own pre-hook runs next, in this same call
+                elif self.active:
+                    self._call(self._hook_top, module)
         return forward_pre
 
-    def _forward_post(self, rec):
-        def forward_post(module, inputs, output):
+    def _hook_top(self, module):
+        self._tops[module] = (module.register_forward_pre_hook(self._top_pre), module.register_forward_hook(self._top_post))
+
+    def _top_forward_pre(self, rec):
+        # Catches the top module called again while its last forward is still open (it raised, and
+        # no boundary ended it yet): the global hook is gone then.
+        grad_enabled = self._torch.is_grad_enabled
+
+        def top_forward_pre(module, inputs):
+            if self._opened is module:
+                self._opened = None
+            elif module is rec.top_module and self._live():
+                self._call(rec.forward_begin, module, inputs, module.training, grad_enabled())
+        return top_forward_pre
+
+    def _top_forward_post(self, rec):
+        # Also called when this module runs nested in another top-level one: nothing to do then.
+        def top_forward_post(module, inputs, output):
             if module is rec.top_module and self._live():
                 self._call(rec.forward_end)
-        return forward_post
+        return top_forward_post
 
     def _staged(self, original, begin, end):
         @functools.wraps(original)

@@ -1,0 +1,133 @@
+"""What the runner costs a module call: nothing once the top-level module is known. While a
+top-level forward runs no global module hook is registered and nested modules have no hooks of
+their own, so they take torch's no-hook path; the loops whose top-level modules change (a loss
+module, a GAN, evaluation, an encoder alone then nested, another thread's module) keep their steps
+and their forward stage. Behaviour only: timings are the bench's (bench/python-runner.ts)."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SCRIPTS, script_result  # noqa: E402
+from test_recording import RecordedExample  # noqa: E402
+
+import torch  # noqa: E402 - the tests run on /usr/bin/python3, which has it
+from torch import nn  # noqa: E402
+from torch.nn.modules import module as module_mod  # noqa: E402
+from trainlens_runner.steps import StepRecorder  # noqa: E402
+from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
+
+# Relative: the script times each top-level call around it, the runner from its pre- to its post-hook.
+FORWARD_TOLERANCE = 0.15
+
+
+def hook_counts(module):
+    return (len(module_mod._global_forward_pre_hooks), len(module_mod._global_forward_hooks),
+            len(module._forward_pre_hooks) + len(module._forward_hooks))
+
+
+class Spy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append(hook_counts(self))
+        return x
+
+
+class InProcess(unittest.TestCase):
+    """The hooks installed in this process, as the session does, on a small training loop."""
+
+    def setUp(self):
+        self.posted, failures = [], []
+        self.hooks = TorchHooks(torch, self.posted.append, failures.append)
+        self.recorder = StepRecorder(self.posted.append, time.perf_counter, time.perf_counter(), self.hooks.leading_dim,
+                                     self.hooks.token_count, time.thread_time)
+        self.before = (len(module_mod._global_forward_pre_hooks), len(module_mod._global_forward_hooks))
+        self.hooks.install(self.recorder)
+        self.failures = failures
+
+    def tearDown(self):
+        self.hooks.uninstall()
+
+    def test_nested_modules_find_no_hook_and_the_hooks_come_back_between_forwards(self):
+        spy = Spy()
+        model = nn.Sequential(nn.Linear(8, 8), spy, nn.Linear(8, 2))
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        x, y = torch.randn(4, 8), torch.randint(0, 2, (4,))
+        between = []
+        for _ in range(5):
+            between.append(len(module_mod._global_forward_pre_hooks) - self.before[0])
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        self.recorder.finish()
+        self.assertEqual(self.failures, [])
+        self.assertEqual(between, [1] * 5)  # the global pre-hook waits for each top-level call
+        self.assertEqual(spy.seen, [(self.before[0], self.before[1], 0)] * 5)  # and is gone inside it
+        self.assertEqual(len(model._forward_pre_hooks) + len(model._forward_hooks), 2)  # the top modules' own
+        self.assertEqual(len(criterion._forward_pre_hooks) + len(criterion._forward_hooks), 2)
+        steps = [r for r in self.posted if type(r) is tuple]
+        self.assertEqual(len(steps), 5)
+        self.assertTrue(all(step[5] > 0 for step in steps))  # forward ms
+        self.hooks.uninstall()
+        self.assertEqual(hook_counts(model)[:2], self.before)
+        self.assertEqual(hook_counts(model)[2] + hook_counts(criterion)[2], 0)
+
+    def test_a_forward_that_raised_is_begun_again_by_the_top_modules_own_hook(self):
+        model = nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        good, bad = torch.randn(4, 8), torch.randn(4, 3)
+        off_after_raise = []
+        for x in (good, bad, good, bad, good):
+            optimizer.zero_grad()
+            try:
+                out = model(x)
+            except RuntimeError:  # shapes do not match: retried at once, no step boundary between
+                off_after_raise.append(len(module_mod._global_forward_pre_hooks) - self.before[0])
+                out = model(good)
+            out.square().mean().backward()
+            optimizer.step()
+        self.assertEqual(off_after_raise, [0, 0])
+        self.assertEqual(len(module_mod._global_forward_pre_hooks), self.before[0] + 1)
+        self.recorder.finish()
+        self.assertEqual(self.failures, [])
+        steps = [r for r in self.posted if type(r) is tuple]
+        self.assertEqual(len(steps), 5)
+        self.assertTrue(all(step[5] > 0 for step in steps))
+
+
+class LoopsWithChangingTopModules(RecordedExample):
+    def check_shape(self, shape):
+        result, events, steps = self.check_run(["loop_hooks.py", "--shape", shape], cwd=SCRIPTS)
+        own = script_result(result.stdout)
+        self.assertEqual(len(steps), own["steps"])
+        self.assertGreaterEqual(own["probeCalls"], own["steps"])  # the probes ran on the main thread
+        self.assertEqual((own["globalPre"], own["globalPost"], own["ownHooks"]), (0, 0, 0))
+        self.assertTrue(all(s["stages"]["forward"] > 0 for s in steps))
+        recorded_s = sum(s["stages"]["forward"] for s in steps) / 1000.0
+        self.assertAlmostEqual(recorded_s / own["forwardS"], 1.0, delta=FORWARD_TOLERANCE)
+        return events
+
+    def test_a_loss_module_after_the_model(self):
+        self.check_shape("loss")
+
+    def test_a_gan_calls_g_then_d_of_g_then_d_of_real(self):
+        self.check_shape("gan")
+
+    def test_an_evaluation_pass_under_no_grad_is_still_found(self):
+        events = self.check_shape("eval")
+        self.assertEqual([e["batches"] for e in events if e["type"] == "eval"], [4] * 6)
+
+    def test_an_encoder_trained_alone_then_inside_a_bigger_model(self):
+        self.check_shape("encoder")
+
+    def test_another_threads_module_calls_change_nothing(self):
+        self.check_shape("thread")
+
+
+if __name__ == "__main__":
+    unittest.main()
