@@ -127,10 +127,11 @@ describe('findings: input-bound', () => {
   });
 
   describe('the worker count comes from the loading and step times (issue 18)', () => {
-    /** The issue-14 run (2 cores, loading 88% of the step), its loading made to compute: a pure-Python transform. */
-    const computing = (edit: (f: RunFacts) => void = () => {}) =>
+    /** The issue-14 run (2 cores, loading 88% of the step), its loading made to compute, its main thread a whole core, the machine `machinePct` busy. */
+    const computing = (edit: (f: RunFacts) => void = () => {}, machinePct = 50) =>
       factsWith('input-bound-sleeping', (f) => {
         f.steps.forEach((s) => (s.dataCpuMs = 0.95 * (s.stages.data ?? 0)));
+        f.telemetry.forEach((sample) => Object.assign(sample, { proc: { ...sample.proc, cpuPct: 100 }, system: { ...sample.system, cpuPct: machinePct } }));
         edit(f);
       });
 
@@ -149,6 +150,14 @@ describe('findings: input-bound', () => {
       const finding = inputBound(factsWith('input-bound-sleeping', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.25 * (s.stages.data ?? 0)))));
       assert.equal(finding?.evidence.loadingWaits, 0);
       assert.equal(finding?.evidence.suggestedWorkers, 2);
+    });
+
+    it('offers no workers where other programs keep the spare core busy: a computing worker would only take turns with them', () => {
+      const finding = inputBound(computing(() => {}, 100));
+      assert.equal(finding?.evidence.usableCores, 1);
+      assert.equal(finding?.evidence.suggestedWorkers, 0);
+      assert.ok(!finding?.fixes.includes('dataloader-workers'));
+      assert.match(finding?.message ?? '', /; more workers would not help \(.*, 2 cores, 1\.0 of them kept busy by other programs\)\.$/);
     });
 
     it('offers no workers where the figures say they cannot help: computing loading on one core', () => {
@@ -195,8 +204,9 @@ describe('findings: input-bound', () => {
     assert.equal(at(50)?.evidence.loadingWaits, 1);
     const saturated = at(100);
     assert.equal(saturated?.evidence.loadingWaits, 0);
-    assert.equal(saturated?.evidence.suggestedWorkers, 2, 'one per core, as for computing loaders');
-    assert.match(saturated?.message ?? '', /; taken as computing \(the run's processes used 40% of one core, on a machine busy at 100%, which says nothing of waiting\)/);
+    // Computing, and other programs hold 1.6 of the 2 cores: a worker would only take turns with them.
+    assert.equal(saturated?.evidence.suggestedWorkers, 0);
+    assert.match(saturated?.message ?? '', /; taken as computing \(the run's processes used 40% of one core, on a machine busy at 100%, which says nothing of waiting\); more workers would not help \(.*, 2 cores, 1\.6 of them kept busy by other programs\)\.$/);
   });
 
   it('offers tf.data prefetch and parallel map for a tf.data pipeline', () => {

@@ -55,6 +55,8 @@ export interface WorkerPlan {
   expectedStepMs: number;
   /** Current step time over the expected one. */
   expectedSpeedup: number;
+  /** Cores the run could use: all of them, or (computing loaders, measured) its own CPU plus the machine's idle cores. */
+  usableCores: number;
   /** Which bound the expectation stops at. */
   bound: 'rest-of-step' | 'cores' | 'workers' | 'compute-ceiling' | 'data-ceiling';
 }
@@ -69,8 +71,9 @@ export interface WorkerFigures {
   waits: boolean;
   /** The main thread's CPU ms per step in its data stage, when measured (num_workers=0). */
   loadCpuMs: number | null;
-  /** The process tree's CPU while stepping, % of one core, when measured. */
+  /** The process tree's CPU while stepping, % of one core, and the cores the machine left idle meanwhile, when measured. */
   treeCpuPct: number | null;
+  idleCores: number | null;
   /** Measured ceilings, batches/s (summary.ceilings), when the run measured them. */
   dataOnlyBatchesPerSec: number | null;
   computeOnlyBatchesPerSec: number | null;
@@ -96,22 +99,20 @@ export function workerPlan(f: WorkerFigures): WorkerPlan {
   const loadMs = current === 0 ? f.dataMs : current * f.stepMs;
   // Computing loaders need their whole loading time on a CPU; waiting ones what the thread measured (else nothing).
   const loadCpuMs = f.waits ? (f.loadCpuMs ?? 0) : loadMs;
-  const coresFloor = (loadCpuMs + restMs) / cores;
+  let coresFloor = (loadCpuMs + restMs) / cores;
+  let usable = cores;
+  if (!f.waits && f.treeCpuPct !== null && f.idleCores !== null) {
+    // Measured: the CPU a step took, over the cores the run had plus those the machine left idle.
+    // Other programs keep the rest: a computing worker there only takes turns with them.
+    usable = Math.min(cores, f.treeCpuPct / 100 + f.idleCores);
+    coresFloor = (f.stepMs * f.treeCpuPct) / 100 / Math.max(usable, Number.EPSILON);
+  }
   const best = Math.max(restMs, coresFloor, Number.EPSILON);
-  const cap = f.waits ? MAX_WORKERS : computingWorkersCap(cores);
+  const cap = f.waits ? MAX_WORKERS : Math.min(computingWorkersCap(cores), Math.max(1, Math.ceil(usable)));
   const workers = Math.max(current, Math.min(Math.ceil(loadMs / best - 1e-9), cap));
   const stepAt = (w: number) => Math.max(restMs, coresFloor, w > 0 ? loadMs / w : loadMs + restMs);
   let expectedStepMs = stepAt(workers);
   let bound: WorkerPlan['bound'] = expectedStepMs === restMs ? 'rest-of-step' : expectedStepMs === coresFloor ? 'cores' : 'workers';
-  // Computing workers already running can only gain the CPU the tree left idle (their wall time
-  // per batch includes the turns they waited for a core).
-  if (!f.waits && current > 0 && f.treeCpuPct) {
-    const idleStepMs = (f.stepMs * f.treeCpuPct) / (100 * cores);
-    if (idleStepMs > expectedStepMs) {
-      expectedStepMs = idleStepMs;
-      bound = 'cores';
-    }
-  }
   if (f.computeOnlyBatchesPerSec && 1000 / f.computeOnlyBatchesPerSec > expectedStepMs) {
     expectedStepMs = 1000 / f.computeOnlyBatchesPerSec;
     bound = 'compute-ceiling';
@@ -126,8 +127,8 @@ export function workerPlan(f: WorkerFigures): WorkerPlan {
   const expectedSpeedup = f.stepMs > 0 ? f.stepMs / expectedStepMs : 1;
   const helps = workers > current && expectedSpeedup >= MIN_EXPECTED_SPEEDUP;
   return helps
-    ? { workers, loadMs, restMs, expectedStepMs, expectedSpeedup, bound }
-    : { workers: current, loadMs, restMs, expectedStepMs: f.stepMs, expectedSpeedup: 1, bound };
+    ? { workers, loadMs, restMs, expectedStepMs, expectedSpeedup, usableCores: usable, bound }
+    : { workers: current, loadMs, restMs, expectedStepMs: f.stepMs, expectedSpeedup: 1, usableCores: usable, bound };
 }
 
 /** "1.9×" */

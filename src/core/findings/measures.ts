@@ -116,6 +116,15 @@ export function machineCpuWhileStepping(facts: RunFacts): number | null {
   return inside.length >= MIN_CPU_SAMPLES ? mean(inside.map((s) => s.system.cpuPct)) : null;
 }
 
+/**
+ * Cores the machine left idle while steps ran, mean over the same samples: what more processes of
+ * the run could still take without taking turns with other programs; null when too few samples.
+ */
+export function idleCoresWhileStepping(facts: RunFacts): number | null {
+  const machinePct = machineCpuWhileStepping(facts);
+  return machinePct === null ? null : Math.max(0, facts.cores * (1 - machinePct / 100));
+}
+
 function telemetryWhileStepping(facts: RunFacts): RunFacts['telemetry'] {
   const steps = steadySteps(facts);
   const first = steps[0];

@@ -21,7 +21,7 @@ import {
   type LoadingSignal,
   type WorkerPlan,
 } from '../loaders';
-import { gradeShare, hotLinesIn, isCudaRun, lineStepShare, meanStepMs, where } from '../measures';
+import { gradeShare, hotLinesIn, idleCoresWhileStepping, isCudaRun, lineStepShare, meanStepMs, treeCpuWhileStepping, where } from '../measures';
 
 const MAX_DATA_LINES = 3;
 
@@ -48,7 +48,8 @@ export function inputBound(facts: RunFacts): Finding | null {
           cores: facts.cores,
           waits,
           loadCpuMs: signal?.kind === 'main-thread' ? signal.cpu.cpuMs : null,
-          treeCpuPct: signal?.kind === 'process-tree' ? signal.cpuPct : null,
+          treeCpuPct: treeCpuWhileStepping(facts),
+          idleCores: idleCoresWhileStepping(facts),
           dataOnlyBatchesPerSec: summary.ceilings?.dataOnlyBatchesPerSec ?? null,
           computeOnlyBatchesPerSec: summary.ceilings?.computeOnlyBatchesPerSec ?? null,
         })
@@ -72,6 +73,7 @@ export function inputBound(facts: RunFacts): Finding | null {
       restOfStepMs: plan.restMs,
       expectedStepMs: plan.expectedStepMs,
       expectedSpeedup: plan.expectedSpeedup,
+      usableCores: plan.usableCores,
       loadingWaits: waits ? 1 : 0,
     });
   }
@@ -108,7 +110,9 @@ function loadingWords(signal: LoadingSignal | null, waits: boolean): string {
  */
 function planWords(plan: WorkerPlan | null, current: number, waits: boolean, cores: number): string {
   if (!plan) return '';
-  const coreCount = `${Math.floor(cores)} ${Math.floor(cores) === 1 ? 'core' : 'cores'}`;
+  const busyElsewhere = Math.floor(cores) - plan.usableCores;
+  // Other programs kept some cores busy: a computing worker there only takes turns with them.
+  const coreCount = `${Math.floor(cores)} ${Math.floor(cores) === 1 ? 'core' : 'cores'}${busyElsewhere >= 0.5 && !waits ? `, ${busyElsewhere.toFixed(1)} of them kept busy by other programs` : ''}`;
   const load = `${formatMs(plan.loadMs)} per batch${current > 0 ? ' in each worker' : ''}`;
   if (plan.workers <= current) return `; more workers would not help (loading ${load}, the rest of the step ${formatMs(plan.restMs)}${waits ? '' : `, ${coreCount}`})`;
   const assumption = waits ? '' : `, on one of the ${coreCount}`;
