@@ -11,8 +11,8 @@ import { compareRuns } from '../../src/core/compare';
 import type { RunSummary } from '../../src/core/summary';
 import { example, runCli, tempDir, TORCH_PYTHON } from './cli-harness';
 
-/** Plain, fixed, plain, fixed, plain: three plain runs give the noise band. */
-const ORDER = ['plain', 'fixed', 'plain', 'fixed', 'plain'] as const;
+/** Alternating, plain first (its finding gives the fix): four plain runs give the noise band. */
+const ORDER = ['plain', 'fixed', 'plain', 'fixed', 'plain', 'fixed', 'plain'] as const;
 
 interface Measured {
   finding: RunSummary['findings'][number];
@@ -44,6 +44,8 @@ function measureFix(script: string, steps: number): Measured {
     (kind === 'plain' ? plain : fixed).push(summary);
     finding ??= summary.findings.find((f) => f.code === 'input-bound');
     assert.ok(finding, `the first plain run of ${script} is input-bound: ${summary.findings.map((f) => f.code).join(', ')}`);
+    // Where the figures say workers cannot help, there is no fix to measure.
+    if (!finding.fixes.includes('dataloader-workers')) return { finding, workersWritten: 0, plain, fixed };
   }
   // The DataLoader call's argument (the docstrings mention num_workers=0 too).
   const written = /DataLoader\(.*num_workers=(\d+)/.exec(fixedText!)?.[1];
@@ -52,10 +54,15 @@ function measureFix(script: string, steps: number): Measured {
 
 const rate = (run: RunSummary): number => run.throughput.batchesPerSec ?? 0;
 
-/** The fix's gain, beyond the plain runs' noise band: the median plain run against the slower fixed one. */
+/** The run of median throughput (the lower middle one of an even count). */
+function medianRun(runs: RunSummary[]): RunSummary {
+  return [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor((runs.length - 1) / 2)]!;
+}
+
+/** The fix's gain, beyond the plain runs' noise band: the median plain run against the median fixed one. */
 function assertGainBeyondNoise(m: Measured, script: string): void {
-  const before = [...m.plain].sort((a, b) => rate(a) - rate(b))[Math.floor(m.plain.length / 2)]!;
-  const after = [...m.fixed].sort((a, b) => rate(a) - rate(b))[0]!;
+  const before = medianRun(m.plain);
+  const after = medianRun(m.fixed);
   const c = compareRuns(before, after, { batchesPerSec: m.plain.map(rate) });
   const list = (runs: RunSummary[]) => runs.map((r) => rate(r).toFixed(1)).join(', ');
   const figures = `${script}: num_workers=${m.workersWritten} (expected up to ${m.finding.evidence.expectedSpeedup?.toFixed(2)}×); plain ${list(m.plain)} batches/s; fixed ${list(m.fixed)}; ${c.sentence}`;
@@ -76,9 +83,18 @@ describe('the input-bound workers fix, measured (issue 18)', function () {
     assertGainBeyondNoise(m, 'input_bound.py');
   });
 
-  it('python_transform.py (loading computes in Python): one worker per core, and the fixed runs are faster beyond noise', () => {
-    const m = measureFix('python_transform.py', 150);
+  it('python_transform.py (loading computes in Python): up to one worker per core, faster beyond noise; none where other programs hold the spare cores', () => {
+    // Long enough for 1 Hz telemetry to measure the idle cores in its steady state.
+    const m = measureFix('python_transform.py', 400);
     assert.equal(m.finding.evidence.loadingWaits, 0, m.finding.message);
+    if (m.fixed.length === 0) {
+      // The machine was busy with other programs: a computing worker would only take turns with them.
+      const { usableCores, cores } = m.finding.evidence;
+      console.log(`      python_transform.py: no workers offered, ${usableCores?.toFixed(2)} of ${cores} cores usable: ${m.finding.message}`);
+      assert.ok(usableCores! <= cores! - 0.5, m.finding.message);
+      assert.match(m.finding.message, /more workers would not help \(.* kept busy by other programs\)/);
+      return;
+    }
     assert.equal(m.workersWritten, m.finding.evidence.suggestedWorkers);
     assert.ok(m.workersWritten > 1 && m.workersWritten <= m.finding.evidence.cores!, m.finding.message);
     assertGainBeyondNoise(m, 'python_transform.py');
