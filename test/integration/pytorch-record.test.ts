@@ -1,7 +1,6 @@
 /** `trainlens record` on real PyTorch training processes, checked against each script's own truth. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { REPO, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 import { within, withinPoints } from '../within';
@@ -44,7 +43,8 @@ describe('trainlens record: PyTorch', function () {
     const finding = run.summary!.findings.find((f) => f.code === 'input-bound');
     assert.ok(finding, 'input-bound fires');
     withinPoints(finding.evidence.dataCpuShare!, own, SHARE_POINTS);
-    assert.equal(finding.evidence.suggestedWorkers, Math.min(8, 2 * os.availableParallelism()));
+    // Waiting workers overlap beyond the cores: several, up to the cap (issue 18: never 1 for loading that dwarfs the step).
+    assert.ok(finding.evidence.suggestedWorkers! > 1 && finding.evidence.suggestedWorkers! <= 8, finding.message);
     assert.match(finding.message, /loading waits rather than computes/);
   });
 
