@@ -141,7 +141,8 @@ export function nextStep(after: RunSummary): string | null {
       const gain = expectedSpeedup !== undefined && expectedSpeedup > 1 ? ` (expected up to ${formatSpeedup(expectedSpeedup)} faster)` : '';
       return `${still}: ${serial} — try num_workers=${suggestedWorkers}${gain}`;
     }
-    const line = hotLinesIn(after, ['data'], 1)[0];
+    // With workers the main process only waits for them: its hot data line is the loop, not the loading.
+    const line = numWorkers === 0 ? hotLinesIn(after, ['data'], 1)[0] : undefined;
     return `${still} and more workers would not help by its figures: make each batch cheaper to load${line ? `, starting at ${where(line.file, line.line)}` : ''}`;
   }
   const top = STAGE_NAMES.map((stage) => ({ stage, share: after.stages[stage]?.share ?? 0 })).sort((a, b) => b.share - a.share)[0];
