@@ -84,9 +84,11 @@ export interface WorkerFigures {
  * (the data stage without workers; with W workers each delivers one batch per W steps, so W step
  * times); the main process's own part of the step (`restMs`) stays serial. W workers bring a
  * batch every loadMs / W, so the step cannot beat max(restMs, loadMs / W), nor, when loading
- * computes, the CPU all of it needs spread over the cores: (loadCpu + restMs) / cores. The count
+ * computes, the CPU all of it needs spread over the cores: (loadCpu + restMs) / cores, or where
+ * telemetry measured it, the CPU a step took over the cores the run can have (its own CPU plus the
+ * cores the machine left idle; other programs keep the rest). The count
  * is the fewest workers that reach the best of those bounds: ceil(loadMs / best), at most the
- * cores when loading computes (more would only take turns on them), at most MAX_WORKERS when it
+ * usable cores when loading computes (more would only take turns on them), at most MAX_WORKERS when it
  * waits (waits overlap whatever the cores). Measured ceilings bound the gain further: the
  * compute-only ceiling is the step without loading; the data-only one, measured with the current
  * workers, scales with the count. One worker doing serial loading that dwarfs the rest of the step
