@@ -48,7 +48,9 @@ class StepPoster:
         optimizers = len(stepped) if len(stepped) < 2 else len(set(stepped))
         if first.owner is None and optimizers > 1:
             micro = micro[:1]  # a GAN's fakes are not more data
-        self._say_anchor(first.owner, optimizers, closure, len(micro))
+        anchor = "dataloader" if first.owner is not None else "optimizer" if optimizers else "backward"
+        if anchor is not self._anchor or optimizers > self._shape[0] or closure or len(micro) > 1:
+            self._say_anchor(anchor, optimizers, closure, len(micro))  # it may have changed
         if len(micro) == 1:  # most steps: no sums to make
             samples, tokens = micro[0]
         else:
@@ -81,11 +83,10 @@ class StepPoster:
             seen = "no training step completed" if trained else "no backward() or optimizer.step() seen"
             self._post({"type": "anchor", "anchor": "none", "detail": seen + ": showing time by line only"})
 
-    def _say_anchor(self, owner, optimizers, closure, micro):
+    def _say_anchor(self, anchor, optimizers, closure, micro):
         # What the detail names only grows (the most optimizers, a closure, accumulation), so a
         # loop whose steps vary (a critic stepped more often than its generator) says it once.
         most, closure_seen, accumulation = self._shape
-        anchor = "dataloader" if owner is not None else "optimizer" if optimizers else "backward"
         if anchor is self._anchor and optimizers <= most and not (closure and not closure_seen) and not (micro > 1 and not accumulation):
             return
         shape = (max(most, optimizers), closure_seen or closure, accumulation or (micro if micro > 1 else 0))

@@ -73,7 +73,7 @@ _MAX_HELD = 128
 _UPDATE, _EXIT = object(), object()  # what ends an evaluation run, besides a training forward
 
 
-def _ignore(inside):
+def _ignore():
     pass
 
 
@@ -103,9 +103,9 @@ class StepRecorder:
         self.opens_forward = True  # a module call now starts a forward
         self.top_module = None  # the module whose call is the innermost forward
         self.stage = None  # the innermost stage
-        # Called with True when a forward (or evaluation forward) becomes the innermost stage and
-        # with False when it stops being so: the hooks drop their global module hook meanwhile.
-        self.on_forward = _ignore
+        # Called when a forward (or evaluation forward) becomes the innermost stage, and when it
+        # stops being so: the hooks drop their global module hook meanwhile.
+        self.on_forward_enter = self.on_forward_exit = _ignore
         self._in_forward = False
         self._stack = []
         self._stage_t0 = self._cpu0 = 0.0
@@ -211,7 +211,8 @@ class StepRecorder:
         if self.stage is _OPTIMIZER:  # inside optimizer.step's closure, or one zero_grad calling another
             return False
         t = self._clock()
-        self._update_begins(t)
+        if self._in_forward or self._eval is not None or self._seg is None:  # else nothing to do
+            self._update_begins(t)
         self._push(_OPTIMIZER, t)
         return True
 
@@ -226,7 +227,8 @@ class StepRecorder:
         if self.stage is _OPTIMIZER:  # an optimizer stepping another (Lookahead): one update
             return False
         t = self._clock()
-        self._update_begins(t)
+        if self._in_forward or self._eval is not None or self._seg is None:  # else nothing to do
+            self._update_begins(t)
         seg, key = self._seg, id(optimizer)
         if self._held and seg is not None and seg.owner is None and any(key in held.stepped for held in self._held):
             # This optimizer already stepped in this step: the step ended at the last update.
@@ -291,7 +293,12 @@ class StepRecorder:
         return True
 
     def loader_batch(self, batch):
-        self._data_ends(self._clock())
+        t = self._clock()
+        if self.stage is _DATA:
+            self._pop(t)
+        run = self._eval
+        if run is not None and run.iterator is self._fetching:
+            run.end = t  # an evaluation pass over a DataLoader includes its loading
         mb = self._mb
         if mb is not None and mb[0] is None:
             mb[0] = self._leading_dim(batch)
@@ -342,7 +349,7 @@ class StepRecorder:
         inside = stage is _FORWARD or stage is _EVAL
         if inside is not self._in_forward:
             self._in_forward = inside
-            self.on_forward(inside)
+            (self.on_forward_enter if inside else self.on_forward_exit)()
         if stage is _DATA:
             self._cpu0 = self._cpu_clock()
         elif device is not None and seg is not None and stage in _DEVICE_STAGES:
@@ -383,7 +390,7 @@ class StepRecorder:
         inside = outer is _FORWARD or outer is _EVAL
         if inside is not self._in_forward:
             self._in_forward = inside
-            self.on_forward(inside)
+            (self.on_forward_enter if inside else self.on_forward_exit)()
         return stage
 
     def _data_ends(self, t):
@@ -508,7 +515,10 @@ class StepRecorder:
     def _close(self, t_end):
         segs = self._held + [self._seg] if self._held else [self._seg]
         self._seg, self._held = None, []
-        self._post_step(segs, t_end)  # the caller starts the next step, or discards
+        # The caller starts the next step, or discards; _post_step's body, once a step.
+        self._poster.post(segs, t_end, self.device)
+        if segs[0].owner is not None:
+            self._loader_steps = True
 
     def _post_step(self, segs, t_end):
         self._poster.post(segs, t_end, self.device)

@@ -4,14 +4,13 @@ a StepRecorder and calls through, and every change is undone by `uninstall`.
 
   forward    torch.nn.modules.module.register_module_forward_pre_hook (official), registered only
              while no forward runs: the first module it sees is a top-level one, which gets its own
-             forward pre- and post-hooks (register_forward_pre_hook / register_forward_hook) on
-             first sight, and the global hook goes away until that forward ends. Nested module calls
-             thus find no hook and take torch's fast path. A forward that raises never reaches its
-             post-hook: the next step boundary (a batch, backward, optimizer call) ends it and puts
-             the global hook back. A call under no_grad/inference_mode or of a module in eval mode
-             may be evaluation
+             forward hook (register_forward_hook) on first sight, and the global hook goes away
+             until that forward ends. Nested module calls thus find no hook and take torch's fast
+             path. A forward that raises never reaches its hook: the next step boundary (a batch,
+             backward, optimizer call) ends it and puts the global hook back. A call under
+             no_grad/inference_mode or of a module in eval mode may be evaluation
   data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
-  backward   torch.Tensor.backward, torch.autograd.backward
+  backward   torch.autograd.backward (Tensor.backward calls it; wrapped too in a torch where it does not)
   optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
              (subclasses override step, and torch re-wraps it for its profiler on construction),
              and torch.nn.Module.zero_grad
@@ -85,9 +84,8 @@ class TorchHooks:
         self._on_failure = on_failure
         self._main = threading.main_thread().ident
         self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
-        self._global = None  # the global forward pre-hook's handle while it is registered
-        self._tops = weakref.WeakKeyDictionary()  # top-level module -> its own hooks' handles
-        self._opened = None  # the hooked top module whose forward the global hook just began
+        self._global_dict = self._global_key = None  # where the global forward pre-hook is registered
+        self._tops = {}  # id() of each top-level module -> (weakref to it, its own forward hook's handle)
         self._loader_sites = set()
         self._optimizer_sites = weakref.WeakKeyDictionary()  # optimizer -> (file, line) built at
         self._reported = weakref.WeakSet()  # optimizers whose event was sent
@@ -101,8 +99,12 @@ class TorchHooks:
 
     def leading_dim(self, value, depth=0):
         """Leading dimension of the first tensor in a batch (tensor, or tuple/list/dict of them)."""
-        if isinstance(value, self._torch.Tensor):
+        tensor = self._torch.Tensor
+        if isinstance(value, tensor):
             return int(value.shape[0]) if value.dim() > 0 else None
+        if (type(value) is tuple or type(value) is list) and value and isinstance(value[0], tensor):  # most inputs and batches
+            first = value[0]
+            return int(first.shape[0]) if first.dim() > 0 else None
         if depth < 2 and isinstance(value, (tuple, list, dict)):
             for item in value.values() if isinstance(value, dict) else value:
                 if isinstance(item, (self._torch.Tensor, tuple, list, dict)):
@@ -119,13 +121,13 @@ class TorchHooks:
     def install(self, recorder):
         torch, rec = self._torch, recorder
         self._recorder = recorder
-        self._global_pre = self._forward_pre(rec)
-        self._top_pre, self._top_post = self._top_forward_pre(rec), self._top_forward_post(rec)
-        rec.on_forward = self._forward_changed
-        self._forward_changed(False)
+        self._global_pre, self._top_post = self._forward_pre(rec), self._top_forward_post(rec)
+        self._register_global(rec)
         iterator = torch.utils.data.dataloader._BaseDataLoaderIter
         self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
-        for owner in (torch.Tensor, torch.autograd):
+        # Tensor.backward calls torch.autograd.backward: one wrapper is enough where it does.
+        through = {"torch", "autograd", "backward"} <= set(getattr(getattr(torch.Tensor.backward, "__code__", None), "co_names", ()))
+        for owner in (torch.autograd,) if through else (torch.Tensor, torch.autograd):
             self._patch(owner, "backward", self._staged(owner.backward, rec.backward_begin, rec.backward_end))
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
@@ -133,12 +135,14 @@ class TorchHooks:
 
     def uninstall(self):
         self.active = False
-        handles = [self._global] + [h for pair in list(self._tops.values()) for h in pair]
-        self._global = None
+        if self._recorder is not None:
+            self._recorder.on_forward_enter = self._recorder.on_forward_exit = _nothing
+        if self._global_dict is not None:
+            self._global_dict.pop(self._global_key, None)
+        tops = list(self._tops.values())
         self._tops.clear()
-        for handle in handles:
-            if handle is not None:
-                handle.remove()
+        for _, handle in tops:
+            handle.remove()
         for owner, name, previous in reversed(self._patches):
             if previous is _MISSING:
                 delattr(owner, name)
@@ -148,9 +152,6 @@ class TorchHooks:
 
     # ---- wrappers -----------------------------------------------------------------------------
 
-    def _live(self):
-        return self.active and threading.get_ident() == self._main
-
     def _call(self, fn, *args):
         """Runs recorder code; a failure there disables instrumentation, never the training."""
         try:
@@ -159,61 +160,79 @@ class TorchHooks:
             self._on_failure(exc)
             return False
 
-    def _forward_changed(self, inside):
-        """The recorder entered (`inside`) or left a forward: the global hook goes while one runs."""
-        if inside:
-            if self._global is not None:
-                self._global.remove()
-                self._global = None
-        elif self._global is None and self.active:
-            self._global = self._torch.nn.modules.module.register_module_forward_pre_hook(self._global_pre)
+    # Hot paths (every step, cold caches after torch's work) test `active` and the thread inline
+    # and run recorder code in their own try: each Python call saved shows per step.
+
+    def _register_global(self, rec):
+        """Registers the global forward pre-hook, and gives the recorder what removes it when a
+        forward begins and puts it back when that ends: C calls on the dict torch keeps the hook
+        in, under its first handle's id (a fifth of a new registration's cost, and no Python frame
+        between torch's work), or the public API where a handle does not name its dict."""
+        handle = self._torch.nn.modules.module.register_module_forward_pre_hook(self._global_pre)
+        hooks = getattr(handle, "hooks_dict_ref", lambda: None)()
+        key = getattr(handle, "id", None)
+        if hooks is None or key not in hooks:
+            hooks, key = _PublicRegistration(self._torch, self._global_pre, handle), None
+        self._global_dict, self._global_key = hooks, key
+        rec.on_forward_enter = functools.partial(hooks.pop, key, None)
+        rec.on_forward_exit = functools.partial(hooks.__setitem__, key, self._global_pre)
 
     def _forward_pre(self, rec):
         # Registered only outside forwards: it sees top-level calls, and module calls in the data
         # stage (a transform module in a Dataset), which open nothing.
-        grad_enabled = self._torch.is_grad_enabled
+        grad_enabled, get_ident, main, tops = self._torch.is_grad_enabled, threading.get_ident, self._main, self._tops
 
         def forward_pre(module, inputs):
-            if rec.opens_forward and self._live():
-                hooked = module in self._tops
-                self._call(rec.forward_begin, module, inputs, module.training, grad_enabled())
-                if hooked:
-                    self._opened = module  # its own pre-hook runs next, in this same call
-                elif self.active:
-                    self._call(self._hook_top, module)
+            if rec.opens_forward and self.active and get_ident() == main:
+                try:
+                    rec.forward_begin(module, inputs, module.training, grad_enabled())
+                    known = tops.get(id(module))
+                    if (known is None or known[0]() is not module) and self.active:
+                        self._hook_top(module)
+                except Exception as exc:  # noqa: BLE001
+                    self._on_failure(exc)
         return forward_pre
 
     def _hook_top(self, module):
-        self._tops[module] = (module.register_forward_pre_hook(self._top_pre), module.register_forward_hook(self._top_post))
-
-    def _top_forward_pre(self, rec):
-        # Catches the top module called again while its last forward is still open (it raised, and
-        # no boundary ended it yet): the global hook is gone then.
-        grad_enabled = self._torch.is_grad_enabled
-
-        def top_forward_pre(module, inputs):
-            if self._opened is module:
-                self._opened = None
-            elif module is rec.top_module and self._live():
-                self._call(rec.forward_begin, module, inputs, module.training, grad_enabled())
-        return top_forward_pre
+        key = id(module)
+        forget = lambda ref: self._tops.pop(key, None)  # noqa: E731 - the module is gone, and its hook
+        self._tops[key] = (weakref.ref(module, forget), module.register_forward_hook(self._top_post))
 
     def _top_forward_post(self, rec):
         # Also called when this module runs nested in another top-level one: nothing to do then.
+        # Called again after its forward raised, the top module's stale forward stage goes on
+        # through the new call (the time between was the forward's too) and ends here.
+        get_ident, main = threading.get_ident, self._main
+
         def top_forward_post(module, inputs, output):
-            if module is rec.top_module and self._live():
-                self._call(rec.forward_end)
+            if module is rec.top_module and self.active and get_ident() == main:
+                try:
+                    rec.forward_end()
+                except Exception as exc:  # noqa: BLE001
+                    self._on_failure(exc)
         return top_forward_post
 
     def _staged(self, original, begin, end):
+        get_ident, main = threading.get_ident, self._main
+
         @functools.wraps(original)
         def staged(*args, **kwargs):
-            if not (self._live() and self._call(begin)):
+            if not (self.active and get_ident() == main):
+                return original(*args, **kwargs)
+            try:
+                opened = begin()
+            except Exception as exc:  # noqa: BLE001
+                self._on_failure(exc)
+                opened = False
+            if not opened:
                 return original(*args, **kwargs)
             try:
                 return original(*args, **kwargs)
             finally:
-                self._call(end)
+                try:
+                    end()
+                except Exception as exc:  # noqa: BLE001
+                    self._on_failure(exc)
         staged.__trainlens__ = True
         return staged
 
@@ -222,30 +241,48 @@ class TorchHooks:
         return self._staged(original, rec.zero_grad_begin, rec.zero_grad_end)
 
     def _optimizer_step(self, original):
-        rec = self._recorder
+        rec, get_ident, main = self._recorder, threading.get_ident, self._main
+        last = [None]  # the optimizer last seen already reported: spares the WeakSet lookup
 
         @functools.wraps(original)
         def step(optimizer, *args, **kwargs):
-            if not self._live():
+            if not (self.active and get_ident() == main):
                 return original(optimizer, *args, **kwargs)
             closure = (args[0] if args else kwargs.get("closure")) is not None
-            if optimizer not in self._reported:
-                self._call(self._report_optimizer, optimizer, closure)
-            if not self._call(rec.optimizer_begin, optimizer):
+            try:
+                if optimizer is not last[0]:
+                    if optimizer not in self._reported:
+                        self._report_optimizer(optimizer, closure)
+                    last[0] = optimizer
+                opened = rec.optimizer_begin(optimizer)
+            except Exception as exc:  # noqa: BLE001
+                self._on_failure(exc)
+                opened = False
+            if not opened:
                 return original(optimizer, *args, **kwargs)
             try:
                 return original(optimizer, *args, **kwargs)
             finally:
-                self._call(rec.optimizer_end, optimizer, closure)
+                try:
+                    rec.optimizer_end(optimizer, closure)
+                except Exception as exc:  # noqa: BLE001
+                    self._on_failure(exc)
         step.__trainlens__ = True
         return step
 
     def _loader_next(self, original):
-        rec = self._recorder
+        rec, get_ident, main = self._recorder, threading.get_ident, self._main
 
         @functools.wraps(original)
         def __next__(iterator):
-            if not (self._live() and self._call(rec.loader_next, iterator)):
+            if not (self.active and get_ident() == main):
+                return original(iterator)
+            try:
+                opened = rec.loader_next(iterator)
+            except Exception as exc:  # noqa: BLE001
+                self._on_failure(exc)
+                opened = False
+            if not opened:
                 return original(iterator)
             try:
                 batch = original(iterator)
@@ -255,7 +292,10 @@ class TorchHooks:
             except BaseException:
                 self._call(rec.end, "data")
                 raise
-            self._call(rec.loader_batch, batch)
+            try:
+                rec.loader_batch(batch)
+            except Exception as exc:  # noqa: BLE001
+                self._on_failure(exc)
             return batch
         return __next__
 
@@ -298,6 +338,28 @@ class TorchHooks:
     def _patch(self, owner, name, replacement):
         self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
         setattr(owner, name, replacement)
+
+
+class _PublicRegistration:
+    """Stands in for torch's hook dict where a handle does not name it: registers and removes the
+    global hook through the public API."""
+
+    def __init__(self, torch, hook, handle):
+        self._register = torch.nn.modules.module.register_module_forward_pre_hook
+        self._hook, self._handle = hook, handle
+
+    def pop(self, key, default=None):
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+
+    def __setitem__(self, key, hook):
+        if self._handle is None:
+            self._handle = self._register(hook)
+
+
+def _nothing():
+    pass
 
 
 def _int(value):

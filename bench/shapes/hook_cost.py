@@ -1,0 +1,104 @@
+"""Bench shape: what the runner's hooks cost the main thread, measured inside one process by
+alternating blocks with the hooks installed (as the session installs them, events kept in a
+deque) and with torch's own methods put back. Each pair's difference is the cost; the medians are
+printed as one JSON line.
+
+  nestedCallUs    per nested module call: a top-level Sequential of --modules Identity modules
+  stepUs          per step of fast_steps.py's loop (~0.5 ms steps, batches made in the loop)
+  loaderStepUs    per step of the same loop over a DataLoader of the same batches
+Each as main-thread CPU time (time.thread_time) and wall time.
+
+    python hook_cost.py [--pairs P] [--steps N] [--modules M]
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections import deque
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "runners", "python"))
+from trainlens_runner.steps import StepRecorder  # noqa: E402
+from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
+
+BATCH_SIZE = 32
+
+
+def install():
+    events = deque(maxlen=100000)
+    hooks = TorchHooks(torch, events.append, lambda exc: sys.exit("hook failed: %r" % (exc,)))
+    hooks.install(StepRecorder(events.append, time.perf_counter, time.perf_counter(), hooks.leading_dim, hooks.token_count,
+                               time.thread_time))
+    return hooks
+
+
+def timed(block):
+    cpu0, wall0 = time.thread_time(), time.perf_counter()
+    block()
+    return time.thread_time() - cpu0, time.perf_counter() - wall0
+
+
+def nested_calls(modules, calls):
+    model = nn.Sequential(*[nn.Identity() for _ in range(modules)])
+    x = torch.zeros(1)
+
+    def block():
+        for _ in range(calls):
+            model(x)
+    return block
+
+
+def fast_steps(steps, loader):
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8))
+    inputs, targets = torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
+    dataset = TensorDataset(inputs.repeat(steps, 1), targets.repeat(steps))
+
+    def block():
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)  # built in the block: hooked when the block is
+        batches = DataLoader(dataset, batch_size=BATCH_SIZE) if loader else ((inputs, targets) for _ in range(steps))
+        for x, y in batches:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    return block
+
+
+def paired_cost(block, pairs, per):
+    """Median over pairs of (hooked - plain) / per, in µs, CPU and wall; the order alternates."""
+    cpu, wall = [], []
+    for pair in range(pairs):
+        results = {}
+        for hooked in ((True, False) if pair % 2 == 0 else (False, True)):
+            hooks = install() if hooked else None
+            results[hooked] = timed(block)
+            if hooks is not None:
+                hooks.uninstall()
+        cpu.append((results[True][0] - results[False][0]) / per * 1e6)
+        wall.append((results[True][1] - results[False][1]) / per * 1e6)
+    return {"cpu": round(statistics.median(cpu), 2), "wall": round(statistics.median(wall), 2)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--modules", type=int, default=200)
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    calls = max(1, args.steps // 10)
+    for warm in (nested_calls(args.modules, calls), fast_steps(50, False), fast_steps(50, True)):
+        warm()
+    print(json.dumps({"pairs": args.pairs,
+                      "nestedCallUs": paired_cost(nested_calls(args.modules, calls), args.pairs, calls * args.modules),
+                      "stepUs": paired_cost(fast_steps(args.steps, False), args.pairs, args.steps),
+                      "loaderStepUs": paired_cost(fast_steps(args.steps, True), args.pairs, args.steps)}))
+
+
+if __name__ == "__main__":
+    main()
