@@ -5,7 +5,13 @@
 export interface ScriptResult {
   batchesPerSec: number;
   steps: number;
-  [key: string]: number;
+  /** The wait for each batch over the steps' wall time (the examples' clocks). */
+  dataShare?: number;
+  /** The main thread's CPU time in that wait over its wall time (examples/pytorch/_measure.py). */
+  dataCpuShare?: number;
+  /** Wall ms of each step from index 1 on, to take a rate over any later steps (_measure.py). */
+  stepMs?: number[];
+  [key: string]: number | number[] | undefined;
 }
 
 const PREFIX = 'SCRIPT_RESULT ';

@@ -31,14 +31,15 @@ class StepClock:
         self._ends.append(time.perf_counter())
 
     def report(self, **figures):
-        """Prints the last line the tests read: SCRIPT_RESULT {"batchesPerSec": ..., "steps": ...},
+        """Prints the last line the tests read: SCRIPT_RESULT {"batchesPerSec": ..., "steps": ...,
+        "stepMs": [wall ms of each step from index 1 on, to take a rate over any later steps]},
         with "dataShare" (the data stage's share of the steps' wall time) when the loop marked its
         batches, "dataCpuShare" (the main thread's CPU time in the data stage over its wall time:
         near 0 when loading waits, near 1 when it computes) when it measured that too, plus any
         other figure the script measured itself."""
         ends = self._ends
         rate = (len(ends) - 2) / (ends[-1] - ends[1]) if len(ends) > 2 else None
-        figures.update(batchesPerSec=rate, steps=len(ends))
+        figures.update(batchesPerSec=rate, steps=len(ends), stepMs=[round((b - a) * 1000, 3) for a, b in zip(ends, ends[1:])])
         if len(self._readies) == len(ends) > 2:
             data_s = _waits(ends, self._readies)
             figures["dataShare"] = data_s / (ends[-1] - ends[1])
