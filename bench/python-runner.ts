@@ -4,7 +4,9 @@
  * 200 and 1,000 nested module calls a step. Targets from the runner-cost issue: ≤ 1.02 on the
  * 0.5 ms and 200-module shapes, ≤ 1.01 where steps take 5 ms or more.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { scriptResultOf } from '../test/script-result';
 import { formatPaired, pairedOverhead, REPO } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
@@ -19,12 +21,28 @@ const RUNS: Array<{ label: string; script: string[]; args: string[]; target: num
   { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS], target: 1.01 },
 ];
 
+const HOOK_COST_PAIRS = Number(process.env.TRAINLENS_BENCH_HOOK_PAIRS ?? 10);
+
+/** bench/shapes/hook_cost.py: the hooks' main-thread cost in one process, hooked and plain blocks alternating. */
+function hookCost(): string {
+  const script = path.join(REPO, 'bench', 'shapes', 'hook_cost.py');
+  const run = spawnSync('/usr/bin/python3', [script, '--pairs', String(HOOK_COST_PAIRS)], { cwd: REPO, encoding: 'utf8' });
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as Record<string, number> | undefined;
+  if (run.status !== 0 || !result) throw new Error(`hook_cost.py failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  const us = (name: string): string => `${result[`${name}CpuUs`]?.toFixed(2)} µs CPU (${result[`${name}WallUs`]?.toFixed(2)} wall; the unit itself ${result[`${name}PlainCpuUs`]?.toFixed(1)})`;
+  return (
+    `hooks' main-thread cost: per nested module call ${us('nestedCall')}; per ~0.5 ms step ${us('step')}; ` +
+    `with a DataLoader ${us('loaderStep')}; medians over ${result.pairs} alternating pairs of ${result.steps}-step blocks in one process; target ≤ 5 µs a step`
+  );
+}
+
 export async function runPythonRunnerBench(): Promise<string[]> {
   const lines = ['Python runner overhead (plain / recorded throughput, median of alternating pairs) and recording growth past the first steps'];
   for (const run of RUNS) {
     const command = ['/usr/bin/python3', path.join(REPO, ...run.script), ...run.args];
     lines.push(`  ${formatPaired(pairedOverhead(run.label, command, PAIRS))}; target ≤ ${run.target.toFixed(2)}`);
   }
+  lines.push(`  ${hookCost()}`);
   return lines;
 }
 

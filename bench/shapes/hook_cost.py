@@ -1,12 +1,12 @@
 """Bench shape: what the runner's hooks cost the main thread, measured inside one process by
 alternating blocks with the hooks installed (as the session installs them, events kept in a
 deque) and with torch's own methods put back. Each pair's difference is the cost; the medians are
-printed as one JSON line.
+printed as a SCRIPT_RESULT line, in µs:
 
-  nestedCallUs    per nested module call: a top-level Sequential of --modules Identity modules
-  stepUs          per step of fast_steps.py's loop (~0.5 ms steps, batches made in the loop)
-  loaderStepUs    per step of the same loop over a DataLoader of the same batches
-Each as main-thread CPU time (time.thread_time) and wall time.
+  nestedCall   per nested module call: a top-level Sequential of --modules Identity modules
+  step         per step of fast_steps.py's loop (~0.5 ms steps, batches made in the loop)
+  loaderStep   per step of the same loop over a DataLoader of the same batches
+each as CpuUs (main-thread CPU time, time.thread_time), WallUs, and PlainCpuUs (the unit itself).
 
     python hook_cost.py [--pairs P] [--steps N] [--modules M]
 """
@@ -69,8 +69,9 @@ def fast_steps(steps, loader):
 
 
 def paired_cost(block, pairs, per):
-    """Median over pairs of (hooked - plain) / per, in µs, CPU and wall; the order alternates."""
-    cpu, wall = [], []
+    """Medians over pairs, in µs per unit: (hooked - plain) main-thread CPU and wall time, and the
+    plain block's CPU time. Which block of a pair runs first alternates."""
+    cpu, wall, plain = [], [], []
     for pair in range(pairs):
         results = {}
         for hooked in ((True, False) if pair % 2 == 0 else (False, True)):
@@ -80,7 +81,8 @@ def paired_cost(block, pairs, per):
                 hooks.uninstall()
         cpu.append((results[True][0] - results[False][0]) / per * 1e6)
         wall.append((results[True][1] - results[False][1]) / per * 1e6)
-    return {"cpu": round(statistics.median(cpu), 2), "wall": round(statistics.median(wall), 2)}
+        plain.append(results[False][0] / per * 1e6)
+    return [round(statistics.median(values), 2) for values in (cpu, wall, plain)]
 
 
 def main():
@@ -94,10 +96,12 @@ def main():
     calls = max(1, args.steps // 10)
     for warm in (nested_calls(args.modules, calls), fast_steps(50, False), fast_steps(50, True)):
         warm()
-    print(json.dumps({"pairs": args.pairs,
-                      "nestedCallUs": paired_cost(nested_calls(args.modules, calls), args.pairs, calls * args.modules),
-                      "stepUs": paired_cost(fast_steps(args.steps, False), args.pairs, args.steps),
-                      "loaderStepUs": paired_cost(fast_steps(args.steps, True), args.pairs, args.steps)}))
+    figures = {"pairs": args.pairs, "steps": args.steps, "modules": args.modules}
+    for name, block, per in (("nestedCall", nested_calls(args.modules, calls), calls * args.modules),
+                             ("step", fast_steps(args.steps, False), args.steps),
+                             ("loaderStep", fast_steps(args.steps, True), args.steps)):
+        figures[name + "CpuUs"], figures[name + "WallUs"], figures[name + "PlainCpuUs"] = paired_cost(block, args.pairs, per)
+    print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
