@@ -125,6 +125,11 @@ class StepRecorder:
         return self._poster.steps
 
     @property
+    def forward_open(self):
+        """A forward or evaluation forward is on the stage stack, innermost or not."""
+        return _FORWARD in self._stack or _EVAL in self._stack
+
+    @property
     def tag(self):
         """The sampler's stage, worked out when the sampler reads it (far less often than stages
         change); from `stage`, one attribute, as the sampler may read it from another thread."""

@@ -4,11 +4,12 @@ a StepRecorder and calls through, and every change is undone by `uninstall`.
 
   forward    torch.nn.modules.module.register_module_forward_pre_hook (official), registered only
              while no forward runs: the first module it sees is a top-level one, which gets its own
-             forward hook (register_forward_hook) on first sight, and the global hook goes away
+             forward hook (register_forward_hook) for that call, and the global hook goes away
              until that forward ends. Nested module calls thus find no hook and take torch's fast
-             path. A forward that raises never reaches its hook: the next step boundary (a batch,
-             backward, optimizer call) ends it and puts the global hook back. A call under
-             no_grad/inference_mode or of a module in eval mode may be evaluation
+             path, and between forwards no module holds a hook of ours (torch.save(model) pickles
+             its hooks). A forward that raises never reaches its hook: the next step boundary (a
+             batch, backward, optimizer call) ends it, removes that hook and puts the global one
+             back. A call under no_grad/inference_mode or of a module in eval mode may be evaluation
   data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
   backward   torch.autograd.backward (Tensor.backward calls it; wrapped too in a torch where it does not)
   optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
@@ -85,7 +86,8 @@ class TorchHooks:
         self._main = threading.main_thread().ident
         self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
         self._global_dict = self._global_key = None  # where the global forward pre-hook is registered
-        self._tops = {}  # id() of each top-level module -> (weakref to it, its own forward hook's handle)
+        self._tops = []  # (module, its own forward hook's handle) of each top-level forward open, innermost last
+        self._rearm = _nothing  # puts the global hook back, a C call
         self._loader_sites = set()
         self._optimizer_sites = weakref.WeakKeyDictionary()  # optimizer -> (file, line) built at
         self._reported = weakref.WeakSet()  # optimizers whose event was sent
@@ -139,8 +141,7 @@ class TorchHooks:
             self._recorder.on_forward_enter = self._recorder.on_forward_exit = _nothing
         if self._global_dict is not None:
             self._global_dict.pop(self._global_key, None)
-        tops = list(self._tops.values())
-        self._tops.clear()
+        tops, self._tops = self._tops, []
         for _, handle in tops:
             handle.remove()
         for owner, name, previous in reversed(self._patches):
@@ -175,38 +176,50 @@ class TorchHooks:
             hooks, key = _PublicRegistration(self._torch, self._global_pre, handle), None
         self._global_dict, self._global_key = hooks, key
         rec.on_forward_enter = functools.partial(hooks.pop, key, None)
-        rec.on_forward_exit = functools.partial(hooks.__setitem__, key, self._global_pre)
+        rec.on_forward_exit = self._rearm = functools.partial(hooks.__setitem__, key, self._global_pre)
+
+    def _exit_and_clean(self):
+        """A forward ended while a top module still holds its hook (its forward raised): once no
+        forward is open, that hook goes too."""
+        rec = self._recorder
+        if not self.active:
+            return
+        self._rearm()
+        if not rec.forward_open:
+            tops, self._tops = self._tops, []
+            for _, handle in tops:
+                handle.remove()
+            rec.on_forward_exit = self._rearm
 
     def _forward_pre(self, rec):
         # Registered only outside forwards: it sees top-level calls, and module calls in the data
         # stage (a transform module in a Dataset), which open nothing.
-        grad_enabled, get_ident, main, tops = self._torch.is_grad_enabled, threading.get_ident, self._main, self._tops
+        grad_enabled, get_ident, main = self._torch.is_grad_enabled, threading.get_ident, self._main
 
         def forward_pre(module, inputs):
             if rec.opens_forward and self.active and get_ident() == main:
                 try:
                     rec.forward_begin(module, inputs, module.training, grad_enabled())
-                    known = tops.get(id(module))
-                    if (known is None or known[0]() is not module) and self.active:
-                        self._hook_top(module)
+                    if rec.top_module is module and self.active:
+                        self._tops.append((module, module.register_forward_hook(self._top_post)))
+                        rec.on_forward_exit = self._exit_and_clean
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
         return forward_pre
 
-    def _hook_top(self, module):
-        key = id(module)
-        forget = lambda ref: self._tops.pop(key, None)  # noqa: E731 - the module is gone, and its hook
-        self._tops[key] = (weakref.ref(module, forget), module.register_forward_hook(self._top_post))
-
     def _top_forward_post(self, rec):
-        # Also called when this module runs nested in another top-level one: nothing to do then.
-        # Called again after its forward raised, the top module's stale forward stage goes on
-        # through the new call (the time between was the forward's too) and ends here.
+        # Called again after its forward raised (its hook still on), the top module's stale forward
+        # stage goes on through the new call (the time between was the forward's too) and ends here.
         get_ident, main = threading.get_ident, self._main
 
         def top_forward_post(module, inputs, output):
             if module is rec.top_module and self.active and get_ident() == main:
                 try:
+                    tops = self._tops
+                    if tops and tops[-1][0] is module:
+                        tops.pop()[1].remove()
+                        if not tops:
+                            rec.on_forward_exit = self._rearm
                     rec.forward_end()
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
