@@ -86,7 +86,8 @@ class TorchHooks:
         self._main = threading.main_thread().ident
         self._patches = []  # (owner, name, previous value in owner.__dict__ or _MISSING)
         self._global_dict = self._global_key = None  # where the global forward pre-hook is registered
-        self._tops = []  # (module, its own forward hook's handle) of each top-level forward open, innermost last
+        self._tops = []  # _TopHook of each top-level forward open, innermost last
+        self._known = {}  # id() of each module seen at top level -> its _TopHook
         self._rearm = _nothing  # puts the global hook back, a C call
         self._loader_sites = set()
         self._optimizer_sites = weakref.WeakKeyDictionary()  # optimizer -> (file, line) built at
@@ -142,8 +143,8 @@ class TorchHooks:
         if self._global_dict is not None:
             self._global_dict.pop(self._global_key, None)
         tops, self._tops = self._tops, []
-        for _, handle in tops:
-            handle.remove()
+        for top in tops:
+            top.hooks.pop(top.key, None)
         for owner, name, previous in reversed(self._patches):
             if previous is _MISSING:
                 delattr(owner, name)
@@ -173,7 +174,7 @@ class TorchHooks:
         hooks = getattr(handle, "hooks_dict_ref", lambda: None)()
         key = getattr(handle, "id", None)
         if hooks is None or key not in hooks:
-            hooks, key = _PublicRegistration(self._torch, self._global_pre, handle), None
+            hooks, key = _PublicRegistration(self._torch.nn.modules.module.register_module_forward_pre_hook, handle), None
         self._global_dict, self._global_key = hooks, key
         rec.on_forward_enter = functools.partial(hooks.pop, key, None)
         rec.on_forward_exit = self._rearm = functools.partial(hooks.__setitem__, key, self._global_pre)
@@ -187,8 +188,8 @@ class TorchHooks:
         self._rearm()
         if not rec.forward_open:
             tops, self._tops = self._tops, []
-            for _, handle in tops:
-                handle.remove()
+            for top in tops:
+                top.hooks.pop(top.key, None)
             rec.on_forward_exit = self._rearm
 
     def _forward_pre(self, rec):
@@ -201,11 +202,31 @@ class TorchHooks:
                 try:
                     rec.forward_begin(module, inputs, module.training, grad_enabled())
                     if rec.top_module is module and self.active:
-                        self._tops.append((module, module.register_forward_hook(self._top_post)))
+                        top = self._known.get(id(module))
+                        if top is None or top.module() is not module:
+                            top = self._first_sight(module)
+                        top.hooks[top.key] = self._top_post
+                        self._tops.append(top)
                         rec.on_forward_exit = self._exit_and_clean
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
         return forward_pre
+
+    def _first_sight(self, module):
+        """Registers the module's own forward hook through the public API once; later forwards put
+        it back under the same id, as the global hook is."""
+        handle = module.register_forward_hook(self._top_post)
+        hooks = getattr(handle, "hooks_dict_ref", lambda: None)()
+        key = getattr(handle, "id", None)
+        if hooks is None or key not in hooks:
+            hooks, key = _PublicRegistration(module.register_forward_hook, handle), None
+        known, ident = self._known, id(module)
+
+        def forget(ref):  # the module is gone
+            if ident in known and known[ident].module is ref:
+                del known[ident]
+        top = known[ident] = _TopHook(weakref.ref(module, forget), hooks, key)
+        return top
 
     def _top_forward_post(self, rec):
         # Called again after its forward raised (its hook still on), the top module's stale forward
@@ -216,8 +237,9 @@ class TorchHooks:
             if module is rec.top_module and self.active and get_ident() == main:
                 try:
                     tops = self._tops
-                    if tops and tops[-1][0] is module:
-                        tops.pop()[1].remove()
+                    if tops and tops[-1].module() is module:
+                        top = tops.pop()
+                        top.hooks.pop(top.key, None)
                         if not tops:
                             rec.on_forward_exit = self._rearm
                     rec.forward_end()
@@ -353,13 +375,20 @@ class TorchHooks:
         setattr(owner, name, replacement)
 
 
-class _PublicRegistration:
-    """Stands in for torch's hook dict where a handle does not name it: registers and removes the
-    global hook through the public API."""
+class _TopHook:
+    """A top-level module's own forward hook: where it goes (the module's hook dict and our key)."""
+    __slots__ = ("module", "hooks", "key")
 
-    def __init__(self, torch, hook, handle):
-        self._register = torch.nn.modules.module.register_module_forward_pre_hook
-        self._hook, self._handle = hook, handle
+    def __init__(self, module, hooks, key):
+        self.module, self.hooks, self.key = module, hooks, key  # module: a weakref
+
+
+class _PublicRegistration:
+    """Stands in for torch's hook dict where a handle does not name it: registers and removes a
+    hook through the public API (`register`)."""
+
+    def __init__(self, register, handle):
+        self._register, self._handle = register, handle
 
     def pop(self, key, default=None):
         if self._handle is not None:
