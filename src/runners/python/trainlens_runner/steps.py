@@ -274,6 +274,10 @@ class StepRecorder:
         stage = self.stage
         if stage is not None and stage is not _FORWARD and stage is not _EVAL:
             return False
+        # The CPU clock first: on a contended core the process is often switched out inside that
+        # very call (measured: most of the wall time of a loop of them, beside `yes` on one core),
+        # and that wait must fall outside the data stage's wall interval, as it does at its end.
+        cpu0 = self._cpu_clock()
         t = self._clock()
         if stage is not None:
             self._pop(t)  # a forward that raised: the next batch proves it is over
@@ -295,6 +299,7 @@ class StepRecorder:
             self._mb = [None, None, False, False]
         self._fetching = iterator
         self._push(_DATA, t)
+        self._cpu0 = cpu0
         return True
 
     def loader_batch(self, batch):
@@ -355,9 +360,7 @@ class StepRecorder:
         if inside is not self._in_forward:
             self._in_forward = inside
             (self.on_forward_enter if inside else self.on_forward_exit)()
-        if stage is _DATA:
-            self._cpu0 = self._cpu_clock()
-        elif device is not None and seg is not None and stage in _DEVICE_STAGES:
+        if device is not None and seg is not None and stage in _DEVICE_STAGES:
             device.begin(stage)
 
     def _pop(self, t, through=None):
