@@ -56,7 +56,9 @@ export function record(command: string[], cwd: string, env: NodeJS.ProcessEnv = 
 export function recordWithTruth(script: string, args: string[], cwd: string, flags: string[] = []): Recorded & { clock: TorchClock; lines: LineTimes } {
   const clockFile = path.join(cwd, 'truth-clock.json');
   const linesFile = path.join(cwd, 'truth-lines.json');
-  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd, process.env, flags);
+  // 1,000 samples a second: on a fast machine some of these runs train for well under a second,
+  // and 100 Hz would leave TrainLens's line shares a few dozen samples (see assertTopLine).
+  const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd, process.env, ['--sample-hz', '1000', ...flags]);
   return { ...recorded, clock: readJson<TorchClock>(clockFile), lines: readJson<LineTimes>(linesFile) };
 }
 

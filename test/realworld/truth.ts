@@ -154,14 +154,20 @@ export interface LineShare {
   file: string;
   line: number;
   share: number;
+  /** How many samples the share is out of: its sampling error shrinks with them. */
+  outOf: number;
 }
+
+/** The tests' own line sampler's period (truth/clock_hooks.py LineSampler.PERIOD_S). */
+const TRUTH_SAMPLER_PERIOD_MS = 2;
 
 /** Lines by their share of the sampled wall time, highest first. */
 export function lineShares(times: LineTimes): LineShare[] {
+  const outOf = times.totalMs / TRUTH_SAMPLER_PERIOD_MS;
   return Object.entries(times.lineMs)
     .map(([key, ms]) => {
       const at = key.lastIndexOf(':');
-      return { file: key.slice(0, at), line: Number(key.slice(at + 1)), share: ms / times.totalMs };
+      return { file: key.slice(0, at), line: Number(key.slice(at + 1)), share: ms / times.totalMs, outOf };
     })
     .sort((a, b) => b.share - a.share);
 }
