@@ -69,21 +69,6 @@ describe('findings: input-bound', () => {
     assert.deepEqual(inputBound(facts)?.fixes, ['dataloader-persistent-workers', 'dataloader-prefetch-factor']);
   });
 
-  it("keeps suggesting workers when torch's spinning threads fill every core while the main thread loads", () => {
-    // Issue 14: torch's OpenMP threads spin while the main thread decodes in Python, so the tree's
-    // CPU reads every core busy; that is no work a worker would have to do, and the machine has no
-    // other program to take turns with.
-    const spinning = factsWith('input-bound-cpu', (f) => {
-      for (const sample of f.telemetry) {
-        sample.proc.cpuPct = 100 * f.cores;
-        if (sample.system) sample.system.cpuPct = 100;
-      }
-    });
-    const finding = inputBound(spinning);
-    assert.equal(finding?.evidence.suggestedWorkers, inputBound(loadFacts('input-bound-cpu'))?.evidence.suggestedWorkers);
-    assert.ok((finding?.evidence.expectedSpeedup ?? 0) > 1.1, `expected speedup ${finding?.evidence.expectedSpeedup}`);
-  });
-
   it("measures loading by the main thread's own CPU time in the data stage: decoding computes, so workers from the cores", () => {
     const facts = loadFacts('input-bound-cpu');
     const finding = inputBound(facts);

@@ -16,6 +16,8 @@ const ORDER = ['plain', 'fixed', 'plain', 'fixed', 'plain', 'fixed', 'plain'] as
 
 interface Measured {
   finding: RunSummary['findings'][number];
+  /** False when the finding offered no workers: the "fixed" runs then use one worker per core, written by hand. */
+  offered: boolean;
   workersWritten: number;
   plain: RunSummary[];
   fixed: RunSummary[];
@@ -28,14 +30,21 @@ function measureFix(script: string, steps: number): Measured {
   const file = path.join(cwd, script);
   const original = fs.readFileSync(file, 'utf8');
   let fixedText: string | null = null;
+  let offered = true;
   let finding: RunSummary['findings'][number] | undefined;
   const plain: RunSummary[] = [];
   const fixed: RunSummary[] = [];
   for (const kind of ORDER) {
     if (kind === 'fixed' && fixedText === null) {
-      const fix = runCli(['fix', 'latest', '--apply'], { cwd });
-      assert.equal(fix.code, 0, fix.stderr);
-      fixedText = fs.readFileSync(file, 'utf8');
+      offered = finding!.fixes.includes('dataloader-workers');
+      if (offered) {
+        const fix = runCli(['fix', 'latest', '--apply'], { cwd });
+        assert.equal(fix.code, 0, fix.stderr);
+        fixedText = fs.readFileSync(file, 'utf8');
+      } else {
+        // The figures said workers cannot help: measure what they would have done anyway.
+        fixedText = original.replace(/num_workers=0\)/, `num_workers=${finding!.evidence.cores ?? 2})`);
+      }
     }
     fs.writeFileSync(file, kind === 'plain' ? original : fixedText!);
     const run = runCli(['record', '--json', '--', TORCH_PYTHON, script, '--steps', String(steps)], { cwd });
@@ -44,12 +53,10 @@ function measureFix(script: string, steps: number): Measured {
     (kind === 'plain' ? plain : fixed).push(summary);
     finding ??= summary.findings.find((f) => f.code === 'input-bound');
     assert.ok(finding, `the first plain run of ${script} is input-bound: ${summary.findings.map((f) => f.code).join(', ')}`);
-    // Where the figures say workers cannot help, there is no fix to measure.
-    if (!finding.fixes.includes('dataloader-workers')) return { finding, workersWritten: 0, plain, fixed };
   }
   // The DataLoader call's argument (the docstrings mention num_workers=0 too).
   const written = /DataLoader\(.*num_workers=(\d+)/.exec(fixedText!)?.[1];
-  return { finding: finding!, workersWritten: Number(written), plain, fixed };
+  return { finding: finding!, offered, workersWritten: Number(written), plain, fixed };
 }
 
 const rate = (run: RunSummary): number => run.throughput.batchesPerSec ?? 0;
@@ -59,16 +66,19 @@ function medianRun(runs: RunSummary[]): RunSummary {
   return [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor((runs.length - 1) / 2)]!;
 }
 
-/** The fix's gain, beyond the plain runs' noise band: the median plain run against the median fixed one. */
-function assertGainBeyondNoise(m: Measured, script: string): void {
-  const before = medianRun(m.plain);
-  const after = medianRun(m.fixed);
-  const c = compareRuns(before, after, { batchesPerSec: m.plain.map(rate) });
+/** The median plain run against the median fixed one, within the plain runs' noise band; the figures are printed whatever the verdict. */
+function measuredVerdict(m: Measured, script: string): { verdict: string; figures: string } {
+  const c = compareRuns(medianRun(m.plain), medianRun(m.fixed), { batchesPerSec: m.plain.map(rate) });
   const list = (runs: RunSummary[]) => runs.map((r) => rate(r).toFixed(1)).join(', ');
-  const figures = `${script}: num_workers=${m.workersWritten} (expected up to ${m.finding.evidence.expectedSpeedup?.toFixed(2)}×); plain ${list(m.plain)} batches/s; fixed ${list(m.fixed)}; ${c.sentence}`;
-  // The figures the issue asks to see, whatever the verdict.
+  const offer = m.offered ? `expected up to ${m.finding.evidence.expectedSpeedup?.toFixed(2)}×` : 'not offered: written by hand';
+  const figures = `${script}: num_workers=${m.workersWritten} (${offer}); plain ${list(m.plain)} batches/s; with workers ${list(m.fixed)}; ${c.sentence}`;
   console.log(`      ${figures}`);
-  assert.equal(c.verdict, 'faster', figures);
+  return { verdict: c.verdict, figures };
+}
+
+function assertGainBeyondNoise(m: Measured, script: string): void {
+  const { verdict, figures } = measuredVerdict(m, script);
+  assert.equal(verdict, 'faster', figures);
 }
 
 describe('the input-bound workers fix, measured (issue 18)', function () {
@@ -83,16 +93,17 @@ describe('the input-bound workers fix, measured (issue 18)', function () {
     assertGainBeyondNoise(m, 'input_bound.py');
   });
 
-  it('python_transform.py (loading computes in Python): up to one worker per core, faster beyond noise; none where other programs hold the spare cores', () => {
+  it('python_transform.py (loading computes in Python): workers offered only where they measure faster beyond noise', () => {
     // Long enough for 1 Hz telemetry to measure the idle cores in its steady state.
     const m = measureFix('python_transform.py', 400);
     assert.equal(m.finding.evidence.loadingWaits, 0, m.finding.message);
-    if (m.fixed.length === 0) {
-      // The machine was busy with other programs: a computing worker would only take turns with them.
-      const { usableCores, cores } = m.finding.evidence;
-      console.log(`      python_transform.py: no workers offered, ${usableCores?.toFixed(2)} of ${cores} cores usable: ${m.finding.message}`);
-      assert.ok(usableCores! <= cores! - 0.5, m.finding.message);
-      assert.match(m.finding.message, /more workers would not help \(.* kept busy by other programs\)/);
+    if (!m.offered) {
+      // The figures said workers would not help (the cores are taken: by other programs, or by
+      // torch's own threads, which keep spinning beside the workers): one per core, measured, must not
+      // be faster beyond noise either.
+      assert.match(m.finding.message, /more workers would not help/);
+      const { verdict, figures } = measuredVerdict(m, 'python_transform.py');
+      assert.notEqual(verdict, 'faster', `TrainLens said workers would not help, yet: ${figures}`);
       return;
     }
     assert.equal(m.workersWritten, m.finding.evidence.suggestedWorkers);

@@ -104,14 +104,10 @@ export function workerPlan(f: WorkerFigures): WorkerPlan {
   let coresFloor = (loadCpuMs + restMs) / cores;
   let usable = cores;
   if (!f.waits && f.treeCpuPct !== null && f.idleCores !== null) {
-    // Measured: the cores the run had plus those the machine left idle. Other programs keep the
-    // rest: a computing worker there only takes turns with them.
+    // Measured: the CPU a step took, over the cores the run had plus those the machine left idle.
+    // Other programs keep the rest: a computing worker there only takes turns with them.
     usable = Math.min(cores, f.treeCpuPct / 100 + f.idleCores);
-    // The work to spread over them: with workers, the tree's CPU (their loading is in it). Without,
-    // the step's own loading plus the rest: torch's OpenMP threads spin while the main thread loads
-    // in Python, filling the tree's CPU with time no worker would have to spend.
-    const workMs = current > 0 ? (f.stepMs * f.treeCpuPct) / 100 : loadCpuMs + restMs;
-    coresFloor = workMs / Math.max(usable, Number.EPSILON);
+    coresFloor = (f.stepMs * f.treeCpuPct) / 100 / Math.max(usable, Number.EPSILON);
   }
   const best = Math.max(restMs, coresFloor, Number.EPSILON);
   const cap = f.waits ? MAX_WORKERS : Math.min(computingWorkersCap(cores), Math.max(1, Math.ceil(usable)));
