@@ -35,8 +35,9 @@ describe('trainlens record: telemetry and the hardware check', () => {
   });
 
   it('without nvidia-smi: one "no NVIDIA GPU found" note, CPU figures still measured', () => {
+    // 3,000 steps: the default 100 end within a second on a fast machine, before telemetry's first sample.
     const env = { ...process.env, PATH: path.dirname(process.execPath) };
-    const run = runCli(['record', '--json', '--out', tempDir(), '--', TORCH_PYTHON, example('pytorch', 'no_dataloader.py')], { env });
+    const run = runCli(['record', '--json', '--out', tempDir(), '--', TORCH_PYTHON, example('pytorch', 'no_dataloader.py'), '--steps', '3000'], { env });
     assert.equal(run.code, 0, run.stderr);
     const summary = run.summary!;
     assert.deepEqual(summary.notes.filter((n) => /NVIDIA/.test(n)), ['no NVIDIA GPU found']);
