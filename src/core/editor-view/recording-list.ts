@@ -1,6 +1,8 @@
 /** Recorded runs as the Open Recording… picker lists them: newest first, with a readable date. */
 import path from 'node:path';
 import { formatCompactRate, formatMs, formatRate } from '../format';
+import type { RunSummary } from '../summary';
+import { OUTCOMES } from './status-model';
 
 export interface RecordingItem {
   id: string;
@@ -45,8 +47,6 @@ export interface RecordingRow {
   detail: string;
 }
 
-const STATUS_ICONS: Record<string, string> = { completed: '$(pass)', failed: '$(error)', stopped: '$(debug-stop)', running: '$(pulse)' };
-
 /**
  * How a recorded run reads in a list. `glance` is null when the run has no summary.json (cut off by
  * a crash of the host): it still opens, rebuilt from its events, and says so.
@@ -62,8 +62,9 @@ export function recordingRow(item: RecordingItem, glance: RecordingGlance | null
         ? `${formatRate(glance.batchesPerSec)} batch/s`
         : 'no throughput';
   const steps = `${glance.steps} ${glance.steps === 1 ? 'step' : 'steps'}`;
-  const icon = STATUS_ICONS[glance.status] ?? '$(circle-outline)';
-  return { label, description: `${icon} ${glance.status} · ${rate} · ${steps}`, detail: `${started} · ${formatMs(glance.durationMs)}` };
+  // The status bar's words for a finished run (a summary still "running" was cut off).
+  const outcome = OUTCOMES[glance.status as RunSummary['status']] ?? { icon: '$(circle-outline)', word: glance.status };
+  return { label, description: `${outcome.icon} ${outcome.word} · ${rate} · ${steps}`, detail: `${started} · ${formatMs(glance.durationMs)}` };
 }
 
 function scriptLabel(script: string, workspaceRoot: string | undefined): string {

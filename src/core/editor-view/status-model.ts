@@ -96,7 +96,7 @@ export function statusText(input: StatusInput): string {
 }
 
 /** A finished run looks finished: its own icon and word per outcome, never the live pulse. */
-const OUTCOMES: Record<RunSummary['status'], { icon: string; word: string }> = {
+export const OUTCOMES: Record<RunSummary['status'], { icon: string; word: string }> = {
   completed: { icon: '$(check)', word: 'done' },
   stopped: { icon: '$(debug-stop)', word: 'stopped' },
   failed: { icon: '$(error)', word: 'failed' },
