@@ -11,6 +11,10 @@ export interface ScriptResult {
   dataCpuShare?: number;
   /** Wall ms of each step from index 1 on, to take a rate over any later steps (_measure.py). */
   stepMs?: number[];
+  /** Peak resident memory of the script's process, from getrusage (_measure.py). */
+  maxRssBytes?: number;
+  /** All the process's threads' CPU time over its steps from index 1, % of one core (_measure.py). */
+  processCpuPct?: number;
   [key: string]: number | number[] | undefined;
 }
 

@@ -5,6 +5,7 @@ line of its body also splits each step into the wait for the batch (from the pre
 to the batch in hand: the data stage) and the rest (compute). Every figure covers the steps after
 the first two (warm-up), so it compares with the recorded steps from index 2 on."""
 import json
+import resource
 import time
 
 
@@ -19,6 +20,7 @@ class StepClock:
         self._readies = []
         self._end_cpus = []
         self._ready_cpus = []
+        self._process_cpu_at_step_1 = None
 
     def batch_ready(self):
         self._readies.append(time.perf_counter())
@@ -29,6 +31,8 @@ class StepClock:
         if self._data_cpu:
             self._end_cpus.append(time.thread_time())
         self._ends.append(time.perf_counter())
+        if len(self._ends) == 2:
+            self._process_cpu_at_step_1 = time.process_time()
 
     def report(self, **figures):
         """Prints the last line the tests read: SCRIPT_RESULT {"batchesPerSec": ..., "steps": ...,
@@ -36,10 +40,16 @@ class StepClock:
         with "dataShare" (the data stage's share of the steps' wall time) when the loop marked its
         batches, "dataCpuShare" (the main thread's CPU time in the data stage over its wall time:
         near 0 when loading waits, near 1 when it computes) when it measured that too, plus any
-        other figure the script measured itself."""
+        other figure the script measured itself. Always: "processCpuPct" (all of this process's threads
+        over those steps, % of one core) and "maxRssBytes" (its peak resident memory)."""
         ends = self._ends
+        process_cpu_s = time.process_time() - (self._process_cpu_at_step_1 or 0.0)
         rate = (len(ends) - 2) / (ends[-1] - ends[1]) if len(ends) > 2 else None
         figures.update(batchesPerSec=rate, steps=len(ends), stepMs=[round((b - a) * 1000, 3) for a, b in zip(ends, ends[1:])])
+        # Linux reports ru_maxrss in KiB.
+        figures["maxRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        if len(ends) > 2:
+            figures["processCpuPct"] = 100 * process_cpu_s / (time.perf_counter() - ends[1])
         if len(self._readies) == len(ends) > 2:
             data_s = _waits(ends, self._readies)
             figures["dataShare"] = data_s / (ends[-1] - ends[1])

@@ -40,7 +40,8 @@ export class TelemetryAccumulator {
 
   add(sample: TelemetryEvent): void {
     this.count++;
-    // processes 0: the sampler could not see the tree (no ps on this platform), not an idle run.
+    // processes 0: the sampler could not see the tree (no ps on this platform), or every process of
+    // it had exited (a last sample taken while the run is reaped): not an idle run, nor 0 bytes.
     if (sample.proc.processes > 0) {
       this.cpuPct.add(sample.proc.cpuPct);
       this.rssBytes.add(sample.proc.rssBytes);

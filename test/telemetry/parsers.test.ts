@@ -56,8 +56,13 @@ describe('nvidia-smi parsing', () => {
 describe('/proc parsing', () => {
   it('reads a stat line whose command name holds spaces and parentheses', () => {
     const line = '4242 (pt_data_worker (1)) S 4200 4200 4200 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 987654 123456789 2048 18446744073709551615';
-    assert.deepEqual(parsePidStat(line), { ppid: 4200, cpuTicks: 300, startTime: '987654', rssPages: 2048 });
+    assert.deepEqual(parsePidStat(line), { ppid: 4200, cpuTicks: 300, startTime: '987654', rssPages: 2048, exited: false });
     assert.equal(parsePidStat('garbage'), null);
+  });
+
+  it('marks a process that has exited but is not yet reaped (a zombie holds no memory)', () => {
+    const zombie = '4243 (python3) Z 4200 4200 4200 0 -1 4227084 100 0 0 0 250 50 0 0 20 0 1 0 987655 0 0 18446744073709551615';
+    assert.deepEqual(parsePidStat(zombie), { ppid: 4200, cpuTicks: 300, startTime: '987655', rssPages: 0, exited: true });
   });
 
   it('reads the machine CPU line without double-counting guest time', () => {

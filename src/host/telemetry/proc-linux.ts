@@ -29,6 +29,8 @@ export interface PidStat {
   /** Start time since boot; with the pid it identifies a process across pid reuse. */
   startTime: string;
   rssPages: number;
+  /** State Z or X: the process has exited and holds no memory; only its last CPU time is news. */
+  exited: boolean;
 }
 
 /** proc(5) /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after the last ')'. */
@@ -36,12 +38,13 @@ export function parsePidStat(text: string): PidStat | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   const f = text.slice(close + 2).split(' '); // f[0] is field 3, "state"
+  const exited = f[0] === 'Z' || f[0] === 'X';
   const ppid = Number(f[1]);
   const cpuTicks = Number(f[11]) + Number(f[12]);
   const rssPages = Number(f[21]);
   const startTime = f[19];
   if (startTime === undefined || ![ppid, cpuTicks, rssPages].every(Number.isFinite)) return null;
-  return { ppid, cpuTicks, startTime, rssPages };
+  return { ppid, cpuTicks, startTime, rssPages, exited };
 }
 
 /** First line of /proc/stat: busy and total jiffies of all CPUs (guest time is already in user). */
@@ -195,6 +198,7 @@ export class LinuxProcSampler implements ProcSampler {
     this.prevAtMs = now;
     let cpuTicks = 0;
     let rssPages = 0;
+    let live = 0;
     for (const [pid, { stat, viaScan }] of tree) {
       const t = this.tracked.get(pid);
       if (t === undefined) continue;
@@ -202,7 +206,9 @@ export class LinuxProcSampler implements ProcSampler {
       const base = t.prevCpuTicks ?? (first || viaScan ? stat.cpuTicks : 0);
       cpuTicks += Math.max(0, stat.cpuTicks - base);
       t.prevCpuTicks = stat.cpuTicks;
+      if (stat.exited) continue;
       rssPages += stat.rssPages;
+      live++;
     }
     for (const [pid, t] of this.tracked) if (!tree.has(pid)) await this.forget(pid, t);
 
@@ -210,7 +216,7 @@ export class LinuxProcSampler implements ProcSampler {
     const dBusy = this.prevCpu === null ? 0 : cpu.busy - this.prevCpu.busy;
     this.prevCpu = cpu;
     return {
-      proc: { cpuPct: (100 * cpuTicks) / this.aux.ticksPerSec / elapsedSec, rssBytes: rssPages * this.aux.pageBytes, processes: tree.size },
+      proc: { cpuPct: (100 * cpuTicks) / this.aux.ticksPerSec / elapsedSec, rssBytes: rssPages * this.aux.pageBytes, processes: live },
       system: { cpuPct: dTotal > 0 ? (100 * dBusy) / dTotal : 0, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes },
       pids: new Set(tree.keys()),
     };
