@@ -11,7 +11,7 @@ import { cachedSourceLines, findingsFor } from './analysis';
 import { withStartupCode } from '../core/startup';
 import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
-import type { LaunchPlan, ProbeMode, RunnerOptions } from './launch/plan';
+import type { LaunchPlan, ProbeMode, RunnerOptions, RuntimeOverrides } from './launch/plan';
 import { isPythonExecutable } from './launch/python';
 import { TrainingProcess, type ProcessExit, type TrainingStdio } from './launch/training-process';
 import { RecordingWriter } from './recording/recording-writer';
@@ -46,6 +46,8 @@ export interface RunRequest {
   telemetry?: boolean;
   /** A ceiling probe run instead of a normal one (see ceilings.ts). */
   probe?: { mode: ProbeMode; steps: number };
+  /** Settings the runner applies in place of the script's (a tuning trial, host/tune). */
+  overrides?: RuntimeOverrides;
 }
 
 export type EventsListener = (events: readonly RecordedEvent[]) => void;
@@ -185,6 +187,7 @@ function runnerOptions(channel: RunChannel, request: RunRequest): RunnerOptions 
     flushMs: FLUSH_MS,
     probe: request.probe?.mode ?? null,
     probeSteps: request.probe?.steps ?? null,
+    overrides: request.overrides ?? null,
   };
 }
 

@@ -25,10 +25,29 @@ export interface RunnerOptions {
    */
   probe?: ProbeMode | null;
   probeSteps?: number | null;
+  /**
+   * A tuning trial's settings (`trainlens tune`), applied by the Python runner without editing the
+   * script: at torch's import (threads, cuDNN) and in each DataLoader.__init__ (overrides.py).
+   */
+  overrides?: RuntimeOverrides | null;
   /** The user's PYTHONPATH before we prepended the runner; the Python runner restores it. */
   pythonPath?: string | null;
   /** The user's NODE_OPTIONS before we added the preload; the Node preload restores it. */
   nodeOptions?: string | null;
+}
+
+/** Settings a run applies in place of the script's own; each one left out keeps the script's value. */
+export interface RuntimeOverrides {
+  numWorkers?: number;
+  pinMemory?: boolean;
+  /** Applied only where the loader has workers (torch rejects it without). */
+  persistentWorkers?: boolean;
+  /** Applied only where the loader has workers. */
+  prefetchFactor?: number;
+  /** torch.set_num_threads(n) right after torch is imported. */
+  numThreads?: number;
+  /** torch.backends.cudnn.benchmark, where CUDA is available. */
+  cudnnBenchmark?: boolean;
 }
 
 export interface LaunchPlan {

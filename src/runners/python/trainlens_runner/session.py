@@ -16,6 +16,7 @@ from . import wire
 from .ceiling import probe_from_options
 from .channel import Channel, connect
 from .cuda import probe
+from .overrides import Overrides
 from .steps import StepRecorder
 from .torch_hooks import TorchHooks, TorchImportWatcher
 
@@ -195,9 +196,12 @@ class Session:
                                     hooks.leading_dim, hooks.token_count, time.thread_time, probe(torch, on_cuda))
             post(hooks.framework_event())
             self._hooks = hooks
+            overrides = Overrides.from_options(self._options)
+            if overrides is not None:
+                overrides.at_torch_import(torch)
             if self._probe is not None:
                 self._probe.install(torch)  # first, so the hooks wrap it
-            hooks.install(recorder)
+            hooks.install(recorder, overrides)
             self.recorder = recorder
         except Exception as exc:  # noqa: BLE001
             self.disable("cannot hook torch: %r" % (exc,))

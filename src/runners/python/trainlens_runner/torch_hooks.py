@@ -121,7 +121,7 @@ class TorchHooks:
             return int(first.shape[0]) * int(first.shape[1])
         return None
 
-    def install(self, recorder):
+    def install(self, recorder, overrides=None):
         torch, rec = self._torch, recorder
         self._recorder = recorder
         self._global_pre, self._top_post = self._forward_pre(rec), self._top_forward_post(rec)
@@ -134,7 +134,10 @@ class TorchHooks:
             self._patch(owner, "backward", self._staged(owner.backward, rec.backward_begin, rec.backward_end))
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
-        self._patch(torch.utils.data.DataLoader, "__init__", self._after(torch.utils.data.DataLoader.__init__, self._report_loader))
+        loader_init = torch.utils.data.DataLoader.__init__
+        if overrides is not None:  # a tuning trial's settings (overrides.py), applied inside the report so it sees them
+            loader_init = overrides.wrap_loader_init(loader_init)
+        self._patch(torch.utils.data.DataLoader, "__init__", self._after(loader_init, self._report_loader))
 
     def uninstall(self):
         self.active = False
