@@ -130,7 +130,7 @@ describe('heat on lines that carry wall time', () => {
   it('says the share is of wall time and how long the line took', () => {
     const [line] = profileOf(batch(2000, 20, [entry(10, 'data', 12, 1500), entry(20, 'forward', 8, 500)])).hotLines(1);
     assert.ok(line);
-    assert.equal(inlineText(line), '75.0% · data');
+    assert.equal(inlineText(line), '75.0% of run time · data');
     assert.match(hoverMarkdown(line), /75\.0% of wall time · 1500 ms · 12 samples · in `main`/);
   });
 });

@@ -20,12 +20,32 @@ function percent(text: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]) / 100;
 }
 
+interface Problem {
+  code: string;
+  line: number;
+  /** The first percentage in the message: for input-bound, the data share of the step. */
+  share: number | undefined;
+  text: string;
+}
+
+/** TrainLens's rows in the Problems panel: "message … TrainLens(code) [Ln N, Col M]". */
+async function trainLensProblems(rows: import('playwright-core').Locator): Promise<Problem[]> {
+  const texts = await rows.filter({ hasText: 'TrainLens' }).allInnerTexts();
+  return texts.flatMap((raw) => {
+    const text = raw.replace(/\s+/g, ' ');
+    const code = /TrainLens\(([\w-]+)\)/.exec(text)?.[1];
+    const line = /\[Ln (\d+),/.exec(text)?.[1];
+    return code === undefined || line === undefined ? [] : [{ code, line: Number(line), share: percent(text), text }];
+  });
+}
+
 describe('Profile Training: the input-bound PyTorch example', function () {
   let session: EditorSession;
   let ui: TrainLensUi;
   let reference: RunSummary;
   let commandAt = 0;
   let statusSeen: StatusReading[] = [];
+  const liveProblems: Problem[] = [];
 
   before(async function () {
     this.timeout(180_000);
@@ -63,11 +83,35 @@ describe('Profile Training: the input-bound PyTorch example', function () {
   it('finishes the run and keeps the final figures in the status bar', async function () {
     this.timeout(120_000);
     const script = workspaceFile(INPUT_BOUND);
-    await waitFor('the run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    // Problems while the run goes on: the live findings, read for the next test.
+    const rows = await session.workbench.problems();
+    await waitFor('the run to end', async () => {
+      if (processTreeOf(script).length === 0) return true;
+      liveProblems.push(...(await trainLensProblems(rows)));
+      return undefined;
+    }, { timeoutMs: 90_000, intervalMs: 500 });
     const done = await ui.watchStatus('final figures', (r) => (r.batchesPerSec ?? 0) > 0 && r.icon !== 'loading', 5_000);
     e2e().timings.add('input_bound.py run in the editor', Date.now() - commandAt);
     assert.notEqual(done.last.icon, 'error', `the run did not fail: ${done.last.text}`);
     process.stderr.write(`      status bar: ${JSON.stringify([...statusSeen, ...done.seen].map((s) => s.text))}\n`);
+  });
+
+  it('shows live findings that the final ones confirm: same finding, same line, a data share within 10 points', async function () {
+    const rows = await session.workbench.problems();
+    // The status bar showed the finished run (previous test): the diagnostics are the final ones.
+    const finals = await waitFor('the final input-bound diagnostic', async () => {
+      const seen = await trainLensProblems(rows);
+      return seen.some((p) => p.code === 'input-bound') ? seen : undefined;
+    });
+    const live = liveProblems.filter((p) => p.code === 'input-bound');
+    process.stderr.write(`      live: ${live.length} readings, last ${JSON.stringify(live.at(-1))}; final: ${JSON.stringify(finals)}\n`);
+    assert.ok(live.length > 0, `an input-bound finding was shown while the run went on (${liveProblems.length} TrainLens problems seen live)`);
+    const finalKeys = new Set(finals.map((p) => `${p.code}@${p.line}`));
+    for (const p of new Set(liveProblems.map((p) => `${p.code}@${p.line}`))) assert.ok(finalKeys.has(p), `live ${p} is among the final findings ${[...finalKeys].join(', ')}`);
+    const finalInput = finals.find((p) => p.code === 'input-bound' && p.share !== undefined);
+    const lastLive = live.at(-1)!;
+    assert.ok(finalInput?.share !== undefined && lastLive.share !== undefined, 'both say how much of the time steps wait for data');
+    assert.ok(Math.abs(finalInput.share - lastLive.share) <= 0.1, `data share live ${lastLive.share} vs final ${finalInput.share}`);
   });
 
   it('shows charts and a stage table whose data share matches the CLI', async function () {
@@ -127,8 +171,8 @@ describe('Profile Training: the input-bound PyTorch example', function () {
     await workbench.screenshot('heat');
     await forDocs(workbench.editorPart(), 'heat.png');
     assert.ok(heated.length > 0);
-    // The inline text at the end of a hot line: "12.3% · data".
-    assert.match(lineText.replace(/\u00a0/g, ' '), /\d+(\.\d+)?%\s*·\s*\w+/, `inline share on the hot line: "${lineText}"`);
+    // The inline text at the end of a hot line: "12.3% of run time · data".
+    assert.match(lineText.replace(/\u00a0/g, ' '), /\d+(\.\d+)?% of run time\s*·\s*\w+/, `inline share on the hot line: "${lineText}"`);
   });
 
   it('puts the input-bound diagnostic on the DataLoader line', async function () {

@@ -4,12 +4,23 @@
  * code action: the test checks the manifest and skips with the reason, so it turns itself on.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { e2e, forDocs, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
+import path from 'node:path';
+import { scriptResultOf } from '../script-result';
+import { PYTHON, e2e, forDocs, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
 import { processTreeOf } from '../processes';
 import { TITLES, TrainLensUi, WORKERS_FIX_TITLE, contributedCommandTitles } from './trainlens-ui';
 import { waitFor } from './workbench';
+
+/** The script's own batches/s, run plainly (no TrainLens) from its folder: the independent measure. */
+function plainBatchesPerSec(script: string): number {
+  const run = spawnSync(PYTHON, [script, ...INPUT_BOUND_ARGS], { cwd: path.dirname(script), encoding: 'utf8', timeout: 120_000 });
+  const rate = scriptResultOf(`${run.stdout}${run.stderr}`)?.batchesPerSec;
+  assert.ok(run.status === 0 && typeof rate === 'number', `plain run of ${script}: exit ${run.status}\n${run.stderr.slice(-2000)}`);
+  return rate;
+}
 
 describe('Quick fix, re-run and compare (issue 8)', function () {
   it(`applies "${WORKERS_FIX_TITLE}…", runs "${TITLES.rerunAndCompare}" and shows the comparison`, async function () {
@@ -25,6 +36,7 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     await setWorkspaceSettings(session, { 'trainlens.args': INPUT_BOUND_ARGS });
     const script = workspaceFile(INPUT_BOUND);
     const before = fs.readFileSync(script, 'utf8');
+    const plainBefore = plainBatchesPerSec(script);
 
     // A fresh baseline run (the previous tests may have left a stopped or tfjs run as the latest).
     await workbench.openFile(INPUT_BOUND);
@@ -52,6 +64,7 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     await workbench.page.keyboard.press('Control+S');
     await waitFor('the fix to be saved', async () => (fs.readFileSync(script, 'utf8') !== before ? true : undefined));
     assert.match(fs.readFileSync(script, 'utf8'), /num_workers\s*=\s*[1-9]/, 'the DataLoader call now asks for worker processes');
+    const plainAfter = plainBatchesPerSec(script);
     // The diagnostic was about the old DataLoader call: it leaves with the text it described.
     const rows = await workbench.problems();
     await waitFor('the input-bound diagnostic on the rewritten DataLoader line to clear', async () =>
@@ -68,5 +81,17 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     const text = (await panel.locator('body').innerText()).replace(/\s+/g, ' ');
     assert.match(text, /Before \/ after/, `the panel shows the comparison: ${text.slice(0, 500)}`);
     assert.match(text, /batches\/s before .* batches\/s after/, `the comparison shows throughput of both runs: ${text.slice(0, 500)}`);
+
+    // Issue 18: the fix the finding measured makes training faster beyond noise, and the gain the
+    // panel shows is the one the script's own clock sees when it is run plainly before and after.
+    const verdict = panel.locator('.verdict').first();
+    const shownVerdict = await verdict.getAttribute('data-verdict');
+    const changePct = Number(await verdict.getAttribute('data-change-pct'));
+    const plainRatio = plainAfter / plainBefore;
+    const shownRatio = 1 + changePct / 100;
+    process.stderr.write(`      plain ${plainBefore.toFixed(1)} → ${plainAfter.toFixed(1)} batches/s (×${plainRatio.toFixed(2)}); panel ×${shownRatio.toFixed(2)}, verdict ${shownVerdict}: ${await verdict.innerText()}\n`);
+    assert.equal(shownVerdict, 'faster', `the comparison's verdict: ${await verdict.innerText()}`);
+    assert.ok(plainRatio > 1.1, `run plainly, the fixed script is faster: ${plainBefore} → ${plainAfter} batches/s`);
+    assert.ok(Math.abs(shownRatio / plainRatio - 1) < 0.25, `the panel's gain ×${shownRatio.toFixed(2)} is the plain runs' ×${plainRatio.toFixed(2)} (within 25%)`);
   });
 });

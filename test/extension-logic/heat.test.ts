@@ -14,9 +14,9 @@ describe('editor heat', () => {
   });
 
   it('writes the inline text as share and stage', () => {
-    assert.equal(inlineText({ share: 0.123, stage: 'data' }), '12.3% · data');
-    assert.equal(inlineText({ share: 0.5, stage: 'forwardBackward' }), '50.0% · forward+backward');
-    assert.equal(inlineText({ share: 0.02, stage: 'none' }), '2.0% · outside steps');
+    assert.equal(inlineText({ share: 0.123, stage: 'data' }), '12.3% of run time · data');
+    assert.equal(inlineText({ share: 0.5, stage: 'forwardBackward' }), '50.0% of run time · forward+backward');
+    assert.equal(inlineText({ share: 0.02, stage: 'none' }), '2.0% of run time · outside steps');
   });
 
   it('groups annotations by file with 0-based lines, leaving out cold lines', () => {

@@ -38,9 +38,12 @@ export interface LineAnnotation {
   hotLine: HotLine;
 }
 
-/** `12.3% · data` */
+/**
+ * `12.3% of run time · data`: the line's share of the run's sampled time (start-up apart once steps
+ * began, line-profile.ts), and the stage most of it fell in; not a share of that stage.
+ */
 export function inlineText(line: Pick<HotLine, 'share' | 'stage'>): string {
-  return `${(line.share * 100).toFixed(1)}% · ${STAGE_LABELS[line.stage]}`;
+  return `${(line.share * 100).toFixed(1)}% of run time · ${STAGE_LABELS[line.stage]}`;
 }
 
 /** Annotations per absolute file path, lines above the first heat threshold only. */

@@ -13,10 +13,6 @@ import { actionTitle } from './quick-fixes';
  * parsing it (the editor asks for code actions on every cursor move).
  */
 const PROACTIVE: ReadonlyMap<FixId, string> = new Map<FixId, string>([
-  // Loading in the main process stalls every step on I/O and decoding; workers from the cores alone
-  // are safe to add (the fix's candidates are loaders with no or 0 workers; an IterableDataset
-  // without sharding and spawn-started platforms are refused by the fix itself).
-  ['dataloader-workers', 'DataLoader'],
   // Same results unless code reads .grad after zero_grad() (the fix refuses then); torch 2 already
   // does it, so on torch 2 the edit only says explicitly what happens anyway.
   ['zero-grad-set-to-none', 'zero_grad'],
@@ -24,6 +20,8 @@ const PROACTIVE: ReadonlyMap<FixId, string> = new Map<FixId, string>([
   ['tfdata-prefetch', 'Dataset'],
   ['tfjs-prefetch', 'fitDataset'],
   // Not offered before a run, because only a measurement shows they help or are safe:
+  // dataloader-workers: a count from the cores alone can make a run slower (one worker doing a
+  // CPU-bound loader's work serially measured 10% slower, issue 18); the run's figures give the count;
   // pin-memory and cudnn-benchmark need CUDA (unknown until the script runs; benchmark also re-tunes
   // for varying shapes and gives up determinism); persistent-workers and prefetch-factor cost memory
   // and only pay off with workers that are measured to be the bottleneck; tfdata-parallel-map runs

@@ -23,8 +23,7 @@ export function loaderFamily(summary: RunSummary, loader: LoaderEvent | undefine
 const MAX_WORKERS = 8;
 
 /**
- * Workers that leave the main process a core of its own: the count to offer before any run has
- * measured the loader (the proactive fix), and the one oversubscription lowers to. PyTorch warns
+ * Workers that leave the main process a core of its own: the count oversubscription lowers to. PyTorch warns
  * when num_workers exceeds the cores it may run on (DataLoader's _check_worker_number_rationality).
  */
 export function suggestedWorkers(cores: number): number {
