@@ -55,19 +55,20 @@ export function recordingRow(item: RecordingItem, glance: RecordingGlance | null
   const started = item.startedAt ?? item.id;
   if (!glance) return { label: item.name, description: '$(warning) cut off · rebuilt from its events when opened', detail: started };
   const label = glance.script ? scriptLabel(glance.script, workspaceRoot) : item.name;
-  const rate =
-    glance.tokensPerSec !== null
-      ? `${formatCompactRate(glance.tokensPerSec)} tok/s`
-      : glance.batchesPerSec !== null
-        ? `${formatRate(glance.batchesPerSec)} batch/s`
-        : 'no throughput';
+  const rate = throughputText(glance);
   const steps = `${glance.steps} ${glance.steps === 1 ? 'step' : 'steps'}`;
   // The status bar's words for a finished run (a summary still "running" was cut off).
   const outcome = OUTCOMES[glance.status as RunSummary['status']] ?? { icon: '$(circle-outline)', word: glance.status };
   return { label, description: `${outcome.icon} ${outcome.word} · ${rate} · ${steps}`, detail: `${started} · ${formatMs(glance.durationMs)}` };
 }
 
-function scriptLabel(script: string, workspaceRoot: string | undefined): string {
+/** A language model's pace in tokens, else batches: `51.2k tok/s`, `3.21 batch/s`. */
+export function throughputText(glance: Pick<RecordingGlance, 'batchesPerSec' | 'tokensPerSec'>): string {
+  if (glance.tokensPerSec !== null) return `${formatCompactRate(glance.tokensPerSec)} tok/s`;
+  return glance.batchesPerSec !== null ? `${formatRate(glance.batchesPerSec)} batch/s` : 'no throughput';
+}
+
+export function scriptLabel(script: string, workspaceRoot: string | undefined): string {
   if (workspaceRoot) {
     const relative = path.relative(workspaceRoot, script);
     if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/');
