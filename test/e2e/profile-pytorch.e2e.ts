@@ -33,9 +33,10 @@ async function trainLensProblems(rows: import('playwright-core').Locator): Promi
   const texts = await rows.filter({ hasText: 'TrainLens' }).allInnerTexts();
   return texts.flatMap((raw) => {
     const text = raw.replace(/\s+/g, ' ');
-    const code = /TrainLens\(([\w-]+)\)/.exec(text)?.[1];
-    const line = /\[Ln (\d+),/.exec(text)?.[1];
-    return code === undefined || line === undefined ? [] : [{ code, line: Number(line), share: percent(text), text }];
+    // The source and code end the row; the brackets around the code may be drawn by CSS.
+    const [, code, line] = /TrainLens\s*\(?\s*([\w-]+)\s*\)?\s*\[\s*Ln (\d+),[^\]]*\]\s*$/.exec(text) ?? [];
+    if (code === undefined || line === undefined) throw new Error(`a TrainLens row without code or line: "${text}"`);
+    return [{ code, line: Number(line), share: percent(text), text }];
   });
 }
 
@@ -104,7 +105,8 @@ describe('Profile Training: the input-bound PyTorch example', function () {
       return seen.some((p) => p.code === 'input-bound') ? seen : undefined;
     });
     const live = liveProblems.filter((p) => p.code === 'input-bound');
-    process.stderr.write(`      live: ${live.length} readings, last ${JSON.stringify(live.at(-1))}; final: ${JSON.stringify(finals)}\n`);
+    const brief = (p: Problem | undefined) => (p ? `${p.code}@${p.line} ${p.share === undefined ? '' : `${(p.share * 100).toFixed(0)}%`}` : 'none');
+    process.stderr.write(`      live: ${live.length} readings, last ${brief(live.at(-1))}; final: ${finals.map(brief).join(', ')}\n`);
     assert.ok(live.length > 0, `an input-bound finding was shown while the run went on (${liveProblems.length} TrainLens problems seen live)`);
     const finalKeys = new Set(finals.map((p) => `${p.code}@${p.line}`));
     for (const p of new Set(liveProblems.map((p) => `${p.code}@${p.line}`))) assert.ok(finalKeys.has(p), `live ${p} is among the final findings ${[...finalKeys].join(', ')}`);
