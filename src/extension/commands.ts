@@ -7,8 +7,9 @@ import type { PanelHost } from './panel-host';
 import type { RecordingOpener } from './recordings';
 import type { RunController } from './run/run-controller';
 import type { RunUi } from './run/run-ui';
+import type { RunRestore } from './runs-view/restore';
 
-export function registerCommands(controller: RunController, recordings: RecordingOpener, panel: PanelHost, ui: RunUi, rerun: RerunAndCompare): vscode.Disposable {
+export function registerCommands(controller: RunController, recordings: RecordingOpener, panel: PanelHost, ui: RunUi, rerun: RerunAndCompare, restore: RunRestore): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.profile, (resource?: unknown) => controller.profile(resource)),
     vscode.commands.registerCommand(COMMANDS.stop, () => controller.stop()),
@@ -16,6 +17,7 @@ export function registerCommands(controller: RunController, recordings: Recordin
     vscode.commands.registerCommand(COMMANDS.openRecording, (resource?: unknown) => recordings.open(resource)),
     vscode.commands.registerCommand(COMMANDS.clearAnnotations, () => {
       ui.annotations.clear();
+      restore.cleared();
       // A finished run's figures go with its annotations; a live run keeps its status.
       if (!controller.active) ui.statusBar.render(() => undefined);
     }),

@@ -13,6 +13,8 @@ import { PanelHost } from './panel-host';
 import { RecordingOpener } from './recordings';
 import { RunController } from './run/run-controller';
 import type { RunUi } from './run/run-ui';
+import { RunRestore } from './runs-view/restore';
+import { registerRunsView } from './runs-view/runs-view';
 import { RunStatusBar } from './status/status-bar';
 
 /** deactivate() must await the run's stop; the controller is the one thing it needs. */
@@ -26,8 +28,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const recordings = new RecordingOpener(ui, () => runs.active);
   const quickFixes = new QuickFixProvider(new Parsers(context.extensionUri, log), ui.annotations.diagnostics);
   const rerun = new RerunAndCompare(runs, ui);
+  const restore = new RunRestore(context.workspaceState, recordings, () => !runs.active && !runs.lastFinished && !recordings.hasShown, log);
   controller = runs;
-  context.subscriptions.push(log, ui.annotations, ui.statusBar, panel, runs, quickFixes, registerCommands(runs, recordings, panel, ui, rerun));
+  context.subscriptions.push(log, ui.annotations, ui.statusBar, panel, runs, quickFixes, restore, registerRunsView(recordings, ui), registerCommands(runs, recordings, panel, ui, rerun, restore));
 }
 
 export async function deactivate(): Promise<void> {

@@ -14,35 +14,54 @@ import { EVENTS_FILE, SUMMARY_FILE } from '../host/recording/recording-writer';
 import type { RunUi } from './run/run-ui';
 
 export class RecordingOpener {
+  private shown = false;
+
   constructor(
     private readonly ui: RunUi,
     /** While a run is live, the editor keeps showing it; the recording goes to the panel only. */
     private readonly isRunActive: () => boolean,
   ) {}
 
+  /** Whether a recording was shown in this window (a restored run counts too). */
+  get hasShown(): boolean {
+    return this.shown;
+  }
+
   async open(resource: unknown): Promise<void> {
     const dir = resource instanceof vscode.Uri ? recordingDirOf(resource) : await this.pick();
-    if (!dir) return;
+    if (dir) await this.show(dir, { reveal: true });
+  }
+
+  /**
+   * Shows the recording in `dir` as a finished run. `reveal: false` (a run restored after a reload)
+   * opens no panel and no message: the panel shows it when asked. Resolves with its summary, or
+   * undefined when it could not be read.
+   */
+  async show(dir: string, { reveal }: { reveal: boolean }): Promise<RunSummary | undefined> {
     let loaded: { view: RunView; summary: RunSummary; label: string };
     try {
       loaded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrainLens: reading recording' }, async () => load(dir));
     } catch (error) {
       const message = error instanceof Error && 'category' in error ? error.message : `cannot open the recording in ${dir}: ${String(error)}`;
       this.ui.log.error(message);
-      void vscode.window.showErrorMessage(`TrainLens: ${message}`);
-      return;
+      if (reveal) void vscode.window.showErrorMessage(`TrainLens: ${message}`);
+      return undefined;
     }
     const { view, summary, label } = loaded;
+    this.shown = true;
+    // A comparison shown before was about other runs.
+    this.ui.panel.setCompare(null);
     this.ui.panel.setView(view);
-    this.ui.panel.show();
+    if (reveal) this.ui.panel.show();
     if (this.isRunActive()) {
-      void vscode.window.showInformationMessage('TrainLens: the panel shows the recording; the editor keeps showing the run in progress.');
-      return;
+      if (reveal) void vscode.window.showInformationMessage('TrainLens: the panel shows the recording; the editor keeps showing the run in progress.');
+      return summary;
     }
     this.ui.annotations.clear();
     this.ui.annotations.showSummary(summary);
     const input = summaryStatusInput('done', label, summary);
     this.ui.statusBar.render(() => statusView(input));
+    return summary;
   }
 
   private async pick(): Promise<string | undefined> {
@@ -94,7 +113,8 @@ async function glanceAt(dir: string): Promise<RecordingGlance | null> {
   }
 }
 
-async function recordedRuns(): Promise<RecordingItem[]> {
+/** Every folder in the workspace folders' runs folders (recordings, and whatever else is there). */
+export async function recordedRuns(): Promise<RecordingItem[]> {
   const perFolder = await Promise.all(
     (vscode.workspace.workspaceFolders ?? []).map(async (folder) => {
       const runsDir = path.join(folder.uri.fsPath, RUNS_DIR);

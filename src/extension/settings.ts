@@ -17,6 +17,13 @@ export function statusBarEnabled(): boolean {
   return typeof value === 'boolean' ? value : SETTING_DEFAULTS[key];
 }
 
+/** `trainlens.openPanelOnRun`: the panel opens as a run starts, instead of when asked. */
+export function openPanelOnRun(): boolean {
+  const key = 'openPanelOnRun';
+  const value = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(key);
+  return typeof value === 'boolean' ? value : SETTING_DEFAULTS[key];
+}
+
 export function affectsStatusBar(event: vscode.ConfigurationChangeEvent): boolean {
   return event.affectsConfiguration(`${SETTINGS_SECTION}.statusBar`);
 }

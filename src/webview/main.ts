@@ -4,7 +4,8 @@
  * being hidden is kept with setState (the panel does not use retainContextWhenHidden).
  */
 import 'uplot/dist/uPlot.min.css';
-import './panel.css';
+// The panel's stylesheet lives in media/ (with the icons); esbuild bundles it into dist/webview.css.
+import '../../media/panel.css';
 import type { HostToWebviewMessage, PanelTables, PanelView } from '../protocol/webview-messages';
 import { Charts } from './charts';
 import { renderCompare } from './compare';

@@ -137,6 +137,7 @@ describe('Runs view refresh', () => {
   const names = { events: 'events.jsonl', summary: 'summary.json' };
 
   it('refreshes for a recording appearing or going and a summary written, not for events appended', () => {
+    assert.ok(changeAltersList('', 'deleted', names), 'the runs folder itself');
     assert.ok(changeAltersList('20261123-105431-train-3f9c', 'created', names));
     assert.ok(changeAltersList('20261123-105431-train-3f9c', 'deleted', names));
     assert.ok(!changeAltersList('20261123-105431-train-3f9c', 'changed', names));

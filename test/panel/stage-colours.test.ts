@@ -12,7 +12,7 @@ interface ColorContribution {
 }
 
 const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { contributes: { colors: ColorContribution[] } };
-const css = fs.readFileSync('src/webview/panel.css', 'utf8');
+const css = fs.readFileSync('media/panel.css', 'utf8');
 const THEME_KINDS = ['dark', 'light', 'highContrast', 'highContrastLight'] as const;
 /** The panel's five colours; forwardBackward shares forward's (theme.ts: never in one run together). */
 const STAGES = STAGE_NAMES.filter((s) => s !== 'forwardBackward');

@@ -6,7 +6,17 @@ export const COMMANDS = {
   openRecording: 'trainlens.openRecording',
   clearAnnotations: 'trainlens.clearAnnotations',
   rerunAndCompare: 'trainlens.rerunAndCompare',
+  // The Runs view's: its title bar and its rows' context menu (hidden from the palette).
+  refreshRuns: 'trainlens.refreshRuns',
+  openRun: 'trainlens.openRun',
+  compareRuns: 'trainlens.compareRuns',
+  compareRunWith: 'trainlens.compareRunWith',
+  revealRun: 'trainlens.revealRun',
+  deleteRun: 'trainlens.deleteRun',
 } as const;
+
+/** The Runs view (package.json `views`), in the TrainLens activity bar container. */
+export const RUNS_VIEW = 'trainlens.runs';
 
 /**
  * Registered but not contributed (never in the palette): a quick fix runs it after its edit, so the

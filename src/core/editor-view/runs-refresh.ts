@@ -17,6 +17,8 @@ export interface RecordingFileNames {
 /** `relative`: the changed path relative to a runs folder, `/`-separated. */
 export function changeAltersList(relative: string, change: FileChange, files: RecordingFileNames): boolean {
   const parts = relative.split('/').filter((part) => part !== '');
+  // The runs folder itself: made by the first run, or deleted with all its recordings.
+  if (parts.length === 0) return change !== 'changed';
   if (parts.length === 1) return change !== 'changed';
   if (parts.length !== 2) return false;
   if (parts[1] === files.summary) return true;

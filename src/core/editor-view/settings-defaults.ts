@@ -16,6 +16,7 @@ export interface SettingDefaults {
   cwd: string;
   'statusBar.enabled': boolean;
   ceilings: boolean;
+  openPanelOnRun: boolean;
 }
 
 export type SettingKey = keyof SettingDefaults;
@@ -31,6 +32,7 @@ export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
   cwd: 'workspaceFolder',
   'statusBar.enabled': true,
   ceilings: false,
+  openPanelOnRun: false,
 };
 
 /** Python's sampler runs inside the interpreter, so it gets a lower ceiling than V8's profiler. */

@@ -171,6 +171,12 @@ const LINK_LABELS: Record<CommandId, string> = {
   [COMMANDS.openRecording]: '$(folder-opened) Open Recording',
   [COMMANDS.clearAnnotations]: '$(clear-all) Clear Annotations',
   [COMMANDS.rerunAndCompare]: '$(debug-rerun) Re-run and Compare',
+  [COMMANDS.refreshRuns]: '$(refresh) Refresh Runs',
+  [COMMANDS.openRun]: '$(go-to-file) Open Run',
+  [COMMANDS.compareRuns]: '$(diff) Compare Runs',
+  [COMMANDS.compareRunWith]: '$(diff) Compare with…',
+  [COMMANDS.revealRun]: '$(folder) Reveal Run Folder',
+  [COMMANDS.deleteRun]: '$(trash) Delete Recording',
 };
 
 function phaseWords(input: StatusInput): string {

@@ -16,6 +16,7 @@ import { statusView } from '../../core/editor-view/status-model';
 import { formatRate } from '../../core/format';
 import type { RunSummary } from '../../core/summary';
 import type { RunRequest, RunSession } from '../../host/run-session';
+import { openPanelOnRun } from '../settings';
 import { prepareRun, type PreparedRun } from './launch-request';
 import { LiveRun } from './live-run';
 import type { RunUi } from './run-ui';
@@ -104,6 +105,7 @@ export class RunController implements vscode.Disposable {
     this.ui.annotations.clear();
     this.ui.panel.setCompare(null);
     this.ui.panel.setView(run.view);
+    if (openPanelOnRun()) this.ui.panel.show();
     this.renderStatus();
     let session: RunSession;
     let identity: RunIdentity;
