@@ -6,6 +6,8 @@ import { recordCommand } from './record-command';
 import { reportCommand } from './report-command';
 import { runFixCommand } from './fix-command';
 import { runCompareCommand } from './compare-command';
+import { exportCommand } from './export-command';
+import { importCommand } from './import-command';
 import { CliUsageError, type CliIo } from './io';
 
 const USAGE = `Usage:
@@ -14,7 +16,9 @@ const USAGE = `Usage:
   trainlens fix <run-dir | latest> [--apply]
   trainlens fix --file F --fix ID [--apply]
   trainlens fix --list
-  trainlens compare <run-a> <run-b>`;
+  trainlens compare <run-a> <run-b>
+  trainlens export <run-dir | latest> --format chrome-trace|speedscope [-o FILE]
+  trainlens import <trace.json[.gz] | profile.cpuprofile>… [--out DIR] [--json]`;
 
 async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +31,10 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       return runFixCommand(rest, io);
     case 'compare':
       return runCompareCommand(rest, io);
+    case 'export':
+      return exportCommand(rest, io);
+    case 'import':
+      return importCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

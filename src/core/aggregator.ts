@@ -15,7 +15,7 @@ import {
   type StageName,
   type StepEvent,
 } from '../protocol/events';
-import type { HardwareEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
+import type { HardwareEvent, ImportEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
 import { LineProfile } from './line-profile';
 import { median, quantile, sum } from './stats';
 import { resolveStepAnchor, stepsUnrecognised, type StepAnchorSummary } from './step-anchor';
@@ -55,6 +55,7 @@ export class RunAggregator {
   private exit: RunExitEvent | undefined;
   private error: RunError | null = null;
   private hardware: HardwareEvent | null = null;
+  private imported: ImportEvent | undefined;
   private readonly loaders: LoaderEvent[] = [];
   private readonly optimizers: OptimizerEvent[] = [];
   private readonly evals: EvalEvent[] = [];
@@ -120,6 +121,9 @@ export class RunAggregator {
         break;
       case 'hardware':
         this.hardware = event;
+        break;
+      case 'import':
+        this.imported = event;
         break;
     }
   }
@@ -203,8 +207,13 @@ export class RunAggregator {
       notes,
       dropped: { ...this.dropped },
       recording,
+      ...(this.imported ? { imported: importedOf(this.imported) } : {}),
     };
   }
+}
+
+function importedOf({ type: _type, ...imported }: ImportEvent): Omit<ImportEvent, 'type'> {
+  return imported;
 }
 
 /** Batches/s, samples/s and tokens/s over the steps' own time. */

@@ -3,7 +3,7 @@
  * editor shows. Everything in it is derived from recorded events (see aggregator.ts).
  */
 import type { FrameworkName, LoaderEvent, OptimizerEvent, RunnerKind, SampleStage, StageName } from '../protocol/events';
-import type { HardwareEvent, RunStatus } from '../protocol/recording';
+import type { HardwareEvent, ImportEvent, RunStatus } from '../protocol/recording';
 import type { HardwareIssue } from './hardware-check';
 import type { Finding } from './findings/finding';
 import type { StepAnchorSummary } from './step-anchor';
@@ -131,6 +131,8 @@ export interface RunSummary {
   /** Runner lines dropped by the host, by reason. */
   dropped: Record<string, number>;
   recording: string;
+  /** Set when the recording was imported from another tool's trace (`trainlens import`). */
+  imported?: Omit<ImportEvent, 'type'>;
 }
 
 export interface EvalSummary {

@@ -71,7 +71,28 @@ export interface HardwareEvent {
   gpuNote?: string | null;
 }
 
-export type HostEvent = RunStartEvent | RunExitEvent | TelemetryEvent | HardwareEvent;
+/** GPU time of an imported profiler trace, over its steps (the whole trace when it has none). */
+export interface GpuTime {
+  /** Share of step time with a kernel, copy or memset running on any GPU (overlaps counted once), 0..1. */
+  busyShare: number;
+  /** Share of step time with a communication (NCCL/RCCL) kernel running, 0..1. */
+  communicationShare: number;
+  /** The kernels that ran longest, summed by name, heaviest first. */
+  topKernels: Array<{ name: string; ms: number; count: number }>;
+}
+
+/** Written by `trainlens import`: the recording stands for a trace made by another tool. */
+export interface ImportEvent {
+  type: 'import';
+  /** The trace file, as given. */
+  file: string;
+  format: string;
+  rank: number | null;
+  worldSize: number | null;
+  gpuTime: GpuTime | null;
+}
+
+export type HostEvent = RunStartEvent | RunExitEvent | TelemetryEvent | HardwareEvent | ImportEvent;
 /** What readers of a recording get: the events as the run produced them. */
 export type RecordedEvent = RunnerEvent | HostEvent;
 

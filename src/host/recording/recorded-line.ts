@@ -2,7 +2,7 @@
 import { decodeRunnerEvent, isRecord, isRunnerEventType } from '../../protocol/decode';
 import type { RecordingLine, StepHistogram, StepsEvent } from '../../protocol/recording';
 
-const HOST_EVENT_TYPES = new Set(['run', 'exit', 'telemetry', 'hardware']);
+const HOST_EVENT_TYPES = new Set(['run', 'exit', 'telemetry', 'hardware', 'import']);
 
 export function decodeRecordedLine(line: string): RecordingLine | undefined {
   let value: unknown;
