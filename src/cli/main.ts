@@ -6,6 +6,7 @@ import { recordCommand } from './record-command';
 import { reportCommand } from './report-command';
 import { runFixCommand } from './fix-command';
 import { runCompareCommand } from './compare-command';
+import { tuneCommand } from './tune-command';
 import { exportCommand } from './export-command';
 import { importCommand } from './import-command';
 import { CliUsageError, type CliIo } from './io';
@@ -18,7 +19,8 @@ const USAGE = `Usage:
   trainlens fix --list
   trainlens compare <run-a> <run-b>
   trainlens export <run-dir | latest> --format chrome-trace|speedscope [-o FILE]
-  trainlens import <trace.json[.gz] | profile.cpuprofile>… [--out DIR] [--json]`;
+  trainlens import <trace.json[.gz] | profile.cpuprofile>… [--out DIR] [--json]
+  trainlens tune [--budget-s N] [--json] [--apply-best] [--out DIR] -- <python> script args…`;
 
 async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +37,8 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       return exportCommand(rest, io);
     case 'import':
       return importCommand(rest, io);
+    case 'tune':
+      return tuneCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

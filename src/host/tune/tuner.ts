@@ -1,0 +1,172 @@
+/**
+ * A tuning run: the baseline (the command as written), then successive halving over the
+ * candidates the baseline's facts allow (core/tune), each trial a recorded run with its settings
+ * applied by the runner. Trials run one at a time: two at once would share the cores they measure.
+ */
+import path from 'node:path';
+import { tuneCandidates } from '../../core/tune/candidates';
+import { fixesForSettings } from '../../core/tune/fixes';
+import type { TuneOutcome } from '../../core/tune/report';
+import { judge, promote, type TrialResult } from '../../core/tune/result';
+import { halvingSchedule, MIN_TRIAL_STEPS, survivorsAfter, trialMs } from '../../core/tune/schedule';
+import { isBaseline, type TuneSettings } from '../../core/tune/settings';
+import type { RunSummary } from '../../core/summary';
+import { availableCores } from '../analysis';
+import type { RunRequest } from '../run-session';
+import { startTrial, type TrialHandle } from './trial';
+
+export const DEFAULT_BUDGET_S = 300;
+/** The baseline's steady-state measurement: this share of the budget, within the bounds below. */
+const BASELINE_SHARE = 0.08;
+const BASELINE_MIN_MS = 3000;
+const BASELINE_MAX_MS = 30_000;
+/** A trial costs at least this beyond its steps: a process starts and is stopped. */
+const MIN_OVERHEAD_MS = 1000;
+/** No step for this long (start-up included) is a hang, however short the trial. */
+const MIN_STALL_MS = 60_000;
+
+export interface TuneRequest {
+  run: RunRequest;
+  budgetMs: number;
+  /** Called as each trial starts and ends (the baseline is rung -1). */
+  onTrialStart?: (settings: TuneSettings, rung: number, steps: number | null) => void;
+  onTrialEnd?: (trial: TrialResult) => void;
+}
+
+export interface Tuning {
+  /** Ends tuning: the running trial is stopped, and the outcome keeps what was measured. */
+  stop(): void;
+  readonly outcome: Promise<TuneOutcome>;
+}
+
+export class TuneError extends Error {
+  readonly category = 'tune';
+}
+
+export function startTuning(request: TuneRequest): Tuning {
+  let stopped = false;
+  let current: TrialHandle | undefined;
+  const outcome = tune(request, () => stopped, (handle) => (current = handle));
+  return {
+    stop: () => {
+      stopped = true;
+      current?.stop();
+    },
+    outcome,
+  };
+}
+
+async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: (h: TrialHandle) => void): Promise<TuneOutcome> {
+  const startedMs = Date.now();
+  const elapsed = (): number => Date.now() - startedMs;
+  const run: RunRequest = { ...request.run, runsDir: path.join(request.run.runsDir, `tune-${new Date(startedMs).toISOString().replace(/[:.]/g, '-')}`) };
+  const notes: string[] = [];
+
+  request.onTrialStart?.({}, -1, null);
+  const baselineMs = Math.min(BASELINE_MAX_MS, Math.max(BASELINE_MIN_MS, request.budgetMs * BASELINE_SHARE));
+  const baselineHandle = await startTrial(run, {}, -1, { afterFirstStepMs: baselineMs, stallMs: MIN_STALL_MS });
+  setCurrent(baselineHandle);
+  const { result: baseline, summary } = await baselineHandle.result;
+  request.onTrialEnd?.(baseline);
+  if (baseline.batchesPerSec === null || summary === null) {
+    throw new TuneError(`the baseline run measured no steady-state steps (${baseline.status}${baseline.note ? `: ${baseline.note}` : ''}), so there is nothing to compare settings with`);
+  }
+  const rate = baseline.batchesPerSec;
+  const overheads = new Overheads(baseline);
+  const { candidates, notes: candidateNotes } = tuneCandidates(factsOf(summary));
+  notes.push(...candidateNotes);
+
+  const trials: TrialResult[] = [];
+  let contenders = candidates.filter((c) => !isBaseline(c));
+  let floorSteps = 0;
+  for (let rung = 0; contenders.length > 0 && !isStopped(); rung++) {
+    const plan = halvingSchedule({ contenders: contenders.length, budgetMs: request.budgetMs - elapsed(), trialOverheadMs: overheads.ms, batchesPerSec: rate, floorSteps });
+    if (plan.contenders < contenders.length) {
+      notes.push(`the budget held ${plan.contenders} of ${contenders.length} settings in rung ${rung}: the rest were not tried`);
+      contenders = contenders.slice(0, plan.contenders);
+    }
+    // Each rung as long as the budget left allows for the rest, never shorter than the one before.
+    const steps = plan.rungs[0]?.steps ?? MIN_TRIAL_STEPS;
+    floorSteps = steps;
+    const rungTrials: TrialResult[] = [];
+    // The control first: then the contenders' trials follow it as the machine's load drifts.
+    for (const settings of [{}, ...contenders]) {
+      if (isStopped()) break;
+      if (elapsed() + trialMs(steps, rate, overheads.ms) > request.budgetMs) {
+        notes.push(`the budget ran out in rung ${rung}: ${describeLeft(rungTrials.length, contenders.length + 1)}`);
+        break;
+      }
+      request.onTrialStart?.(settings, rung, steps);
+      const stallMs = Math.max(MIN_STALL_MS, 3 * trialMs(steps, rate, overheads.ms));
+      const handle = await startTrial(run, settings, rung, { steps, stallMs });
+      setCurrent(handle);
+      const { result } = await handle.result;
+      rungTrials.push(result);
+      trials.push(result);
+      overheads.add(result);
+      request.onTrialEnd?.(result);
+    }
+    if (rungTrials.length < contenders.length + 1) break;
+    if (contenders.length === 1) break;
+    contenders = promote(rungTrials, survivorsAfter(contenders.length));
+  }
+  if (isStopped()) notes.push('tuning was stopped before its budget was spent: the verdict is from what was measured');
+
+  const verdict = judge(rate, trials);
+  const { fixes, unwritable } = fixesForSettings(verdict.best);
+  return {
+    script: summary.script,
+    baseline: { settings: {}, batchesPerSec: rate, steps: baseline.steps, recording: baseline.recording },
+    trials,
+    verdict,
+    fixes,
+    unwritable,
+    fixTarget: fixTargetOf(summary),
+    notes,
+    budgetMs: request.budgetMs,
+    elapsedMs: elapsed(),
+  };
+}
+
+/**
+ * What a trial costs beyond its steps (start-up: imports, data set-up; and the stop), as measured so
+ * far: the mean over the trials that measured a rate, each one's wall time less its steps' time.
+ */
+class Overheads {
+  private readonly measured: number[] = [];
+
+  constructor(baseline: TrialResult) {
+    this.add(baseline);
+  }
+
+  add(trial: TrialResult): void {
+    if (trial.batchesPerSec !== null && trial.batchesPerSec > 0) this.measured.push(trial.durationMs - (trial.steps / trial.batchesPerSec) * 1000);
+  }
+
+  get ms(): number {
+    return Math.max(MIN_OVERHEAD_MS, this.measured.reduce((a, b) => a + b, 0) / Math.max(1, this.measured.length));
+  }
+}
+
+/** Loader settings are written at the first DataLoader call; others in the script. */
+function fixTargetOf(summary: RunSummary): TuneOutcome['fixTarget'] {
+  const loader = summary.loaders[0];
+  const file = loader?.file ?? summary.script;
+  if (!file) return null;
+  return { file, line: loader?.line ?? null, torchVersion: summary.framework === 'pytorch' ? summary.frameworkVersion : null, cuda: summary.device === 'cuda' };
+}
+
+function factsOf(summary: RunSummary) {
+  const input = summary.findings.find((f) => f.code === 'input-bound');
+  return {
+    framework: summary.framework,
+    cores: availableCores(),
+    device: summary.device,
+    loaders: summary.loaders,
+    ...(input?.evidence.suggestedWorkers !== undefined && { suggestedWorkers: input.evidence.suggestedWorkers }),
+  };
+}
+
+function describeLeft(done: number, planned: number): string {
+  return `${done} of its ${planned} trials ran`;
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { fixesForSettings } from '../../src/core/tune/fixes';
+import { judge, promote, type TrialResult } from '../../src/core/tune/result';
+import type { TuneSettings } from '../../src/core/tune/settings';
+
+const trial = (settings: TuneSettings, rung: number, batchesPerSec: number | null, status: TrialResult['status'] = 'measured'): TrialResult => ({
+  settings,
+  rung,
+  steps: 100,
+  batchesPerSec,
+  status,
+  note: null,
+  recording: null,
+  durationMs: 2000,
+});
+
+describe('tune: promotion and verdict', () => {
+  it('promotes the fastest usable contenders, never the control or a failed trial', () => {
+    const rung = [trial({}, 0, 200), trial({ numWorkers: 1 }, 0, 120), trial({ numWorkers: 2 }, 0, 150), trial({ numThreads: 1 }, 0, 300, 'failed'), trial({ numWorkers: 4 }, 0, 90)];
+    assert.deepEqual(promote(rung, 2), [{ numWorkers: 2 }, { numWorkers: 1 }]);
+  });
+
+  it('the best beats the control of its rung beyond the baseline repeats\' noise band', () => {
+    const trials = [trial({}, 0, 100), trial({ numWorkers: 2 }, 0, 150), trial({}, 1, 104), trial({ numWorkers: 2 }, 1, 160)];
+    const v = judge(102, trials);
+    assert.deepEqual(v.best, { numWorkers: 2 });
+    assert.equal(v.baselineBatchesPerSec, 104);
+    assert.ok(Math.abs(v.gainPct! - ((160 - 104) / 104) * 100) < 1e-9);
+    assert.equal(v.noiseRuns, 3);
+    assert.ok(v.beyondNoise);
+  });
+
+  it('a gain within noise keeps the baseline: "no setting beyond noise"', () => {
+    const trials = [trial({}, 0, 100), trial({ numThreads: 1 }, 0, 104), trial({}, 1, 90), trial({ numThreads: 1 }, 1, 95)];
+    const v = judge(110, trials);
+    assert.deepEqual(v.best, {});
+    assert.deepEqual(v.contender, { numThreads: 1 });
+    assert.equal(v.beyondNoise, false);
+    assert.equal(v.bestBatchesPerSec, 90);
+  });
+
+  it('the tuned settings map onto the parser-exact fixes; threads has none', () => {
+    assert.deepEqual(fixesForSettings({ numWorkers: 2, prefetchFactor: 4, numThreads: 1 }), {
+      fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }],
+      unwritable: ['torch.set_num_threads(1)'],
+    });
+  });
+});
