@@ -28,7 +28,7 @@ export function decodeRunnerLine(line: string): Decoded {
 
 export function decodeRunnerEvent(value: unknown): Decoded {
   if (!isRecord(value)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
-  if (!isRunnerEventType(value.type)) return { ok: false, reason: 'unknown-type', detail: String(value.type) };
+  if (!isRunnerEventType(value.type)) return { ok: false, reason: 'unknown-type', detail: describeType(value.type) };
   const fields = FIELD_TABLE[value.type];
   for (const [name, spec] of Object.entries(fields)) {
     const optional = spec.endsWith('?');
@@ -43,6 +43,12 @@ export function decodeRunnerEvent(value: unknown): Decoded {
   const nested = checkNested(value);
   if (nested) return { ok: false, reason: 'invalid', detail: nested };
   return { ok: true, event: value as unknown as RunnerEvent };
+}
+
+/** String(type) would call a `toString` the sender chose: one that is not a function makes it throw. */
+function describeType(type: unknown): string {
+  if (typeof type === 'string') return type.slice(0, 80);
+  return `type is ${type === null ? 'null' : Array.isArray(type) ? 'an array' : typeof type}`;
 }
 
 function checkNested(value: Record<string, unknown>): string | undefined {

@@ -1,6 +1,8 @@
 /** One line of events.jsonl: a runner event (validated as the wire says), a host event or a `steps` row. */
 import { decodeRunnerEvent, isRecord, isRunnerEventType } from '../../protocol/decode';
 import type { RecordingLine, StepHistogram, StepsEvent } from '../../protocol/recording';
+import { fitsHostEventShape } from './host-event-shape';
+import { MAX_STEPS_PER_ROW } from './steps-row';
 
 const HOST_EVENT_TYPES = new Set(['run', 'exit', 'telemetry', 'hardware', 'import']);
 
@@ -17,8 +19,9 @@ export function decodeRecordedLine(line: string): RecordingLine | undefined {
     return decoded.ok ? decoded.event : undefined;
   }
   if (value.type === 'steps') return isStepsRow(value) ? value : undefined;
-  // Host events were written by this program, not a foreign process: a type check suffices.
-  return typeof value.type === 'string' && HOST_EVENT_TYPES.has(value.type) ? (value as unknown as RecordingLine) : undefined;
+  // Host events were written by this program, but the file may have been edited or cut since.
+  const known = typeof value.type === 'string' && HOST_EVENT_TYPES.has(value.type);
+  return known && fitsHostEventShape(value) ? (value as unknown as RecordingLine) : undefined;
 }
 
 /** Also written by this program, but read back into as many steps as it counts: the counts must hold. */
@@ -30,6 +33,8 @@ function isStepsRow(value: Record<string, unknown>): value is Record<string, unk
     isCount(count) &&
     count >= 1 &&
     count <= last - first + 1 &&
+    // Read back into as many step objects: a forged count must not exhaust memory.
+    count <= MAX_STEPS_PER_ROW &&
     ['t', 'endT', 'ms'].every((key) => Number.isFinite(value[key])) &&
     [value.stages, value.device, value.fields].every(isRecord) &&
     isRecord(hist) &&
@@ -48,5 +53,6 @@ function isHistogram(value: unknown, maxValues: number): value is StepHistogram 
 }
 
 function isCount(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0;
+  // Safe integers only: past 2^53, index + 1 === index and a loop over indices never ends.
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }

@@ -31,6 +31,12 @@ export function readRecording(dir: string): LoadedRecording {
   } catch (error) {
     throw new RecordingError(`not a TrainLens recording: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  return parseRecording(dir, text);
+}
+
+/** A recording's text, read: throws only a RecordingError (no run header first), else skips what it cannot read. */
+export function parseRecording(dir: string, text: string): LoadedRecording {
+  const file = path.join(dir, EVENTS_FILE);
   const lines: RecordingLine[] = [];
   let skippedLines = 0;
   for (const line of text.split('\n')) {

@@ -17,7 +17,8 @@ export function restoreSteps(lines: readonly RecordingLine[]): RecordedEvent[] {
   for (const steps of kept.values()) steps.sort((a, b) => a.index - b.index);
   const events: RecordedEvent[] = [];
   for (const line of lines) {
-    if (line.type === 'steps') events.push(...expandStepsRow(line, kept.get(line) ?? []));
+    // One by one: spreading a row of a few hundred thousand steps into push() overflows the stack.
+    if (line.type === 'steps') for (const step of expandStepsRow(line, kept.get(line) ?? [])) events.push(step);
     else if (line.type !== 'step' || !rowHolding(rows, line.index)) events.push(line);
   }
   return events;

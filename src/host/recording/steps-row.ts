@@ -13,6 +13,11 @@ const STEP_FIELD_KINDS: Array<[string, string]> = Object.entries(wire.events.ste
  * row; taken from the wire so that a field the protocol gains is kept without a change here.
  */
 export const SUMMED_STEP_FIELDS = STEP_FIELD_KINDS.filter(([, kind]) => kind === 'int?' || kind === 'number?').map(([name]) => name);
+/**
+ * The most steps one row may stand for when read back: a row holds a second of steps, and a
+ * runner times steps to the microsecond. A row claiming more was not written by TrainLens.
+ */
+export const MAX_STEPS_PER_ROW = 1_000_000;
 const INTEGER_FIELDS = new Set(STEP_FIELD_KINDS.filter(([, kind]) => kind === 'int?').map(([name]) => name));
 
 export class StepsRowBuilder {
@@ -99,7 +104,9 @@ export function expandStepsRow(row: StepsEvent, kept: readonly StepEvent[]): Ste
   let rank = 0;
   let next = 0;
   let cursor = row.t;
-  for (let index = row.first; index <= row.last; index++) {
+  // Stops once every step is placed: a row's range may be far wider than its steps (a forged or
+  // corrupt row), and walking it index by index would never end.
+  for (let index = row.first; index <= row.last && (rank < row.count || next < kept.length); index++) {
     const own = kept[next];
     if (own?.index === index) {
       steps.push(own);

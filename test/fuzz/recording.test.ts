@@ -1,0 +1,4 @@
+import { describeTarget } from './fuzz-budget';
+import { RECORDING_READER } from './recording.properties';
+
+describeTarget(RECORDING_READER, 150);
