@@ -10,8 +10,11 @@
 import type { LinesEvent, SampleStage } from '../protocol/events';
 import type { HotLine, StartupLine, StartupSummary } from './summary';
 
-/** Distinct call paths kept per line; the rest are counted but not remembered. */
-const MAX_PATHS_PER_LINE = 16;
+/**
+ * Distinct call paths kept per line, the first ones seen; the rest are counted but not remembered.
+ * The recording writer keeps the same ones (lines-coalescer.ts), so a rebuilt profile is the same.
+ */
+export const MAX_PATHS_PER_LINE = 16;
 /** Start-up lines a summary names. */
 const STARTUP_LINES = 5;
 

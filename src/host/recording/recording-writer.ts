@@ -2,9 +2,9 @@
  * Writes a recording: `.trainlens/runs/<id>/events.jsonl`, append-only, written synchronously as
  * events arrive, and `summary.json` at the end (atomically, via a temporary file). So that the file
  * grows with time, not with the step rate, a fast run's steps past the first are summed into a
- * `steps` row per second (step-compactor.ts) and line samples are merged over 5 s
- * (lines-coalescer.ts): a kill -9 of the host loses what those still hold open, the last second
- * of steps and the last 5 s of line samples, never anything already written.
+ * `steps` row per second (step-compactor.ts) and line samples are merged over 5 s, up to a minute
+ * for heavy ones (lines-coalescer.ts): a kill -9 of the host loses what those still hold open, the
+ * last second of steps and the line samples of the open window, never anything already written.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
