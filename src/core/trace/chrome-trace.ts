@@ -51,8 +51,13 @@ export function toChromeTrace(tracks: readonly TraceTrack[]): ChromeTrace {
     const hello = track.events.find((e) => e.type === 'hello');
     // Telemetry is timed from the run's start, steps from the runner's time origin.
     const telemetryOffsetMs = run && hello && hello.type === 'hello' && run.type === 'run' ? run.startedAtMs - hello.timeOriginMs : 0;
+    let lastStepEnd = -Infinity;
     for (const event of track.events) {
-      if (event.type === 'step') traceEvents.push(...stepEvents(event, pid));
+      if (event.type === 'step') {
+        const events = stepEvents(event, pid, lastStepEnd);
+        traceEvents.push(...events);
+        lastStepEnd = (events[0]?.ts ?? 0) + (events[0]?.dur ?? 0);
+      }
       else if (event.type === 'eval') traceEvents.push({ name: 'eval', cat: 'eval', ph: 'X', ts: us(event.t), dur: us(event.ms), pid, tid: MAIN_THREAD, args: { batches: event.batches } });
       else if (event.type === 'telemetry') traceEvents.push(...counterEvents(event, pid, telemetryOffsetMs));
     }
@@ -67,9 +72,10 @@ export function toChromeTrace(tracks: readonly TraceTrack[]): ChromeTrace {
   };
 }
 
-function stepEvents(step: StepEvent, pid: number): ChromeTraceEvent[] {
-  const start = us(step.t);
-  const end = start + us(step.ms);
+/** A step and its stages; it starts no earlier than the step before ends (rounded times may overlap by 1 µs, which viewers show as misnested). */
+function stepEvents(step: StepEvent, pid: number, previousEnd: number): ChromeTraceEvent[] {
+  const end = us(step.t) + us(step.ms);
+  const start = Math.min(end, Math.max(us(step.t), previousEnd));
   const args: Record<string, unknown> = { index: step.index, ms: step.ms };
   if (typeof step.samples === 'number') args.samples = step.samples;
   if (typeof step.tokens === 'number') args.tokens = step.tokens;
