@@ -72,9 +72,9 @@ describe('import: bad input', function () {
     gzip.pipe(out);
     gzip.write('[');
     const spaces = Buffer.alloc(1024 * 1024, 0x20);
-    for (let i = 0; i < 1024; i++) if (!gzip.write(spaces)) await new Promise((r) => gzip.once('drain', r));
+    for (let i = 0; i < 1024; i++) if (!gzip.write(spaces)) await new Promise<void>((r) => gzip.once('drain', () => r()));
     gzip.end(']');
-    await new Promise((r) => out.on('close', r));
+    await new Promise<void>((r) => out.on('close', () => r()));
     const started = Date.now();
     const heapBefore = process.memoryUsage().rss;
     await refused(file, /too large to import: more than 64\.0 MiB of JSON once decompressed/, { maxChars: 64 * 1024 * 1024 });

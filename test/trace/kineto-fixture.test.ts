@@ -55,7 +55,7 @@ describe('import: a real multi-GPU Kineto trace', () => {
     assert.equal(summary.stepAnchor.anchor, 'framework');
     // No DataLoader in this job (synthetic inputs); autograd and SGD ranges are there.
     assert.equal(summary.stages.data, undefined);
-    for (const stage of ['forward', 'backward', 'optimizer', 'other']) assert.ok(summary.stages[stage].ms > 0, stage);
+    for (const stage of ['forward', 'backward', 'optimizer', 'other'] as const) assert.ok(summary.stages[stage]!.ms > 0, stage);
     const shares = Object.values(summary.stages as Record<string, { share: number }>).reduce((a, s) => a + s.share, 0);
     assert.ok(Math.abs(shares - 1) < 1e-3, String(shares));
   });
