@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the tests use are present: PyTorch for /usr/bin/python3 (real
-// training runs; torchvision and matplotlib for the real-world corpus) and Chromium (the
-// real-editor tests). Installs them when running as root; otherwise prints the exact command and
+// training runs; torchvision and matplotlib for the real-world corpus; Hypothesis to fuzz the
+// runner's validator) and Chromium (the real-editor tests). Installs them when running as root; otherwise prints the exact command and
 // fails, since the tests cannot be honest without them.
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -12,6 +12,8 @@ const PACKAGES = [
   // The real-world corpus (test/realworld) runs public scripts that import these.
   { name: 'python3-torchvision', present: () => spawnSync('/usr/bin/python3', ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0 },
   { name: 'python3-matplotlib', present: () => spawnSync('/usr/bin/python3', ['-c', 'import matplotlib'], { stdio: 'ignore' }).status === 0 },
+  // The Python runner's validator is fuzzed with Hypothesis (test/python/test_fuzz_protocol.py).
+  { name: 'python3-hypothesis', present: () => spawnSync('/usr/bin/python3', ['-c', 'import hypothesis'], { stdio: 'ignore' }).status === 0 },
 ];
 
 const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);

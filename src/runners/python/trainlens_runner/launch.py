@@ -65,7 +65,7 @@ def read_options(environ):
         return None, OPTIONS_ENV + " is not set"
     try:
         options = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, OPTIONS_ENV + " is not JSON"
     if not isinstance(options, dict):
         return None, OPTIONS_ENV + " is not a JSON object"

@@ -18,7 +18,8 @@ def validate_line(line):
     'malformed', 'unknown-type', 'invalid'."""
     try:
         value = json.loads(line, parse_constant=_reject_constant)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Python's decoder recurses: arrays nested past the recursion limit raise RecursionError.
         return ("malformed", "not JSON")
     return validate_event(value)
 
@@ -56,7 +57,14 @@ def _reject_constant(name):
 
 def _is_number(value):
     # bool is an int subclass in Python; JSON true is not a number.
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        # A JSON integer past the float range is Infinity to JavaScript; to Python an int that
+        # math.isfinite cannot convert (OverflowError).
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _is_int(value):
@@ -93,6 +101,7 @@ def _is_line_entry(value):
         isinstance(value, dict)
         and isinstance(value.get("file"), str)
         and _is_int(value.get("line"))
+        and isinstance(value.get("stage"), str)  # a list or dict is unhashable: `in` would raise
         and value.get("stage") in SAMPLE_STAGES
         and _is_int(value.get("count"))
         and ("ms" not in value or (_is_number(value["ms"]) and value["ms"] >= 0))
