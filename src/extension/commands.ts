@@ -15,6 +15,7 @@ export function registerCommands(controller: RunController, recordings: Recordin
     vscode.commands.registerCommand(COMMANDS.stop, () => controller.stop()),
     vscode.commands.registerCommand(COMMANDS.showPanel, () => panel.show()),
     vscode.commands.registerCommand(COMMANDS.openRecording, (resource?: unknown) => recordings.open(resource)),
+    vscode.commands.registerCommand(COMMANDS.exportRecording, (resource?: unknown) => recordings.exportRecording(resource)),
     vscode.commands.registerCommand(COMMANDS.clearAnnotations, () => {
       ui.annotations.clear();
       restore.cleared();

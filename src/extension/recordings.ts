@@ -1,6 +1,8 @@
 /**
  * Open Recording…: a recorded run shown like a finished one (panel, status bar, heat, diagnostics).
- * Reading files runs no code, so this works in untrusted workspaces too.
+ * A trace file (PyTorch profiler, V8 .cpuprofile) is imported into a recording first. Export
+ * Recording… writes one as a Chrome trace or speedscope file. Reading files runs no code, so this
+ * works in untrusted workspaces too.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import type { RunSummary } from '../core/summary';
 import { RunView } from '../core/view/run-view';
 import { loadSummary, readRecording, RUNS_DIR } from '../host/recording/recording-reader';
 import { EVENTS_FILE, SUMMARY_FILE } from '../host/recording/recording-writer';
+import { defaultExportFile, exportRun, type ExportFormat } from '../host/trace/export-run';
+import { importTrace, isTraceFile } from '../host/trace/import-trace';
 import type { RunUi } from './run/run-ui';
 
 export class RecordingOpener {
@@ -28,8 +32,52 @@ export class RecordingOpener {
   }
 
   async open(resource: unknown): Promise<void> {
-    const dir = resource instanceof vscode.Uri ? recordingDirOf(resource) : await this.pick();
+    const chosen = resource instanceof vscode.Uri ? resource.fsPath : await this.pick();
+    if (!chosen) return;
+    const dir = isTraceFile(chosen) ? await this.importTrace(chosen) : recordingDirOf(chosen);
     if (dir) await this.show(dir, { reveal: true });
+  }
+
+  /** Export Recording…: `resource` is a run folder (a Uri, a path, or a Runs view row with `dir`); asked for when absent. */
+  async exportRecording(resource: unknown): Promise<void> {
+    const dir = runDirOf(resource) ?? (await this.pick());
+    if (!dir) return;
+    const format = await vscode.window.showQuickPick(
+      [
+        { label: 'Chrome trace', description: 'Perfetto, chrome://tracing: steps, stages and telemetry on a timeline', format: 'chrome-trace' as ExportFormat },
+        { label: 'speedscope', description: 'flame graph of the line samples with their call paths', format: 'speedscope' as ExportFormat },
+      ],
+      { title: 'TrainLens: Export Recording', placeHolder: 'Format' },
+    );
+    if (!format) return;
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(defaultExportFile(dir, format.format)), filters: { JSON: ['json'] }, title: 'Export to' });
+    if (!target) return;
+    try {
+      const written = await exportRun(dir, format.format, target.fsPath);
+      const reveal = await vscode.window.showInformationMessage(`TrainLens: exported ${path.basename(written)}`, 'Reveal');
+      if (reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(written));
+    } catch (error) {
+      this.fail(`cannot export the recording in ${dir}`, error);
+    }
+  }
+
+  /** Imports a trace into the workspace's recordings (the trace's own folder without a workspace); its folder, or undefined after saying why not. */
+  private async importTrace(file: string): Promise<string | undefined> {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(file);
+    try {
+      const { dir } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TrainLens: importing ${path.basename(file)}` }, () => importTrace(file, path.join(root, RUNS_DIR)));
+      return dir;
+    } catch (error) {
+      this.fail(`cannot import ${file}`, error);
+      return undefined;
+    }
+  }
+
+  private fail(what: string, error: unknown, reveal = true): void {
+    // Typed errors (a category) carry a message meant for the user; anything else gets context.
+    const message = error instanceof Error && 'category' in error ? error.message : `${what}: ${String(error)}`;
+    this.ui.log.error(message);
+    if (reveal) void vscode.window.showErrorMessage(`TrainLens: ${message}`);
   }
 
   /**
@@ -42,9 +90,7 @@ export class RecordingOpener {
     try {
       loaded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'TrainLens: reading recording' }, async () => load(dir));
     } catch (error) {
-      const message = error instanceof Error && 'category' in error ? error.message : `cannot open the recording in ${dir}: ${String(error)}`;
-      this.ui.log.error(message);
-      if (reveal) void vscode.window.showErrorMessage(`TrainLens: ${message}`);
+      this.fail(`cannot open the recording in ${dir}`, error, reveal);
       return undefined;
     }
     const { view, summary, label } = loaded;
@@ -66,15 +112,25 @@ export class RecordingOpener {
 
   private async pick(): Promise<string | undefined> {
     const browse = { label: '$(folder-opened) Browse…', item: undefined };
+    const trace = { label: '$(file) Import a trace…', description: 'PyTorch profiler .json / .json.gz, V8 .cpuprofile', item: undefined };
     const recordings = newestFirst(await recordedRuns());
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const rows = await Promise.all(recordings.map(async (item) => ({ ...recordingRow(item, await glanceAt(item.dir), root), item })));
     const picked = await vscode.window.showQuickPick(
-      [...rows, browse],
+      [...rows, browse, trace],
       { title: 'TrainLens: Open Recording', placeHolder: recordings.length > 0 ? 'Pick a recorded run' : 'No recordings in this workspace yet: browse for a run folder' },
     );
     if (!picked) return undefined;
     if (picked.item) return picked.item.dir;
+    if (picked === trace) {
+      const files = await vscode.window.showOpenDialog({
+        canSelectFiles: true,
+        openLabel: 'Import',
+        title: 'A PyTorch profiler trace or a V8 CPU profile',
+        filters: { Traces: ['json', 'gz', 'cpuprofile'] },
+      });
+      return files?.[0]?.fsPath;
+    }
     const folder = vscode.workspace.workspaceFolders?.[0];
     const chosen = await vscode.window.showOpenDialog({
       canSelectFolders: true,
@@ -99,9 +155,16 @@ function load(dir: string): { view: RunView; summary: RunSummary; label: string 
 }
 
 /** A run folder, or one of the files in it (the Explorer's context menu offers both). */
-function recordingDirOf(uri: vscode.Uri): string {
-  const name = path.basename(uri.fsPath);
-  return name === EVENTS_FILE || name === SUMMARY_FILE ? path.dirname(uri.fsPath) : uri.fsPath;
+function recordingDirOf(file: string): string {
+  const name = path.basename(file);
+  return name === EVENTS_FILE || name === SUMMARY_FILE ? path.dirname(file) : file;
+}
+
+function runDirOf(resource: unknown): string | undefined {
+  if (resource instanceof vscode.Uri) return recordingDirOf(resource.fsPath);
+  if (typeof resource === 'string') return recordingDirOf(resource);
+  const dir = (resource as { dir?: unknown } | null | undefined)?.dir;
+  return typeof dir === 'string' ? dir : undefined;
 }
 
 /** The run's summary.json, parsed only for the list; null when it is missing or unreadable. */

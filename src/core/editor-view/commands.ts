@@ -6,6 +6,7 @@ export const COMMANDS = {
   openRecording: 'trainlens.openRecording',
   clearAnnotations: 'trainlens.clearAnnotations',
   rerunAndCompare: 'trainlens.rerunAndCompare',
+  exportRecording: 'trainlens.exportRecording',
   // The Runs view's: its title bar and its rows' context menu (hidden from the palette).
   refreshRuns: 'trainlens.refreshRuns',
   openRun: 'trainlens.openRun',
