@@ -19,7 +19,7 @@ export const MAX_MS_PER_INPUT = 2000;
 export interface FuzzTarget {
   parser: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each property has its own tuple of generated values
-  properties: Array<{ name: string; property: () => fc.IProperty<any> }>;
+  properties: Array<{ name: string; property: () => fc.IProperty<any> | fc.IAsyncProperty<any> }>;
 }
 
 export function fuzzRuns(quick: number): number {
@@ -28,8 +28,8 @@ export function fuzzRuns(quick: number): number {
 }
 
 /** Checks one property for `runs` cases; throws fast-check's report (seed, path, counterexample) on a failure. */
-export function checkProperty(property: fc.IProperty<unknown[]>, runs: number): void {
-  fc.assert(property, { numRuns: runs, seed: FUZZ_SEED, endOnFailure: true });
+export async function checkProperty(property: fc.IProperty<unknown[]> | fc.IAsyncProperty<unknown[]>, runs: number): Promise<void> {
+  await fc.assert(property, { numRuns: runs, seed: FUZZ_SEED, endOnFailure: true });
 }
 
 /** Runs `parse` and fails when it takes longer than MAX_MS_PER_INPUT. */
@@ -67,6 +67,6 @@ export function hostileJson(wireKeys: readonly string[] = []): fc.Arbitrary<unkn
 /** The target's properties as mocha tests, `quickRuns` cases each unless TRAINLENS_FUZZ_RUNS says otherwise. */
 export function describeTarget(target: FuzzTarget, quickRuns: number): void {
   describe(`fuzz: ${target.parser}`, () => {
-    for (const { name, property } of target.properties) it(name, () => checkProperty(property() as fc.IProperty<unknown[]>, fuzzRuns(quickRuns)));
+    for (const { name, property } of target.properties) it(name, () => checkProperty(property(), fuzzRuns(quickRuns)));
   });
 }
