@@ -12,7 +12,7 @@
 import type { StepEvent } from '../../protocol/events';
 import type { StepsEvent } from '../../protocol/recording';
 import { WARMUP_SLOWDOWN } from '../../core/warmup';
-import { LogHistogram } from './log-histogram';
+import { LogHistogram } from '../../core/log-histogram';
 import { StepsRowBuilder } from './steps-row';
 
 export const FIRST_STEPS = 1000;

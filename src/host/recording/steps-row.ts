@@ -5,7 +5,7 @@
 import { STAGE_NAMES, type StageName, type StepEvent } from '../../protocol/events';
 import type { FieldTotal, StepsEvent } from '../../protocol/recording';
 import wire from '../../protocol/wire.json';
-import { histogramValues, LogHistogram } from './log-histogram';
+import { histogramValues, LogHistogram } from '../../core/log-histogram';
 
 const STEP_FIELD_KINDS: Array<[string, string]> = Object.entries(wire.events.step);
 /**

@@ -2,7 +2,7 @@
  * Step times by logarithmic bucket (STEP_HISTOGRAM_RATIO wide): a second of a fast run's step
  * times in a few hundred bytes, any quantile of them back within 1%.
  */
-import { STEP_HISTOGRAM_RATIO, type StepHistogram } from '../../protocol/recording';
+import { STEP_HISTOGRAM_RATIO, type StepHistogram } from '../protocol/recording';
 
 const LOG_RATIO = Math.log(STEP_HISTOGRAM_RATIO);
 
