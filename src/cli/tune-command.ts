@@ -70,7 +70,8 @@ export async function tuneCommand(argv: string[], io: CliIo): Promise<number> {
 async function applyBest(outcome: TuneOutcome, io: CliIo): Promise<number> {
   const target = outcome.fixTarget;
   if (outcome.fixes.length === 0 || target === null) {
-    io.stderr.write('trainlens tune: nothing to apply: the baseline settings stay best\n');
+    const why = outcome.unwritable.length > 0 ? `no fix writes ${outcome.unwritable.join(', ')}: set it by hand` : 'the baseline settings stay best';
+    io.stderr.write(`trainlens tune: nothing to apply: ${why}\n`);
     return 0;
   }
   const language = languageOfPath(target.file);

@@ -16,6 +16,7 @@ import type { RunUi } from './run/run-ui';
 import { RunRestore } from './runs-view/restore';
 import { registerRunsView } from './runs-view/runs-view';
 import { RunStatusBar } from './status/status-bar';
+import { registerTuneTraining } from './tune/tune-training';
 
 /** deactivate() must await the run's stop; the controller is the one thing it needs. */
 let controller: RunController | undefined;
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const rerun = new RerunAndCompare(runs, ui);
   const restore = new RunRestore(context.workspaceState, recordings, () => !runs.active && !runs.lastFinished && !recordings.hasShown, log);
   controller = runs;
+  context.subscriptions.push(registerTuneTraining(context.extensionUri, log, () => runs.active));
   context.subscriptions.push(log, ui.annotations, ui.statusBar, panel, runs, quickFixes, restore, registerRunsView(recordings, ui), registerCommands(runs, recordings, panel, ui, rerun, restore));
 }
 

@@ -30,6 +30,13 @@ describe('tune: promotion and verdict', () => {
     assert.ok(v.beyondNoise);
   });
 
+  it('in the last rung the reference is the mean of the controls before and after the contender', () => {
+    const trials = [trial({}, 0, 100), trial({ numWorkers: 2 }, 0, 150), trial({}, 1, 90), trial({ numWorkers: 2 }, 1, 150), trial({}, 1, 110)];
+    const v = judge(100, trials);
+    assert.equal(v.baselineBatchesPerSec, 100);
+    assert.ok(Math.abs(v.gainPct! - 50) < 1e-9);
+  });
+
   it('a gain within noise keeps the baseline: "no setting beyond noise"', () => {
     const trials = [trial({}, 0, 100), trial({ numThreads: 1 }, 0, 104), trial({}, 1, 90), trial({ numThreads: 1 }, 1, 95)];
     const v = judge(110, trials);

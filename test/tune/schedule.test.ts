@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { halvingSchedule, MIN_TRIAL_STEPS, rungSizes, survivorsAfter, trialMs } from '../../src/core/tune/schedule';
+import { finalRungSteps, halvingSchedule, MIN_TRIAL_STEPS, rungSizes, survivorsAfter, trialMs } from '../../src/core/tune/schedule';
 
 describe('tune: successive halving schedule', () => {
-  it('halves the contenders each rung, with the baseline control in every rung', () => {
-    assert.deepEqual(rungSizes(9), [10, 6, 4, 3, 2]);
-    assert.deepEqual(rungSizes(8), [9, 5, 3, 2]);
-    assert.deepEqual(rungSizes(1), [2]);
+  it('halves the contenders each rung, with the baseline control in every rung (twice, around the last one left)', () => {
+    assert.deepEqual(rungSizes(9), [10, 6, 4, 3, 3]);
+    assert.deepEqual(rungSizes(8), [9, 5, 3, 3]);
+    assert.deepEqual(rungSizes(1), [3]);
     assert.deepEqual([9, 5, 3, 2, 1].map(survivorsAfter), [5, 3, 2, 1, 1]);
   });
 
@@ -13,7 +13,7 @@ describe('tune: successive halving schedule', () => {
     const input = { contenders: 8, budgetMs: 300_000, trialOverheadMs: 2000, batchesPerSec: 100 };
     const { rungs, contenders } = halvingSchedule(input);
     assert.equal(contenders, 8);
-    assert.deepEqual(rungs.map((r) => r.trials), [9, 5, 3, 2]);
+    assert.deepEqual(rungs.map((r) => r.trials), [9, 5, 3, 3]);
     rungs.slice(1).forEach((r, k) => assert.equal(r.steps, rungs[k]!.steps * 2));
     const total = rungs.reduce((t, r) => t + r.trials * trialMs(r.steps, input.batchesPerSec, input.trialOverheadMs), 0);
     assert.ok(total <= input.budgetMs, `${total} ms planned for a ${input.budgetMs} ms budget`);
@@ -26,6 +26,13 @@ describe('tune: successive halving schedule', () => {
     const { rungs, contenders } = halvingSchedule({ contenders: 8, budgetMs: 30_000, trialOverheadMs: 2500, batchesPerSec: 50 });
     assert.ok(contenders < 8 && contenders >= 1, `${contenders}`);
     assert.ok(rungs[0]!.steps >= MIN_TRIAL_STEPS);
+  });
+
+  it('the last rung shares what is left of the budget among its three trials', () => {
+    const steps = finalRungSteps(30_000, 2000, 100);
+    assert.equal(steps, 800);
+    assert.ok(3 * trialMs(steps, 100, 2000) <= 30_000);
+    assert.equal(finalRungSteps(1000, 2000, 100), MIN_TRIAL_STEPS);
   });
 
   it('never plans a rung shorter than the one before (floorSteps)', () => {

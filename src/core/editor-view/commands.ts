@@ -7,6 +7,7 @@ export const COMMANDS = {
   clearAnnotations: 'trainlens.clearAnnotations',
   rerunAndCompare: 'trainlens.rerunAndCompare',
   exportRecording: 'trainlens.exportRecording',
+  tune: 'trainlens.tune',
   // The Runs view's: its title bar and its rows' context menu (hidden from the palette).
   refreshRuns: 'trainlens.refreshRuns',
   openRun: 'trainlens.openRun',

@@ -171,6 +171,7 @@ const LINK_LABELS: Record<CommandId, string> = {
   [COMMANDS.openRecording]: '$(folder-opened) Open Recording',
   [COMMANDS.clearAnnotations]: '$(clear-all) Clear Annotations',
   [COMMANDS.rerunAndCompare]: '$(debug-rerun) Re-run and Compare',
+  [COMMANDS.tune]: '$(rocket) Tune Training',
   [COMMANDS.refreshRuns]: '$(refresh) Refresh Runs',
   [COMMANDS.openRun]: '$(go-to-file) Open Run',
   [COMMANDS.compareRuns]: '$(diff) Compare Runs',

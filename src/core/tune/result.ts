@@ -4,6 +4,7 @@
  * band of the baseline's repeats (compare.ts's band: the baseline run and each rung's control).
  */
 import { noiseBand } from '../compare';
+import { mean } from '../stats';
 import { isBaseline, type TuneSettings } from './settings';
 
 /**
@@ -34,7 +35,7 @@ export interface TuneVerdict {
   /** The fastest contender of the last rung, whether or not beyond noise. */
   contender: TuneSettings | null;
   bestBatchesPerSec: number | null;
-  /** The baseline's settings in the rung the best was judged in (else the baseline run). */
+  /** The baseline's settings in the rung the best was judged in, their mean (else the baseline run). */
   baselineBatchesPerSec: number | null;
   gainPct: number | null;
   noiseBandPct: number;
@@ -68,8 +69,9 @@ export function judge(baselineBatchesPerSec: number | null, trials: readonly Tri
   const contenders = trials.filter((t) => usable(t) && !isBaseline(t.settings));
   const lastRung = Math.max(-1, ...contenders.map((t) => t.rung));
   const top = contenders.filter((t) => t.rung === lastRung).sort((a, b) => (b.batchesPerSec ?? 0) - (a.batchesPerSec ?? 0))[0];
-  const control = trials.find((t) => usable(t) && isBaseline(t.settings) && t.rung === lastRung);
-  const reference = control?.batchesPerSec ?? baselineBatchesPerSec;
+  // The controls of that rung: in the last rung one before and one after the contender.
+  const controls = trials.filter((t) => usable(t) && isBaseline(t.settings) && t.rung === lastRung).map((t) => t.batchesPerSec as number);
+  const reference = mean(controls) ?? baselineBatchesPerSec;
   const none: TuneVerdict = {
     best: {},
     contender: top?.settings ?? null,

@@ -49,14 +49,25 @@ export function halvingSchedule(input: ScheduleInput): Schedule {
   return { rungs: [], contenders: 0 };
 }
 
-/** Trials per rung for this many contenders: half of them (rounded up) go on, plus the control each time. */
+/**
+ * Trials per rung for this many contenders: half of them (rounded up) go on, plus the control each
+ * time. The last rung runs the control before and after the one left, so that a machine whose load
+ * drifts during the rung moves the reference as much as the contender.
+ */
 export function rungSizes(contenders: number): number[] {
   const sizes: number[] = [];
-  for (let left = contenders; left >= 1; left = Math.ceil(left / 2)) {
-    sizes.push(left + 1);
-    if (left === 1) break;
-  }
+  for (let left = contenders; left > 1; left = Math.ceil(left / 2)) sizes.push(left + 1);
+  if (contenders >= 1) sizes.push(FINAL_RUNG_TRIALS);
   return sizes;
+}
+
+/** Control, contender, control. */
+export const FINAL_RUNG_TRIALS = 3;
+
+/** Steps for the final rung's trials in what is left of the budget (at least MIN_TRIAL_STEPS). */
+export function finalRungSteps(budgetMs: number, trialOverheadMs: number, batchesPerSec: number): number {
+  const steps = Math.floor((((budgetMs - FINAL_RUNG_TRIALS * trialOverheadMs) / 1000) * batchesPerSec) / FINAL_RUNG_TRIALS);
+  return Math.max(MIN_TRIAL_STEPS, steps);
 }
 
 /** How many contenders go on to the next rung. */

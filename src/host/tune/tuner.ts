@@ -8,7 +8,7 @@ import { tuneCandidates } from '../../core/tune/candidates';
 import { fixesForSettings } from '../../core/tune/fixes';
 import type { TuneOutcome } from '../../core/tune/report';
 import { judge, promote, type TrialResult } from '../../core/tune/result';
-import { halvingSchedule, MIN_TRIAL_STEPS, survivorsAfter, trialMs } from '../../core/tune/schedule';
+import { finalRungSteps, halvingSchedule, MIN_TRIAL_STEPS, survivorsAfter, trialMs } from '../../core/tune/schedule';
 import { isBaseline, type TuneSettings } from '../../core/tune/settings';
 import type { RunSummary } from '../../core/summary';
 import { availableCores } from '../analysis';
@@ -78,21 +78,28 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
 
   const trials: TrialResult[] = [];
   let contenders = candidates.filter((c) => !isBaseline(c));
-  let floorSteps = 0;
+  let previousSteps = 0;
   for (let rung = 0; contenders.length > 0 && !isStopped(); rung++) {
-    const plan = halvingSchedule({ contenders: contenders.length, budgetMs: request.budgetMs - elapsed(), trialOverheadMs: overheads.ms, batchesPerSec: rate, floorSteps });
+    const left = request.budgetMs - elapsed();
+    let plan = halvingSchedule({ contenders: contenders.length, budgetMs: left, trialOverheadMs: overheads.ms, batchesPerSec: rate, floorSteps: previousSteps });
     if (plan.contenders < contenders.length) {
-      notes.push(`the budget held ${plan.contenders} of ${contenders.length} settings in rung ${rung}: the rest were not tried`);
-      contenders = contenders.slice(0, plan.contenders);
+      // Past rung 0 the survivors have earned their place: the budget decides the last rung early instead.
+      const kept = rung === 0 ? plan.contenders : 1;
+      notes.push(`the budget held ${kept} of ${contenders.length} settings in rung ${rung}${rung === 0 ? ': the rest were not tried' : ': the fastest went straight to the last rung'}`);
+      contenders = contenders.slice(0, kept);
+      plan = halvingSchedule({ contenders: kept, budgetMs: left, trialOverheadMs: overheads.ms, batchesPerSec: rate, floorSteps: rung === 0 ? 0 : previousSteps });
     }
-    // Each rung as long as the budget left allows for the rest, never shorter than the one before.
-    const steps = plan.rungs[0]?.steps ?? MIN_TRIAL_STEPS;
-    floorSteps = steps;
+    const final = contenders.length === 1;
+    // Each rung as long as the budget left allows for the rest; the last one takes what is left.
+    const steps = final ? finalRungSteps(left, overheads.ms, rate) : (plan.rungs[0]?.steps ?? MIN_TRIAL_STEPS);
+    previousSteps = steps;
     const rungTrials: TrialResult[] = [];
-    // The control first: then the contenders' trials follow it as the machine's load drifts.
-    for (const settings of [{}, ...contenders]) {
+    // The control first: the contenders' trials follow it as the machine's load drifts (and, in the
+    // last rung, it runs again after the contender).
+    for (const settings of final ? [{}, contenders[0]!, {}] : [{}, ...contenders]) {
       if (isStopped()) break;
-      if (elapsed() + trialMs(steps, rate, overheads.ms) > request.budgetMs) {
+      // The last rung always runs: it alone compares the best with the baseline side by side.
+      if (!final && elapsed() + trialMs(steps, rate, overheads.ms) > request.budgetMs) {
         notes.push(`the budget ran out in rung ${rung}: ${describeLeft(rungTrials.length, contenders.length + 1)}`);
         break;
       }
@@ -106,8 +113,7 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
       overheads.add(result);
       request.onTrialEnd?.(result);
     }
-    if (rungTrials.length < contenders.length + 1) break;
-    if (contenders.length === 1) break;
+    if (final || rungTrials.length < contenders.length + 1) break;
     contenders = promote(rungTrials, survivorsAfter(contenders.length));
   }
   if (isStopped()) notes.push('tuning was stopped before its budget was spent: the verdict is from what was measured');

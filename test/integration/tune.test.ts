@@ -1,0 +1,142 @@
+/**
+ * `trainlens tune` end to end on this machine (issue 19). Whatever the machine's load, the table
+ * must be made of real measurements: each trial's rate agrees with the script's own clock over the
+ * same steps, each trial ran the settings it names, and the rungs halve as planned. The best, written
+ * into a copy of the script and run plainly (no TrainLens), must be at least as fast as the script as
+ * written within the noise of plain runs alternated with it. A compute-bound script finds nothing
+ * beyond noise. No speed-up is asserted as a constant: it is printed, for the record.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { noiseBand } from '../../src/core/compare';
+import { median } from '../../src/core/stats';
+import type { RunSummary } from '../../src/core/summary';
+import { scriptResultOf, type ScriptResult } from '../script-result';
+import { within } from '../within';
+import { CLI, example, tempDir, TORCH_PYTHON } from './cli-harness';
+
+interface TrialJson {
+  settings: Record<string, number | boolean>;
+  batchesPerSec: number | null;
+  steps: number;
+  status: string;
+  rung: number;
+  note: string | null;
+  recording: string | null;
+}
+
+interface TuneJson {
+  baseline: { settings: object; batchesPerSec: number; steps: number; recording: string };
+  trials: TrialJson[];
+  best: { settings: Record<string, number | boolean>; batchesPerSec: number; fixes: string[]; unwritable: string[]; gainPct: number | null; beyondNoise: boolean; noiseBandPct: number; contender: object | null };
+  notes: string[];
+}
+
+function copyExample(script: string): string {
+  const cwd = tempDir('trainlens-tune-');
+  for (const file of [script, '_measure.py']) fs.copyFileSync(example('pytorch', file), path.join(cwd, file));
+  return cwd;
+}
+
+function tune(cwd: string, args: string[]): { code: number | null; json: TuneJson; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, 'tune', '--json', '--out', path.join(cwd, 'runs'), ...args], { cwd, encoding: 'utf8', timeout: 600_000 });
+  assert.ok(result.stdout.trim().startsWith('{'), `tune printed no JSON (exit ${result.status}): ${result.stderr.slice(-2000)}`);
+  // The report (after the progress lines): the table and the verdict, for the record.
+  console.log(result.stderr.slice(result.stderr.lastIndexOf('Tuning ')).trimEnd().split('\n').map((l) => `      ${l}`).join('\n'));
+  return { code: result.status, json: JSON.parse(result.stdout) as TuneJson, stderr: result.stderr };
+}
+
+/** The script's own rate over the steps the trial's summary counts as steady (after its warm-up). */
+function ownSteadyRate(own: ScriptResult, warmupSteps: number): number {
+  const stepMs = own.stepMs!.slice(Math.max(warmupSteps, 1) - 1);
+  return (stepMs.length / stepMs.reduce((sum, ms) => sum + ms, 0)) * 1000;
+}
+
+/** A trial that ran to the script's end printed SCRIPT_RESULT into its output.log: its rate must agree. */
+function checkAgainstScriptClock(trial: { batchesPerSec: number | null; recording: string | null }): void {
+  const dir = trial.recording!;
+  const own = scriptResultOf(fs.readFileSync(path.join(dir, 'output.log'), 'utf8'));
+  assert.ok(own, `no SCRIPT_RESULT in ${dir}/output.log`);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary;
+  within(trial.batchesPerSec!, ownSteadyRate(own, summary.warmupSteps), 0.1);
+}
+
+/** Each rung starts with the control, its contenders are among the last rung's, and the last rung is control, contender, control. */
+function checkRungs(trials: TrialJson[]): void {
+  const rungs = [...new Set(trials.map((t) => t.rung))].sort((a, b) => a - b);
+  let previous: string[] | null = null;
+  for (const rung of rungs) {
+    const these = trials.filter((t) => t.rung === rung);
+    assert.deepEqual(these[0]!.settings, {}, `rung ${rung} starts with the baseline's settings`);
+    const contenders = these.filter((t) => Object.keys(t.settings).length > 0).map((t) => JSON.stringify(t.settings));
+    if (previous) for (const c of contenders) assert.ok(previous.includes(c), `${c} in rung ${rung} was not in the rung before`);
+    if (previous) assert.ok(contenders.length <= Math.ceil(previous.length / 2), `rung ${rung} keeps at most half of ${previous.length}`);
+    previous = contenders;
+  }
+  const last = trials.filter((t) => t.rung === rungs[rungs.length - 1]);
+  if (last.length === 3) assert.deepEqual([last[0]!.settings, last[2]!.settings], [{}, {}]);
+}
+
+function plainRate(cwd: string, script: string, steps: number, env: NodeJS.ProcessEnv): number {
+  const result = spawnSync(TORCH_PYTHON, [script, '--steps', String(steps)], { cwd, env, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return scriptResultOf(result.stdout)!.batchesPerSec;
+}
+
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+
+describe('trainlens tune (issue 19)', function () {
+  this.timeout(900_000);
+
+  it('python_transform.py: trials are real measurements of their settings, and the best, written into the file, runs plainly at least as fast as the baseline', () => {
+    const cwd = copyExample('python_transform.py');
+    const file = path.join(cwd, 'python_transform.py');
+    const original = fs.readFileSync(file, 'utf8');
+    const loadBefore = load();
+    // 300 steps: the short early rungs are stopped at their limit, the long last ones reach the script's end.
+    const { code, json } = tune(cwd, ['--budget-s', '90', '--apply-best', '--', TORCH_PYTHON, 'python_transform.py', '--steps', '300']);
+    assert.ok(code === 0 || code === 1, `exit ${code}`);
+    const bad = json.trials.filter((t) => !['measured', 'completed'].includes(t.status));
+    assert.deepEqual(bad, [], 'every trial ran its settings and measured');
+    checkRungs(json.trials);
+    const completed = [json.baseline, ...json.trials.filter((t) => t.status === 'completed')];
+    assert.ok(completed.length >= 2, 'the baseline and the last rung run to the script\'s end');
+    for (const trial of completed) checkAgainstScriptClock(trial);
+    for (const trial of json.trials.filter((t) => t.status === 'measured')) assert.ok(trial.steps >= 20, `${trial.steps} steps`);
+
+    // The file as --apply-best left it: the best's workers written by the parser-exact fix.
+    const applied = fs.readFileSync(file, 'utf8');
+    if (json.best.fixes.includes('dataloader-workers')) assert.match(applied, new RegExp(`DataLoader\\(.*num_workers=${json.best.settings.numWorkers}\\)`));
+    else assert.equal(applied, original);
+    // torch.set_num_threads has no fix: the plain run gets it as OMP_NUM_THREADS, which torch reads at start.
+    const threads = json.best.settings.numThreads;
+    const bestEnv = threads === undefined ? process.env : { ...process.env, OMP_NUM_THREADS: String(threads) };
+    const plain: number[] = [];
+    const best: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      fs.writeFileSync(file, original);
+      plain.push(plainRate(cwd, 'python_transform.py', 400, process.env));
+      fs.writeFileSync(file, applied);
+      best.push(plainRate(cwd, 'python_transform.py', 400, bestEnv));
+    }
+    const band = noiseBand(plain).pct;
+    const ratio = median(best)! / median(plain)!;
+    console.log(`      plain runs (400 steps): as written ${plain.map((r) => r.toFixed(1)).join(', ')}; best ${best.map((r) => r.toFixed(1)).join(', ')} batches/s: ${ratio.toFixed(2)}× (noise ±${band.toFixed(1)}%); load ${loadBefore} -> ${load()}`);
+    assert.ok(ratio >= 1 - band / 100, `the best's plain runs are slower than the baseline's beyond noise: ${ratio.toFixed(2)}×`);
+  });
+
+  it('compute_bound.py: no setting beyond noise', () => {
+    const cwd = copyExample('compute_bound.py');
+    const { code, json } = tune(cwd, ['--budget-s', '60', '--', TORCH_PYTHON, 'compute_bound.py', '--steps', '3000']);
+    assert.equal(code, 0);
+    assert.deepEqual(json.trials.filter((t) => !['measured', 'completed'].includes(t.status)), []);
+    checkRungs(json.trials);
+    console.log(`      verdict: ${json.best.beyondNoise ? 'beyond noise' : 'no setting beyond noise'}, contender ${JSON.stringify(json.best.contender)} ${json.best.gainPct?.toFixed(1)}% (band ±${json.best.noiseBandPct.toFixed(1)}%); load ${load()}`);
+    assert.equal(json.best.beyondNoise, false, `a compute-bound script gained ${json.best.gainPct}% with ${JSON.stringify(json.best.settings)}`);
+    assert.deepEqual(json.best.settings, {});
+    assert.deepEqual(json.best.fixes, []);
+  });
+});
