@@ -34,16 +34,22 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
     sampleHz,
     stdio: values.json ? 'stdout-to-stderr' : 'inherit',
   };
-  const session = await RunSession.start(request);
-  const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;
   // The child is in its own process group, so the terminal's Ctrl+C reaches only us: stop it properly.
+  // Listening before the start: a Ctrl+C while the script is being spawned would otherwise kill us
+  // and leave the run unrecorded, its end never written.
+  let session: RunSession | undefined;
+  let interrupted = false;
   const onInterrupt = (): void => {
     io.stderr.write('\ntrainlens: stopping (Ctrl+C again is not needed; it escalates on its own)\n');
-    void session.stop('interrupted (Ctrl+C)');
+    interrupted = true;
+    void session?.stop('interrupted (Ctrl+C)');
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {
+    session = await RunSession.start(request);
+    if (interrupted) void session.stop('interrupted (Ctrl+C)');
+    const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;
     const summary = await session.done;
     progress?.dispose();
     if (values.ceilings && summary.status === 'completed') {

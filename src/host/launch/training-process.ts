@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { listDescendants } from './descendants';
+import { isStillRunning, listDescendants, type Descendant } from './descendants';
 import type { LaunchPlan } from './plan';
 
 export interface ProcessExit {
@@ -86,16 +86,21 @@ export class TrainingProcess {
 
   /** SIGINT, then SIGTERM, then SIGKILL, each to the whole process group and any escaped descendants. */
   async stop(graceMs = STOP_GRACE_MS): Promise<ProcessExit> {
+    // Every descendant seen while stopping: once the leader exits, one that left the group (setsid)
+    // is reparented away and can no longer be found through the tree.
+    const escaped = new Map<number, Descendant>();
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
       if (!this.running) break;
-      const stragglers = await listDescendants(this.pid);
+      for (const descendant of await listDescendants(this.pid)) escaped.set(descendant.pid, descendant);
       this.signalGroup(signal);
-      for (const pid of stragglers) trySignal(pid, signal);
+      for (const pid of escaped.keys()) trySignal(pid, signal);
       if (await settlesWithin(this.exited, signal === 'SIGKILL' ? graceMs * 3 : graceMs)) break;
     }
     const result = await this.exited;
-    // The leader is gone; anything left in its group (a worker that ignored the signals) goes too.
+    // The leader is gone; anything left in its group (a worker that ignored the signals) goes too,
+    // and so does a descendant outside the group that outlived it (a daemon that ignored them).
     this.signalGroup('SIGKILL');
+    for (const descendant of escaped.values()) if (await isStillRunning(descendant)) trySignal(descendant.pid, 'SIGKILL');
     return result;
   }
 
