@@ -29,9 +29,9 @@ export function isLibraryFile(file: string): boolean {
 /**
  * @param frames the main thread's Python frames (µs)
  * @param origin the trace's first moment (µs): entries' times are ms since it
- * @param stageAt the stage at a moment (µs)
+ * @param stagesOf how a time range (µs) splits by stage, in µs per stage
  */
-export function linesFromPythonFrames(frames: readonly Span[], origin: number, stageAt: (t: number) => SampleStage): LinesEvent {
+export function linesFromPythonFrames(frames: readonly Span[], origin: number, stagesOf: (from: number, to: number) => Array<[SampleStage, number]>): LinesEvent {
   const sorted = [...frames].sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const entries = new Map<string, LineEntry & { ms: number }>();
   const stack: Frame[] = [];
@@ -45,11 +45,12 @@ export function linesFromPythonFrames(frames: readonly Span[], origin: number, s
     if (own < 0) return;
     const frame = stack[own] as Frame;
     const path = stack.slice(own + 1, own + 1 + MAX_PATH_FRAMES).map((f) => `${moduleOf(f.file)}:${f.fn}`);
-    const stage = stageAt((from + until) / 2);
-    const key = `${frame.file}\0${frame.line}\0${stage}\0${path.join('\n')}`;
-    const entry = entries.get(key) ?? { file: frame.file as string, line: frame.line, fn: frame.fn, stage, count: 0, ms: 0, path };
-    entry.ms += (until - from) / 1000;
-    entries.set(key, entry);
+    for (const [stage, duration] of stagesOf(from, until)) {
+      const key = `${frame.file}\0${frame.line}\0${stage}\0${path.join('\n')}`;
+      const entry = entries.get(key) ?? { file: frame.file as string, line: frame.line, fn: frame.fn, stage, count: 0, ms: 0, path };
+      entry.ms += duration / 1000;
+      entries.set(key, entry);
+    }
   };
   for (const span of sorted) {
     while (stack.length > 0 && (stack[stack.length - 1] as Frame).end <= span.ts) {

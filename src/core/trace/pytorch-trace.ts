@@ -51,7 +51,7 @@ export function importPyTorchTrace(trace: Pick<TraceCollector, 'spans' | 'metada
   const gpu = [...(byKind.get('kernel') ?? []), ...(byKind.get('memcpy') ?? []), ...(byKind.get('memset') ?? [])];
   const mainTid = stepSpans[0]?.tid ?? busiestTid(byKind.get('python') ?? []);
   const python = (byKind.get('python') ?? []).filter((s) => s.tid === mainTid);
-  const lines: LinesEvent | null = python.length > 0 ? linesFromPythonFrames(python, origin, stageLookup(laidOut)) : null;
+  const lines: LinesEvent | null = python.length > 0 ? linesFromPythonFrames(python, origin, stageSplitter(laidOut)) : null;
   const distributed = recordOf(trace.metadata.distributedInfo);
   const notes: string[] = [];
   if (python.length === 0) notes.push('the trace has no Python frames (profile with with_stack=True for hot lines)');
@@ -154,23 +154,46 @@ function gpuTimeOf(gpu: readonly Span[], windows: readonly Interval[]): GpuTime 
   };
 }
 
-/** The stage a moment (µs, the trace's clock) falls in: before the first step start-up, between steps none. */
-function stageLookup(steps: readonly LaidOutStep[]): (t: number) => SampleStage {
-  return (t) => {
-    if (steps.length === 0) return 'none';
-    if (t < (steps[0] as LaidOutStep).from) return 'startup';
-    let lo = 0;
-    let hi = steps.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((steps[mid] as LaidOutStep).from <= t) lo = mid;
-      else hi = mid - 1;
+/**
+ * How the time [from, to) (µs, the trace's clock) splits by stage: before the first step start-up,
+ * between steps none, within a step its stages' ranges and `other` for the rest.
+ */
+function stageSplitter(steps: readonly LaidOutStep[]): (from: number, to: number) => Array<[SampleStage, number]> {
+  return (from, to) => {
+    if (steps.length === 0) return [['none', to - from]];
+    const parts: Array<[SampleStage, number]> = [];
+    const firstFrom = (steps[0] as LaidOutStep).from;
+    if (from < firstFrom) parts.push(['startup', Math.min(to, firstFrom) - from]);
+    let covered = from < firstFrom ? Math.min(to, firstFrom) - from : 0;
+    for (let i = firstStepEndingAfter(steps, from); i < steps.length; i++) {
+      const step = steps[i] as LaidOutStep;
+      if (step.from >= to) break;
+      const s = Math.max(from, step.from);
+      const e = Math.min(to, step.to);
+      if (e <= s) continue;
+      let named = 0;
+      for (const [stage, intervals] of step.stageIntervals) {
+        const ms = coveredLength(clipTo(intervals, s, e));
+        if (ms > 0) parts.push([stage, ms]);
+        named += ms;
+      }
+      if (e - s - named > 0) parts.push(['other', e - s - named]);
+      covered += e - s;
     }
-    const step = steps[lo] as LaidOutStep;
-    if (t >= step.to) return 'none';
-    for (const [stage, intervals] of step.stageIntervals) if (intervals.some(([s, e]) => t >= s && t < e)) return stage;
-    return 'other';
+    if (to - from - covered > 0) parts.push(['none', to - from - covered]);
+    return parts;
   };
+}
+
+function firstStepEndingAfter(steps: readonly LaidOutStep[], t: number): number {
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((steps[mid] as LaidOutStep).to <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function groupByKind(spans: readonly Span[]): Map<Span['kind'], Span[]> {
