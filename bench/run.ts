@@ -4,6 +4,7 @@
  * belong in benchmarks, not in tests. TRAINLENS_BENCH_PAIRS sets the number of alternating pairs.
  */
 import os from 'node:os';
+import { runAggregatorMemoryBench } from './aggregator-memory';
 import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
 import { runNodeRunnerBench } from './node-runner';
@@ -23,6 +24,7 @@ const SECTIONS: Section[] = [
   { name: 'extension', run: runExtensionBench },
   { name: 'vsix', run: runVsixBench },
   { name: 'fix-speedup', run: runFixSpeedupBench },
+  { name: 'aggregator', run: runAggregatorMemoryBench },
 ];
 
 async function main(): Promise<void> {

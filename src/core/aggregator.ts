@@ -17,12 +17,13 @@ import {
 } from '../protocol/events';
 import type { HardwareEvent, ImportEvent, RecordedEvent, RunExitEvent, RunStartEvent, TelemetryEvent } from '../protocol/recording';
 import { LineProfile } from './line-profile';
-import { median, quantile, sum } from './stats';
+import { quantile, sum } from './stats';
+import { StepLog, StepTotals } from './step-log';
 import { resolveStepAnchor, stepsUnrecognised, type StepAnchorSummary } from './step-anchor';
 import { SUMMARY_FORMAT, type EvalSummary, type RunError, type RunSummary, type StageSummary } from './summary';
 import { checkHardware } from './hardware-check';
 import { TelemetryAccumulator } from './telemetry-accumulator';
-import { detectWarmupSteps } from './warmup';
+import { warmupOf } from './warmup';
 
 /** Runner and host remarks kept for the summary and the panel; a chatty runner must not flood them. */
 export const MAX_NOTES = 20;
@@ -61,7 +62,7 @@ export class RunAggregator {
   private readonly evals: EvalEvent[] = [];
   private anchor: AnchorEvent | undefined;
   private readonly logs: string[] = [];
-  readonly steps: StepEvent[] = [];
+  private readonly stepLog: StepLog;
   /** Results of ceiling probes (only probe runs send them). */
   readonly ceilingEvents: CeilingEvent[] = [];
   readonly lines = new LineProfile();
@@ -69,6 +70,31 @@ export class RunAggregator {
   readonly telemetrySamples: TelemetryEvent[] = [];
   private lastEventT = 0;
   readonly dropped: Record<string, number> = {};
+
+  /** `stepLog`: where steps are kept (bounded; tests pass a small one). */
+  constructor(stepLog = new StepLog()) {
+    this.stepLog = stepLog;
+  }
+
+  /** Steps kept one by one: every step of a run of up to HEAD_STEPS, else its first and latest. */
+  get steps(): readonly StepEvent[] {
+    return this.stepLog.kept();
+  }
+
+  /** Every step the run made. */
+  get stepCount(): number {
+    return this.stepLog.count;
+  }
+
+  /** Where `steps` skips from the first steps to the latest; null while it holds every step. */
+  get stepsKeptGap(): number | null {
+    return this.stepLog.keptGap;
+  }
+
+  /** Sum of every step's time, warm-up included (findings' whole-run shares). */
+  get stepsTotalMs(): number {
+    return this.stepLog.totalMs;
+  }
 
   add(event: RecordedEvent): void {
     switch (event.type) {
@@ -95,7 +121,7 @@ export class RunAggregator {
         this.lastEventT = Math.max(this.lastEventT, event.t + event.ms);
         break;
       case 'step':
-        this.steps.push(event);
+        this.stepLog.add(event);
         this.lastEventT = Math.max(this.lastEventT, event.t + event.ms);
         break;
       case 'lines':
@@ -134,19 +160,13 @@ export class RunAggregator {
 
   /** Throughput and stage split over the last LIVE_WINDOW_MS of steps. */
   live(): LiveFigures {
-    const recent: StepEvent[] = [];
-    const last = this.steps[this.steps.length - 1];
-    if (last) {
-      const from = last.t + last.ms - LIVE_WINDOW_MS;
-      for (let i = this.steps.length - 1; i >= 0; i--) {
-        const step = this.steps[i] as StepEvent;
-        if (step.t < from && recent.length > 0) break;
-        recent.push(step);
-      }
-    }
+    const last = this.stepLog.last();
+    const from = last ? last.t + last.ms - LIVE_WINDOW_MS : 0;
+    const recent = this.stepLog.latest((step, taken) => !(step.t < from && taken > 0));
+    const steps = this.stepLog.count;
     const stepAnchor = this.anchor ? this.stepAnchor() : null;
-    if (stepsUnrecognised(stepAnchor)) return { steps: this.steps.length, ...NO_THROUGHPUT, stageShares: {}, stepAnchor };
-    return { steps: this.steps.length, ...throughputOf(recent), stageShares: sharesOf(stagesOf(recent)), stepAnchor };
+    if (stepsUnrecognised(stepAnchor)) return { steps, ...NO_THROUGHPUT, stageShares: {}, stepAnchor };
+    return { steps, ...throughputOf(recent), stageShares: sharesOf(stagesOf(recent)), stepAnchor };
   }
 
   /** The anchor the summary reports (see step-anchor.ts). */
@@ -154,7 +174,7 @@ export class RunAggregator {
     return resolveStepAnchor({
       event: this.anchor,
       framework: this.framework?.name ?? null,
-      steps: this.steps.length,
+      steps: this.stepLog.count,
       loaderSeen: this.loaders.length > 0,
     });
   }
@@ -162,12 +182,13 @@ export class RunAggregator {
   summary(recording: string): RunSummary {
     const stepAnchor = this.stepAnchor();
     // Steps nobody can say are steps give no figures at all: never a made-up throughput.
-    const counted = stepsUnrecognised(stepAnchor) ? [] : this.steps;
-    const warmupSteps = detectWarmupSteps(counted.map((s) => s.ms));
-    const steady = counted.slice(warmupSteps);
-    const stepMs = steady.map((s) => s.ms);
+    const log = this.stepLog;
+    const counted = stepsUnrecognised(stepAnchor) ? 0 : log.count;
+    const msFrom = (from: number, q: number) => (counted === 0 ? null : log.msQuantile(from, q, quantile));
+    const warmupSteps = warmupOf(log.leading().map((s) => s.ms), counted, (limit) => msFrom(limit, 0.5) ?? 0);
+    const steady = counted === 0 ? new StepTotals() : log.totalsFrom(warmupSteps);
     const notes = [...this.logs];
-    if (counted.length === 0) notes.unshift(NO_STEPS_NOTE);
+    if (counted === 0) notes.unshift(NO_STEPS_NOTE);
     const startedAtMs = this.start?.startedAtMs ?? this.hello?.timeOriginMs ?? 0;
     return {
       summaryFormat: SUMMARY_FORMAT,
@@ -186,18 +207,18 @@ export class RunAggregator {
       script: this.hello?.script ?? null,
       startedAtMs,
       durationMs: this.exit ? this.exit.t : this.lastEventT,
-      steps: counted.length,
+      steps: counted,
       warmupSteps,
       stepAnchor,
-      throughput: { ...throughputOf(steady), stepMsMedian: median(stepMs), stepMsP95: quantile(stepMs, 0.95) },
+      throughput: { ...throughputOfTotals(steady), stepMsMedian: msFrom(warmupSteps, 0.5), stepMsP95: msFrom(warmupSteps, 0.95) },
       eval: evalOf(this.evals),
       optimizers: [...this.optimizers],
-      stages: stagesOf(steady),
+      stages: stagesOfTotals(steady),
       separatedStages: this.framework?.stages ?? [],
-      deviceStages: this.framework?.deviceTiming ? deviceStagesOf(steady) : null,
+      deviceStages: this.framework?.deviceTiming ? deviceStagesOfTotals(steady) : null,
       hotLines: this.lines.hotLines(50),
       lineSamples: this.lines.totalSamples,
-      startup: this.lines.startup(this.steps[0]?.t ?? null),
+      startup: this.lines.startup(log.leading()[0]?.t ?? null),
       loaders: [...this.loaders],
       telemetry: this.telemetry.summary(),
       hardware: this.hardware,
@@ -218,20 +239,18 @@ function importedOf({ type: _type, ...imported }: ImportEvent): Omit<ImportEvent
 
 /** Batches/s, samples/s and tokens/s over the steps' own time. */
 export function throughputOf(steps: readonly StepEvent[]): Throughput {
-  const totalMs = sum(steps.map((s) => s.ms));
-  if (steps.length === 0 || totalMs <= 0) return NO_THROUGHPUT;
-  return {
-    batchesPerSec: (steps.length / totalMs) * 1000,
-    samplesPerSec: rateOf(steps, (s) => s.samples, totalMs),
-    tokensPerSec: rateOf(steps, (s) => s.tokens, totalMs),
-  };
+  return throughputOfTotals(StepTotals.of(steps));
 }
 
-/** Per second, only when every step knows the count: a partial figure would mislead. */
-function rateOf(steps: readonly StepEvent[], count: (step: StepEvent) => number | null | undefined, totalMs: number): number | null {
-  const counts = steps.map(count);
-  if (!counts.every((c): c is number => typeof c === 'number')) return null;
-  return (sum(counts) / totalMs) * 1000;
+/** Per second, samples and tokens only when every step knew its count: a partial figure would mislead. */
+export function throughputOfTotals(totals: StepTotals): Throughput {
+  if (totals.count === 0 || totals.ms <= 0) return NO_THROUGHPUT;
+  const perSec = (n: number) => (n / totals.ms) * 1000;
+  return {
+    batchesPerSec: perSec(totals.count),
+    samplesPerSec: totals.samplesKnown === totals.count ? perSec(totals.samples) : null,
+    tokensPerSec: totals.tokensKnown === totals.count ? perSec(totals.tokens) : null,
+  };
 }
 
 function evalOf(passes: readonly EvalEvent[]): EvalSummary | null {
@@ -241,13 +260,15 @@ function evalOf(passes: readonly EvalEvent[]): EvalSummary | null {
 
 /** Mean ms per step and share of step time of each stage the steps measured. */
 export function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, StageSummary>> {
-  const totalMs = sum(steps.map((s) => s.ms));
+  return stagesOfTotals(StepTotals.of(steps));
+}
+
+function stagesOfTotals(totals: StepTotals): Partial<Record<StageName, StageSummary>> {
   const result: Partial<Record<StageName, StageSummary>> = {};
-  if (steps.length === 0 || totalMs <= 0) return result;
+  if (totals.count === 0 || totals.ms <= 0) return result;
   for (const stage of STAGE_NAMES) {
-    const stageMs = sum(steps.map((s) => s.stages[stage] ?? 0));
-    if (!steps.some((s) => s.stages[stage] !== undefined)) continue;
-    result[stage] = { ms: stageMs / steps.length, share: stageMs / totalMs };
+    const stageMs = totals.stageMs[stage];
+    if (stageMs !== undefined) result[stage] = { ms: stageMs / totals.count, share: stageMs / totals.ms };
   }
   return result;
 }
@@ -264,12 +285,14 @@ export function sharesOf(stages: Partial<Record<StageName, StageSummary>>): Part
 
 /** Mean device-side ms per step of each stage, over the steps that timed it. */
 export function deviceStagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, number>> {
-  const withDevice = steps.filter((s) => s.device);
+  return deviceStagesOfTotals(StepTotals.of(steps));
+}
+
+function deviceStagesOfTotals(totals: StepTotals): Partial<Record<StageName, number>> {
   const result: Partial<Record<StageName, number>> = {};
-  if (withDevice.length === 0) return result;
   for (const stage of STAGE_NAMES) {
-    const values = withDevice.map((s) => s.device?.[stage]).filter((v): v is number => typeof v === 'number');
-    if (values.length > 0) result[stage] = sum(values) / values.length;
+    const device = totals.deviceMs[stage];
+    if (device && device.steps > 0) result[stage] = device.ms / device.steps;
   }
   return result;
 }

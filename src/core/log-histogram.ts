@@ -15,6 +15,14 @@ export class LogHistogram {
     return this.total;
   }
 
+  copy(): LogHistogram {
+    const copy = new LogHistogram();
+    copy.zero = this.zero;
+    copy.total = this.total;
+    for (const [bucket, n] of this.buckets) copy.buckets.set(bucket, n);
+    return copy;
+  }
+
   add(value: number): void {
     this.total++;
     if (!(value > 0)) {

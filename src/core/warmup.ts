@@ -7,10 +7,19 @@ export const WARMUP_MAX_SHARE = 0.2;
 
 /** Number of leading steps to leave out of steady-state figures. */
 export function detectWarmupSteps(stepMs: readonly number[]): number {
-  if (stepMs.length < 5) return 0;
-  const limit = Math.floor(stepMs.length * WARMUP_MAX_SHARE);
-  const typical = median(stepMs.slice(limit)) ?? 0;
+  return warmupOf(stepMs, stepMs.length, (limit) => median(stepMs.slice(limit)) ?? 0);
+}
+
+/**
+ * The same judgement where only the first steps are at hand (step-log.ts): `leadingMs` are the
+ * first of `count` steps, `typicalFrom(limit)` the median step time from step `limit` on.
+ */
+export function warmupOf(leadingMs: readonly number[], count: number, typicalFrom: (limit: number) => number): number {
+  if (count < 5) return 0;
+  const limit = Math.floor(count * WARMUP_MAX_SHARE);
+  const typical = typicalFrom(limit);
+  const last = Math.min(limit, leadingMs.length);
   let warm = 0;
-  while (warm < limit && (stepMs[warm] as number) > typical * WARMUP_SLOWDOWN) warm++;
+  while (warm < last && (leadingMs[warm] as number) > typical * WARMUP_SLOWDOWN) warm++;
   return warm;
 }

@@ -18,6 +18,8 @@ export function findingsFor(aggregator: RunAggregator, summary: RunSummary, sour
   return analyzeRun({
     summary,
     steps: aggregator.steps,
+    keptGap: aggregator.stepsKeptGap,
+    stepsMs: aggregator.stepsTotalMs,
     telemetry: aggregator.telemetrySamples,
     cores: availableCores(),
     sourceLines,

@@ -12,8 +12,14 @@ export type SourceLines = (file: string, line: number) => string | undefined;
 
 export interface RunFacts {
   summary: RunSummary;
-  /** Every step of the run, warm-up included, in order. */
+  /**
+   * The run's steps, warm-up included, in order: every one, or for a long run its first and latest
+   * (step-log.ts), with `keptGap` the index in this list where the latest begin.
+   */
   steps: readonly StepEvent[];
+  keptGap?: number | null;
+  /** Sum of every step's time when `steps` does not hold them all. */
+  stepsMs?: number;
   /** Host telemetry samples (~1 Hz); `t` is ms since the run's start. */
   telemetry: readonly TelemetryEvent[];
   /** Cores really available to the run (affinity and cgroup limits applied). */

@@ -82,7 +82,7 @@ function msIn(summary: RunSummary, line: HotLine, stages: readonly SampleStage[]
  * Line shares count setup time too, which would understate what a line costs the steps.
  */
 export function lineStepShare(facts: RunFacts, line: HotLine, stages: readonly SampleStage[]): number {
-  const stepsMs = sum(facts.steps.map((s) => s.ms));
+  const stepsMs = facts.stepsMs ?? sum(facts.steps.map((s) => s.ms));
   return stepsMs > 0 ? msIn(facts.summary, line, stages) / stepsMs : 0;
 }
 

@@ -65,7 +65,7 @@ export async function startTrial(base: RunRequest, settings: TuneSettings, rung:
   let firstStepMs: number | undefined;
   let lastProgressMs = Date.now();
   const listener = session.onEvents(() => {
-    const steps = session.aggregator.steps.length;
+    const steps = session.aggregator.stepCount;
     if (steps === 0) return;
     const now = Date.now();
     firstStepMs ??= now;

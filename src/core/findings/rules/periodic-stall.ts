@@ -29,7 +29,10 @@ interface Stalls {
 }
 
 export function periodicStall(facts: RunFacts): Finding | null {
-  const steps = steadySteps(facts);
+  // A long run keeps its first and latest steps (step-log.ts): a rhythm is sought in the latest,
+  // where consecutive indices hold; across the gap a chain would break.
+  const gap = facts.keptGap ?? null;
+  const steps = gap === null ? steadySteps(facts) : facts.steps.slice(gap);
   const stalls = findStalls(steps);
   if (!stalls) return null;
   const excessMs = sum(stalls.steps.map((s) => s.ms - stalls.typicalMs));
@@ -46,7 +49,7 @@ export function periodicStall(facts: RunFacts): Finding | null {
     code: 'periodic-stall',
     severity,
     title: `A stall every ${stalls.period} steps`,
-    message: `Every ${stalls.period} steps one step takes ${formatMs(stallMs)} instead of ${formatMs(stalls.typicalMs)} (${stalls.steps.length} stalls, ${formatShare(share)} of step time), mostly in ${STAGE_LABELS[stage]}${line}.`,
+    message: `Every ${stalls.period} steps one step takes ${formatMs(stallMs)} instead of ${formatMs(stalls.typicalMs)} (${stalls.steps.length} stalls, ${formatShare(share)} of step time${gap === null ? '' : ` over the latest ${steps.length.toLocaleString('en-US')} steps`}), mostly in ${STAGE_LABELS[stage]}${line}.`,
     evidence: { period: stalls.period, stalls: stalls.steps.length, stallMs, typicalStepMs: stalls.typicalMs, stallShare: share },
     locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hottest ${STAGE_LABELS[stage]}-stage line; lines are not recorded per step` })),
     fixes: fixesFor(facts, stage),

@@ -13,7 +13,7 @@ export function warmup(facts: RunFacts): Finding | null {
   if (count === 0) return null;
   const warmMs = sum(facts.steps.slice(0, count).map((s) => s.ms));
   const typicalMs = median(facts.steps.slice(count).map((s) => s.ms)) ?? 0;
-  const totalMs = sum(facts.steps.map((s) => s.ms));
+  const totalMs = facts.stepsMs ?? sum(facts.steps.map((s) => s.ms));
   const share = (warmMs - count * typicalMs) / totalMs;
   if (share < WARMUP_REPORT_SHARE) return null;
   const first = count === 1 ? 'The first step' : `The first ${count} steps`;

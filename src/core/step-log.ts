@@ -1,0 +1,177 @@
+/**
+ * A run's steps in bounded memory. Held as events, a million steps took ~300 MB of the extension
+ * host: a day of a 10 steps/s run, or minutes of a fast one. So:
+ * - the first HEAD_STEPS steps are kept one by one: a run that short gets every figure exactly as
+ *   from the whole list (warm-up is judged on them, and it never passes a fifth of a run);
+ * - past them, each step adds to exact running totals (time, stages, samples, tokens, device time)
+ *   and to a histogram of step times (median and p95 within 1%, as a recording's rows give them);
+ * - and the last TAIL_STEPS steps are kept one by one: the live window, and with the head, the
+ *   steps findings read (stalls and their period, stage spread), with `keptGap` saying where the
+ *   two meet.
+ */
+import { STAGE_NAMES, type StageName, type StepEvent } from '../protocol/events';
+import { LogHistogram } from './log-histogram';
+
+export const HEAD_STEPS = 50_000;
+export const TAIL_STEPS = 50_000;
+
+/** Sums over a set of steps: everything the steady-state figures are made of. */
+export class StepTotals {
+  count = 0;
+  ms = 0;
+  /** Sum over the steps that knew their samples; `samplesKnown` counts them. */
+  samples = 0;
+  samplesKnown = 0;
+  tokens = 0;
+  tokensKnown = 0;
+  readonly stageMs: Partial<Record<StageName, number>> = {};
+  /** Device ms per stage, and the steps that timed it. */
+  readonly deviceMs: Partial<Record<StageName, { ms: number; steps: number }>> = {};
+  /** Steps that carried device times at all. */
+  deviceSteps = 0;
+
+  static of(steps: readonly StepEvent[]): StepTotals {
+    const totals = new StepTotals();
+    for (const step of steps) totals.add(step);
+    return totals;
+  }
+
+  add(step: StepEvent): void {
+    this.count++;
+    this.ms += step.ms;
+    if (typeof step.samples === 'number') {
+      this.samples += step.samples;
+      this.samplesKnown++;
+    }
+    if (typeof step.tokens === 'number') {
+      this.tokens += step.tokens;
+      this.tokensKnown++;
+    }
+    for (const stage of STAGE_NAMES) {
+      const ms = step.stages[stage];
+      if (ms !== undefined) this.stageMs[stage] = (this.stageMs[stage] ?? 0) + ms;
+    }
+    if (step.device) {
+      this.deviceSteps++;
+      for (const stage of STAGE_NAMES) {
+        const ms = step.device[stage];
+        if (typeof ms !== 'number') continue;
+        const device = (this.deviceMs[stage] ??= { ms: 0, steps: 0 });
+        device.ms += ms;
+        device.steps++;
+      }
+    }
+  }
+
+  /** These totals with `other`'s added: the figures of both sets of steps together. */
+  plus(other: StepTotals): StepTotals {
+    const both = new StepTotals();
+    for (const totals of [this, other]) {
+      both.count += totals.count;
+      both.ms += totals.ms;
+      both.samples += totals.samples;
+      both.samplesKnown += totals.samplesKnown;
+      both.tokens += totals.tokens;
+      both.tokensKnown += totals.tokensKnown;
+      both.deviceSteps += totals.deviceSteps;
+      for (const stage of STAGE_NAMES) {
+        const ms = totals.stageMs[stage];
+        if (ms !== undefined) both.stageMs[stage] = (both.stageMs[stage] ?? 0) + ms;
+        const device = totals.deviceMs[stage];
+        if (device) {
+          const into = (both.deviceMs[stage] ??= { ms: 0, steps: 0 });
+          into.ms += device.ms;
+          into.steps += device.steps;
+        }
+      }
+    }
+    return both;
+  }
+}
+
+export class StepLog {
+  private readonly head: StepEvent[] = [];
+  /** The latest steps past the head; trimmed to TAIL_STEPS when it reaches twice that. */
+  private tail: StepEvent[] = [];
+  private readonly pastHead = new StepTotals();
+  private readonly pastHeadMs = new LogHistogram();
+
+  constructor(
+    private readonly headSteps = HEAD_STEPS,
+    private readonly tailSteps = TAIL_STEPS,
+  ) {}
+
+  /** Every step seen. */
+  get count(): number {
+    return this.head.length + this.pastHead.count;
+  }
+
+  /** True once steps past the head were folded into totals: `kept()` is no longer every step. */
+  get bounded(): boolean {
+    return this.pastHead.count > 0;
+  }
+
+  add(step: StepEvent): void {
+    if (this.head.length < this.headSteps) {
+      this.head.push(step);
+      return;
+    }
+    this.pastHead.add(step);
+    this.pastHeadMs.add(step.ms);
+    this.tail.push(step);
+    if (this.tail.length >= 2 * this.tailSteps) this.tail = this.tail.slice(-this.tailSteps);
+  }
+
+  /** Steps kept one by one, in order: all of them until the log is bounded, then head and tail. */
+  kept(): readonly StepEvent[] {
+    return this.bounded ? [...this.head, ...this.tail.slice(-this.tailSteps)] : this.head;
+  }
+
+  /** Index in `kept()` of the first tail step when steps between head and tail were left out. */
+  get keptGap(): number | null {
+    return this.bounded && this.pastHead.count > this.tailSteps ? this.head.length : null;
+  }
+
+  /** The first steps, one by one (all of them while the log is not bounded). */
+  leading(): readonly StepEvent[] {
+    return this.head;
+  }
+
+  last(): StepEvent | undefined {
+    return this.tail[this.tail.length - 1] ?? this.head[this.head.length - 1];
+  }
+
+  /** The latest steps, newest first, for as long as `more` says (the live window). */
+  latest(more: (step: StepEvent, taken: number) => boolean): StepEvent[] {
+    const taken: StepEvent[] = [];
+    for (const list of [this.tail, this.head]) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const step = list[i] as StepEvent;
+        if (!more(step, taken.length)) return taken;
+        taken.push(step);
+      }
+    }
+    return taken;
+  }
+
+  /** Totals of the steps from `from` (a step count) on; `from` must lie in the head. */
+  totalsFrom(from: number): StepTotals {
+    return StepTotals.of(this.head.slice(from)).plus(this.pastHead);
+  }
+
+  /** Step times from `from` on: exact while the log is not bounded, else the head's and a histogram. */
+  msQuantile(from: number, q: number, exact: (values: readonly number[], q: number) => number | null): number | null {
+    const headMs = this.head.slice(from).map((s) => s.ms);
+    if (!this.bounded) return exact(headMs, q);
+    const all = this.pastHeadMs.copy();
+    for (const ms of headMs) all.add(ms);
+    return all.quantile(q);
+  }
+
+  /** Sum of every step's time, warm-up included. */
+  get totalMs(): number {
+    let ms = this.pastHead.ms;
+    for (const step of this.head) ms += step.ms;
+    return ms;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The aggregator's bounded step log: past its head it keeps totals, a histogram and the latest
+ * steps. A real fast run's events through a log with a small head and tail must give the summary
+ * and findings the whole list gives: sums to rounding, median and p95 within 1%, same findings.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunAggregator } from '../../src/core/aggregator';
+import { StepLog, StepTotals } from '../../src/core/step-log';
+import { findingsFor } from '../../src/host/analysis';
+import { readRecording } from '../../src/host/recording/recording-reader';
+import { RunSession } from '../../src/host/run-session';
+import type { StepEvent } from '../../src/protocol/events';
+import { assertSummariesMatch } from '../host/summary-match';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+function step(index: number, ms: number): StepEvent {
+  return { type: 'step', index, t: index * 10, ms, samples: 8, stages: { data: ms / 4, forward: (3 * ms) / 4 } };
+}
+
+describe('the bounded step log', () => {
+  it('keeps every step up to its head, then the head, the latest steps, and totals of all', () => {
+    const log = new StepLog(10, 5);
+    const steps = Array.from({ length: 47 }, (_, i) => step(i, 1 + (i % 7)));
+    steps.slice(0, 10).forEach((s) => log.add(s));
+    assert.equal(log.bounded, false);
+    assert.deepEqual(log.kept(), steps.slice(0, 10));
+    steps.slice(10).forEach((s) => log.add(s));
+    assert.equal(log.count, 47);
+    assert.equal(log.bounded, true);
+    assert.deepEqual(log.kept().map((s) => s.index), [...steps.slice(0, 10), ...steps.slice(-5)].map((s) => s.index));
+    assert.equal(log.keptGap, 10);
+    assert.equal(log.last(), steps[46]);
+    assert.deepEqual(log.latest((_, taken) => taken < 3).map((s) => s.index), [46, 45, 44]);
+    const whole = StepTotals.of(steps.slice(4));
+    const bounded = log.totalsFrom(4);
+    assert.equal(bounded.count, whole.count);
+    assert.ok(Math.abs(bounded.ms - whole.ms) < 1e-9);
+    assert.ok(Math.abs((bounded.stageMs.data ?? 0) - (whole.stageMs.data ?? 0)) < 1e-9);
+    assert.equal(bounded.samples, whole.samples);
+    assert.ok(Math.abs(log.totalMs - StepTotals.of(steps).ms) < 1e-9);
+  });
+
+  it('gives a real fast run the summary and findings of the whole step list', async function () {
+    this.timeout(120_000);
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-step-log-'));
+    const session = await RunSession.start({
+      command: ['/usr/bin/python3', path.join(REPO, 'bench', 'shapes', 'fast_steps.py'), '--seconds', '6'],
+      cwd: REPO,
+      env: process.env,
+      runsDir,
+      runnersDir: path.join(REPO, 'dist'),
+      stdio: 'ignore',
+    });
+    await session.done;
+    const { events } = readRecording(session.dir);
+    const whole = new RunAggregator();
+    const [head, tail] = [300, 600];
+    const bounded = new RunAggregator(new StepLog(head, tail));
+    for (const event of events) {
+      whole.add(event);
+      bounded.add(event);
+    }
+    // Past head and twice the tail: totals, histogram and the tail's trimming all take part.
+    assert.ok(whole.stepCount > head + 2 * tail, `a fast run: ${whole.stepCount} steps`);
+    assert.equal(bounded.stepCount, whole.stepCount);
+    assert.equal(bounded.steps.length, head + tail, 'the bounded log keeps its head and tail only');
+    const wholeSummary = whole.summary(session.dir);
+    const boundedSummary = bounded.summary(session.dir);
+    wholeSummary.findings = findingsFor(whole, wholeSummary);
+    boundedSummary.findings = findingsFor(bounded, boundedSummary);
+    console.log(`      ${whole.stepCount} steps; median ${wholeSummary.throughput.stepMsMedian?.toFixed(4)} vs ${boundedSummary.throughput.stepMsMedian?.toFixed(4)} ms; findings ${wholeSummary.findings.map((f) => f.code).join(', ') || 'none'}`);
+    assertSummariesMatch(boundedSummary, wholeSummary);
+  });
+});
