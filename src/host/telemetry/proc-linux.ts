@@ -217,7 +217,8 @@ export class LinuxProcSampler implements ProcSampler {
     this.prevCpu = cpu;
     return {
       proc: { cpuPct: (100 * cpuTicks) / this.aux.ticksPerSec / elapsedSec, rssBytes: rssPages * this.aux.pageBytes, processes: live },
-      system: { cpuPct: dTotal > 0 ? (100 * dBusy) / dTotal : 0, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes },
+      // iowait may go backwards between reads (proc(5)), so busy can move more than total: clamp.
+      system: { cpuPct: dTotal > 0 ? Math.min(100, Math.max(0, (100 * dBusy) / dTotal)) : 0, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes },
       pids: new Set(tree.keys()),
     };
   }
