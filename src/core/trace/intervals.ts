@@ -47,3 +47,39 @@ export function subtract(from: readonly Interval[], minus: readonly Interval[]):
   }
   return result;
 }
+
+/** The parts of a union (sorted, disjoint: unionOf's result) inside [from, to), found by binary search. */
+export function clipUnion(union: readonly Interval[], from: number, to: number): Interval[] {
+  let lo = 0;
+  let hi = union.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((union[mid] as Interval)[1] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const clipped: Interval[] = [];
+  for (let i = lo; i < union.length; i++) {
+    const [s, e] = union[i] as Interval;
+    if (s >= to) break;
+    clipped.push([Math.max(s, from), Math.min(e, to)]);
+  }
+  return clipped;
+}
+
+/** Time a union (sorted, disjoint) covers inside [from, to). */
+export function unionLengthWithin(union: readonly Interval[], from: number, to: number): number {
+  return clipUnion(union, from, to).reduce((total, [s, e]) => total + (e - s), 0);
+}
+
+/** Index of the interval of a sorted, disjoint list that holds t, or -1. */
+export function indexHolding(union: readonly Interval[], t: number): number {
+  let lo = 0;
+  let hi = union.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((union[mid] as Interval)[1] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const interval = union[lo];
+  return interval && interval[0] <= t ? lo : -1;
+}

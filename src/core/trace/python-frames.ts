@@ -65,7 +65,7 @@ export function linesFromPythonFrames(frames: readonly Span[], origin: number, s
     stack.pop();
   }
   const first = sorted[0]?.ts ?? origin;
-  const last = Math.max(first, ...sorted.map((s) => s.ts + s.dur));
+  const last = sorted.reduce((latest, s) => Math.max(latest, s.ts + s.dur), first);
   const periodMs = (last - first) / 1000;
   return {
     type: 'lines',

@@ -14,7 +14,7 @@
  */
 import type { LinesEvent, SampleStage, StageName, StepEvent } from '../../protocol/events';
 import type { GpuTime } from '../../protocol/recording';
-import { clipTo, coveredLength, subtract, unionOf, type Interval } from './intervals';
+import { clipTo, clipUnion, coveredLength, indexHolding, subtract, unionLengthWithin, unionOf, type Interval } from './intervals';
 import type { ImportedRun } from './imported-run';
 import { TraceFormatError } from './json-stream';
 import { linesFromPythonFrames } from './python-frames';
@@ -29,8 +29,12 @@ export function importPyTorchTrace(trace: Pick<TraceCollector, 'spans' | 'metada
     const what = trace.events === 0 ? 'has no events' : `has ${trace.events.toLocaleString('en-US')} events but no ProfilerStep#N steps, GPU activity or Python frames`;
     throw new TraceFormatError(`not a PyTorch profiler trace TrainLens can read: it ${what}`);
   }
-  const origin = Math.min(...spans.map((s) => s.ts));
-  const end = Math.max(...spans.map((s) => s.ts + s.dur));
+  let origin = Infinity;
+  let end = -Infinity;
+  for (const span of spans) {
+    origin = Math.min(origin, span.ts);
+    end = Math.max(end, span.ts + span.dur);
+  }
   const byKind = groupByKind(spans);
   const stepSpans = profilerSteps(byKind.get('step') ?? []);
   const windows: Interval[] = stepSpans.length > 0 ? stepSpans.map((s) => [s.ts, s.ts + s.dur]) : [[origin, end]];
@@ -42,9 +46,9 @@ export function importPyTorchTrace(trace: Pick<TraceCollector, 'spans' | 'metada
   stages.push('other');
 
   const ranges = {
-    data: intervalsOf(byKind.get('data')),
-    optimizer: intervalsOf(byKind.get('optimizer')),
-    backward: intervalsOf(byKind.get('backward')),
+    data: unionOf(intervalsOf(byKind.get('data'))),
+    optimizer: unionOf(intervalsOf(byKind.get('optimizer'))),
+    backward: unionOf(intervalsOf(byKind.get('backward'))),
   };
   const laidOut = stepSpans.map((span, i) => stepOf(span, i, origin, ranges, stages));
   const steps = laidOut.map((s) => s.step);
@@ -79,6 +83,7 @@ function profilerSteps(spans: readonly Span[]): Span[] {
   return [...byStep.values()].sort((a, b) => a.ts - b.ts);
 }
 
+/** Each kind's ranges over the whole trace, as unions (sorted, disjoint). */
 interface StageRanges {
   data: Interval[];
   optimizer: Interval[];
@@ -96,18 +101,18 @@ interface LaidOutStep {
 function stepOf(span: Span, position: number, origin: number, ranges: StageRanges, stages: readonly StageName[]): LaidOutStep {
   const from = span.ts;
   const to = span.ts + span.dur;
-  const data = unionOf(clipTo(ranges.data, from, to));
-  const optimizer = subtract(clipTo(ranges.optimizer, from, to), data);
-  const backwardRanges = clipTo(ranges.backward, from, to);
+  const data = clipUnion(ranges.data, from, to);
+  const optimizer = subtract(clipUnion(ranges.optimizer, from, to), data);
+  const backwardRanges = clipUnion(ranges.backward, from, to);
   const taken = [...data, ...optimizer];
   let backward: Interval[] = [];
   let forward: Interval[] = [];
   if (backwardRanges.length > 0) {
-    const backwardStart = Math.min(...backwardRanges.map(([s]) => s));
-    const backwardEnd = Math.max(...backwardRanges.map(([, e]) => e));
+    // A union's parts are in order: the first starts backward, the last ends it.
+    const backwardStart = (backwardRanges[0] as Interval)[0];
+    const backwardEnd = (backwardRanges[backwardRanges.length - 1] as Interval)[1];
     backward = subtract([[backwardStart, backwardEnd]], taken);
-    const dataBefore = data.filter(([, e]) => e <= backwardStart).map(([, e]) => e);
-    const forwardStart = Math.max(from, ...dataBefore);
+    const forwardStart = data.reduce((latest, [, e]) => (e <= backwardStart ? Math.max(latest, e) : latest), from);
     forward = subtract([[forwardStart, backwardStart]], taken);
   }
   const ms = (intervals: readonly Interval[]): number => coveredLength(intervals) / 1000;
@@ -125,19 +130,21 @@ function stepOf(span: Span, position: number, origin: number, ranges: StageRange
   };
 }
 
+/** `windows`: the steps, in time order and not overlapping (ProfilerStep ranges follow one another). */
 function gpuTimeOf(gpu: readonly Span[], windows: readonly Interval[]): GpuTime {
   const windowMs = windows.reduce((total, [s, e]) => total + (e - s), 0);
-  const all = intervalsOf(gpu);
-  const communication = intervalsOf(gpu.filter((s) => s.kind === 'kernel' && COMMUNICATION_KERNEL.test(s.name)));
+  const all = unionOf(intervalsOf(gpu));
+  const communication = unionOf(intervalsOf(gpu.filter((s) => s.kind === 'kernel' && COMMUNICATION_KERNEL.test(s.name))));
   let busy = 0;
   let communicating = 0;
   for (const [from, to] of windows) {
-    busy += coveredLength(clipTo(all, from, to));
-    communicating += coveredLength(clipTo(communication, from, to));
+    busy += unionLengthWithin(all, from, to);
+    communicating += unionLengthWithin(communication, from, to);
   }
+  const steps = unionOf(windows);
   const byName = new Map<string, { ms: number; count: number }>();
   for (const kernel of gpu) {
-    if (kernel.kind !== 'kernel' || !windows.some(([s, e]) => kernel.ts + kernel.dur / 2 >= s && kernel.ts + kernel.dur / 2 < e)) continue;
+    if (kernel.kind !== 'kernel' || indexHolding(steps, kernel.ts + kernel.dur / 2) < 0) continue;
     const entry = byName.get(kernel.name) ?? { ms: 0, count: 0 };
     entry.ms += kernel.dur / 1000;
     entry.count++;

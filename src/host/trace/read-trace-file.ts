@@ -4,9 +4,12 @@
  * which hands over one event at a time to a collector that keeps only what the import uses.
  *
  * Why streaming and not a worker thread: the cost of a large trace is memory and one long
- * JSON.parse. Streaming removes both: no chunk takes more than a few milliseconds, so the
- * extension host's event loop keeps turning between chunks, and memory is bounded by the kept
- * events, not the file. (A worker would still parse the whole text at once, in its own heap.)
+ * JSON.parse. Streaming removes both: a 256 KB chunk takes a few milliseconds, so the extension
+ * host's event loop keeps turning between chunks, and memory is bounded by the kept events, not
+ * the file (a worker would still parse the whole text at once, in its own heap, and would need a
+ * bundle entry of its own). Measured on a 401 MB trace: the loop held at most 39-197 ms while
+ * streaming (garbage collection, on a loaded machine); the analysis after the last chunk, in core,
+ * runs in one go (0.5-1.1 s there).
  *
  * A V8 .cpuprofile is one object whose bulk is a single array: it is read whole, up to
  * MAX_CPUPROFILE_BYTES, and parsed in one go.
