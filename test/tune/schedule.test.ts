@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { finalRungSteps, halvingSchedule, MIN_TRIAL_STEPS, rungSizes, survivorsAfter, trialMs } from '../../src/core/tune/schedule';
+import { finalRungSteps, halvingSchedule, MIN_TRIAL_STEPS, minTrialSteps, rungSizes, survivorsAfter, trialMs } from '../../src/core/tune/schedule';
 
 describe('tune: successive halving schedule', () => {
   it('halves the contenders each rung, with the baseline control in every rung (twice, around the last one left)', () => {
@@ -28,11 +28,19 @@ describe('tune: successive halving schedule', () => {
     assert.ok(rungs[0]!.steps >= MIN_TRIAL_STEPS);
   });
 
+  it('a trial measures at least a second of steps: a fast script gets more steps, not fewer contenders', () => {
+    assert.equal(minTrialSteps(10), MIN_TRIAL_STEPS);
+    assert.equal(minTrialSteps(500), 500);
+    const { rungs, contenders } = halvingSchedule({ contenders: 8, budgetMs: 60_000, trialOverheadMs: 2500, batchesPerSec: 500 });
+    assert.ok(contenders < 8);
+    assert.ok(rungs[0]!.steps >= 500);
+  });
+
   it('the last rung shares what is left of the budget among its three trials', () => {
     const steps = finalRungSteps(30_000, 2000, 100);
     assert.equal(steps, 800);
     assert.ok(3 * trialMs(steps, 100, 2000) <= 30_000);
-    assert.equal(finalRungSteps(1000, 2000, 100), MIN_TRIAL_STEPS);
+    assert.equal(finalRungSteps(1000, 2000, 100), minTrialSteps(100));
   });
 
   it('never plans a rung shorter than the one before (floorSteps)', () => {

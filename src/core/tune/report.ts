@@ -17,6 +17,8 @@ export interface TuneOutcome {
   fixTarget: { file: string; line: number | null; torchVersion: string | null; cuda: boolean } | null;
   /** What was not tried, budget remarks, a stop by the user. */
   notes: string[];
+  /** The machine's 1-minute load average as tuning started and ended: what the trials competed with. */
+  load: { start: number; end: number; cores: number } | null;
   budgetMs: number;
   elapsedMs: number;
 }
@@ -50,6 +52,7 @@ export function tuneJson(outcome: TuneOutcome): unknown {
       noiseRuns: v.noiseRuns,
     },
     notes: outcome.notes,
+    load: outcome.load,
     budgetMs: outcome.budgetMs,
     elapsedMs: outcome.elapsedMs,
   };
@@ -80,6 +83,8 @@ export function formatTuneReport(outcome: TuneOutcome): string[] {
   if (outcome.fixes.length > 0) lines.push(`Fixes that write it: ${outcome.fixes.map((f) => f.fixId).join(', ')} (trainlens tune --apply-best writes them)`);
   if (outcome.unwritable.length > 0) lines.push(`No fix writes ${outcome.unwritable.join(', ')}: set it by hand`);
   for (const note of outcome.notes) lines.push(`Note: ${note}`);
+  const load = outcome.load;
+  if (load) lines.push(`Machine load (1-minute average, ${load.cores} cores): ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end; ${Math.round(outcome.elapsedMs / 1000)} s of a ${Math.round(outcome.budgetMs / 1000)} s budget`);
   return lines;
 }
 

@@ -59,19 +59,27 @@ export function promote(rungTrials: readonly TrialResult[], keep: number): TuneS
 }
 
 /**
- * The best is the fastest contender of the last rung any contender was measured in, against the
- * baseline's control of that rung. Settings whose gain stays within the noise band are not called
- * better: the verdict's best is then the baseline itself.
+ * Repeats of the baseline's settings count for the noise band only when at least this share of the
+ * judged trial's steps long: a short run varies more, and would widen the band for long ones.
  */
-export function judge(baselineBatchesPerSec: number | null, trials: readonly TrialResult[]): TuneVerdict {
-  const baselineRates = [baselineBatchesPerSec, ...trials.filter((t) => usable(t) && isBaseline(t.settings)).map((t) => t.batchesPerSec)];
-  const band = noiseBand(baselineRates.filter((r): r is number => r !== null));
+export const NOISE_RUN_MIN_SHARE = 0.5;
+/** Fewer long repeats than this estimate no spread: then every repeat counts. */
+const MIN_NOISE_RUNS = 3;
+
+/**
+ * The best is the fastest contender of the last rung any contender was measured in, against the
+ * mean of the baseline's controls in that rung. Settings whose gain stays within the noise band
+ * (compare.ts's, from the baseline's repeats about as long as that trial) are not called better:
+ * the verdict's best is then the baseline itself.
+ */
+export function judge(baseline: { batchesPerSec: number | null; steps: number }, trials: readonly TrialResult[]): TuneVerdict {
   const contenders = trials.filter((t) => usable(t) && !isBaseline(t.settings));
   const lastRung = Math.max(-1, ...contenders.map((t) => t.rung));
   const top = contenders.filter((t) => t.rung === lastRung).sort((a, b) => (b.batchesPerSec ?? 0) - (a.batchesPerSec ?? 0))[0];
   // The controls of that rung: in the last rung one before and one after the contender.
   const controls = trials.filter((t) => usable(t) && isBaseline(t.settings) && t.rung === lastRung).map((t) => t.batchesPerSec as number);
-  const reference = mean(controls) ?? baselineBatchesPerSec;
+  const reference = mean(controls) ?? baseline.batchesPerSec;
+  const band = noiseBand(repeatRates(baseline, trials, top?.steps ?? 0));
   const none: TuneVerdict = {
     best: {},
     contender: top?.settings ?? null,
@@ -92,4 +100,11 @@ export function judge(baselineBatchesPerSec: number | null, trials: readonly Tri
     gainPct,
     beyondNoise,
   };
+}
+
+/** The baseline's rates (its run and every usable control) from runs at least half as long as `steps`, when there are enough. */
+function repeatRates(baseline: { batchesPerSec: number | null; steps: number }, trials: readonly TrialResult[], steps: number): number[] {
+  const runs = [baseline, ...trials.filter((t) => usable(t) && isBaseline(t.settings))].filter((r): r is { batchesPerSec: number; steps: number } => r.batchesPerSec !== null);
+  const long = runs.filter((r) => r.steps >= steps * NOISE_RUN_MIN_SHARE);
+  return (long.length >= MIN_NOISE_RUNS ? long : runs).map((r) => r.batchesPerSec);
 }

@@ -7,6 +7,8 @@
 
 /** Fewer steps than this say little about a rate (warm-up alone may take a few). */
 export const MIN_TRIAL_STEPS = 20;
+/** Nor do steps that take less than this: a trial that costs seconds to start should measure at least as long. */
+export const MIN_TRIAL_MS = 1000;
 
 export interface Rung {
   /** Trials in this rung, the baseline's control included. */
@@ -35,7 +37,7 @@ export interface Schedule {
 
 /** The rungs from here to the end, each twice as long as the one before, filling the budget. */
 export function halvingSchedule(input: ScheduleInput): Schedule {
-  const floor = Math.max(MIN_TRIAL_STEPS, input.floorSteps ?? 0);
+  const floor = Math.max(minTrialSteps(input.batchesPerSec), input.floorSteps ?? 0);
   for (let contenders = input.contenders; contenders >= 1; contenders--) {
     const sizes = rungSizes(contenders);
     const overhead = sizes.reduce((total, n) => total + n, 0) * input.trialOverheadMs;
@@ -64,10 +66,15 @@ export function rungSizes(contenders: number): number[] {
 /** Control, contender, control. */
 export const FINAL_RUNG_TRIALS = 3;
 
-/** Steps for the final rung's trials in what is left of the budget (at least MIN_TRIAL_STEPS). */
+/** Steps for the final rung's trials in what is left of the budget (at least the minimum trial). */
 export function finalRungSteps(budgetMs: number, trialOverheadMs: number, batchesPerSec: number): number {
   const steps = Math.floor((((budgetMs - FINAL_RUNG_TRIALS * trialOverheadMs) / 1000) * batchesPerSec) / FINAL_RUNG_TRIALS);
-  return Math.max(MIN_TRIAL_STEPS, steps);
+  return Math.max(minTrialSteps(batchesPerSec), steps);
+}
+
+/** The shortest trial worth its start-up: MIN_TRIAL_STEPS, and MIN_TRIAL_MS of steps at this rate. */
+export function minTrialSteps(batchesPerSec: number): number {
+  return Math.max(MIN_TRIAL_STEPS, Math.ceil((batchesPerSec * MIN_TRIAL_MS) / 1000));
 }
 
 /** How many contenders go on to the next rung. */

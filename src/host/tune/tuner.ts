@@ -3,12 +3,13 @@
  * candidates the baseline's facts allow (core/tune), each trial a recorded run with its settings
  * applied by the runner. Trials run one at a time: two at once would share the cores they measure.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { tuneCandidates } from '../../core/tune/candidates';
 import { fixesForSettings } from '../../core/tune/fixes';
 import type { TuneOutcome } from '../../core/tune/report';
 import { judge, promote, type TrialResult } from '../../core/tune/result';
-import { finalRungSteps, halvingSchedule, MIN_TRIAL_STEPS, survivorsAfter, trialMs } from '../../core/tune/schedule';
+import { finalRungSteps, halvingSchedule, minTrialSteps, survivorsAfter, trialMs } from '../../core/tune/schedule';
 import { isBaseline, type TuneSettings } from '../../core/tune/settings';
 import type { RunSummary } from '../../core/summary';
 import { availableCores } from '../analysis';
@@ -58,6 +59,7 @@ export function startTuning(request: TuneRequest): Tuning {
 
 async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: (h: TrialHandle) => void): Promise<TuneOutcome> {
   const startedMs = Date.now();
+  const loadAtStart = loadAverage();
   const elapsed = (): number => Date.now() - startedMs;
   const run: RunRequest = { ...request.run, runsDir: path.join(request.run.runsDir, `tune-${new Date(startedMs).toISOString().replace(/[:.]/g, '-')}`) };
   const notes: string[] = [];
@@ -91,7 +93,7 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
     }
     const final = contenders.length === 1;
     // Each rung as long as the budget left allows for the rest; the last one takes what is left.
-    const steps = final ? finalRungSteps(left, overheads.ms, rate) : (plan.rungs[0]?.steps ?? MIN_TRIAL_STEPS);
+    const steps = final ? finalRungSteps(left, overheads.ms, rate) : (plan.rungs[0]?.steps ?? minTrialSteps(rate));
     previousSteps = steps;
     const rungTrials: TrialResult[] = [];
     // The control first: the contenders' trials follow it as the machine's load drifts (and, in the
@@ -118,7 +120,7 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
   }
   if (isStopped()) notes.push('tuning was stopped before its budget was spent: the verdict is from what was measured');
 
-  const verdict = judge(rate, trials);
+  const verdict = judge({ batchesPerSec: rate, steps: baseline.steps }, trials);
   const { fixes, unwritable } = fixesForSettings(verdict.best);
   return {
     script: summary.script,
@@ -129,9 +131,16 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
     unwritable,
     fixTarget: fixTargetOf(summary),
     notes,
+    load: loadAtStart === null ? null : { start: loadAtStart, end: loadAverage() ?? loadAtStart, cores: availableCores() },
     budgetMs: request.budgetMs,
     elapsedMs: elapsed(),
   };
+}
+
+/** The 1-minute load average: trials share the machine with whatever else runs (null where the OS has none). */
+function loadAverage(): number | null {
+  const [oneMinute] = os.loadavg();
+  return process.platform === 'win32' || oneMinute === undefined ? null : oneMinute;
 }
 
 /**
