@@ -1,5 +1,6 @@
 /** The streaming trace scanner gives the same events as JSON.parse, however the text is cut into chunks. */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { TraceFormatError, TraceJsonScanner } from '../../src/core/trace/json-stream';
 
 function scan(chunks: readonly string[]): { events: unknown[]; meta: Record<string, unknown> } {
@@ -42,6 +43,45 @@ describe('trace JSON scanner', () => {
       assert.deepEqual(meta, { deviceProperties: KINETO.deviceProperties, distributedInfo: KINETO.distributedInfo, traceName: KINETO.traceName });
     });
   }
+
+  it('any JSON events, cut anywhere, come out as JSON.parse reads them (property)', () => {
+    const event = fc.jsonValue().map((value) => ({ ph: 'X', value }));
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 8 }), fc.jsonValue(), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), fc.boolean(), (events, extra, cuts, wrapped) => {
+        const text = wrapped ? JSON.stringify({ extra, traceEvents: events, after: extra }) : JSON.stringify(events);
+        const chunks: string[] = [];
+        let at = 0;
+        for (let i = 0; at < text.length; i++) {
+          const size = cuts[i % cuts.length] as number;
+          chunks.push(text.slice(at, at + size));
+          at += size;
+        }
+        // JSON.parse, not the input: -0 and the like come back as the text says.
+        assert.deepEqual(scan(chunks).events, JSON.parse(JSON.stringify(events)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('any cut-off trace, and any text at all, ends in a TraceFormatError or events, never another error (property)', () => {
+    const full = JSON.stringify(KINETO);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: full.length - 1 }), (length) => {
+        assert.throws(() => scan([full.slice(0, length)]), TraceFormatError);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        try {
+          scan([text]);
+        } catch (error) {
+          assert.ok(error instanceof TraceFormatError, String(error));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 
   it('an empty trace is a trace with no events', () => {
     assert.deepEqual(scan(['{"traceEvents": []}']).events, []);
