@@ -38,7 +38,7 @@ export class RecordingOpener {
     if (dir) await this.show(dir, { reveal: true });
   }
 
-  /** Export Recording…: `resource` is a run folder (a Uri, a path, or a Runs view row with `dir`); asked for when absent. */
+  /** Export Recording…: `resource` is a run folder (a Uri, a path, or a Runs view row); asked for when absent. */
   async exportRecording(resource: unknown): Promise<void> {
     const dir = runDirOf(resource) ?? (await this.pick());
     if (!dir) return;
@@ -163,7 +163,9 @@ function recordingDirOf(file: string): string {
 function runDirOf(resource: unknown): string | undefined {
   if (resource instanceof vscode.Uri) return recordingDirOf(resource.fsPath);
   if (typeof resource === 'string') return recordingDirOf(resource);
-  const dir = (resource as { dir?: unknown } | null | undefined)?.dir;
+  // A Runs view row (RunOnDisk) holds its folder in item.dir.
+  const row = resource as { dir?: unknown; item?: { dir?: unknown } } | null | undefined;
+  const dir = row?.dir ?? row?.item?.dir;
   return typeof dir === 'string' ? dir : undefined;
 }
 

@@ -5,12 +5,14 @@
  */
 import { RunAggregator } from '../core/aggregator';
 import type { RunSummary } from '../core/summary';
-import { PROTOCOL_VERSION } from '../protocol/events';
-import { RECORDING_FORMAT, type RecordedEvent, type RunExitEvent, type RunStatus } from '../protocol/recording';
+import { isRank } from '../core/ranks';
+import { PROTOCOL_VERSION, type HelloEvent } from '../protocol/events';
+import { RECORDING_FORMAT, type RecordedEvent, type RunExitEvent, type RunStartEvent, type RunStatus } from '../protocol/recording';
 import { cachedSourceLines, findingsFor } from './analysis';
 import { withStartupCode } from '../core/startup';
 import { RunChannel } from './ipc/run-channel';
 import { planLaunch } from './launch';
+import { RankRecorder, withRanks } from './rank-recordings';
 import type { LaunchPlan, ProbeMode, RunnerOptions, RuntimeOverrides } from './launch/plan';
 import { isPythonExecutable } from './launch/python';
 import { TrainingProcess, type ProcessExit, type TrainingStdio } from './launch/training-process';
@@ -56,6 +58,8 @@ export class RunSession {
   readonly aggregator = new RunAggregator();
   readonly done: Promise<RunSummary>;
   private readonly listeners = new Set<EventsListener>();
+  /** A distributed job's ranks, each recorded on its own (rank-recordings.ts), by rank and pid. */
+  private readonly ranks = new Map<string, RankRecorder>();
   private stopReason: string | undefined;
 
   private constructor(
@@ -64,6 +68,7 @@ export class RunSession {
     private readonly writer: RecordingWriter,
     private readonly channel: RunChannel,
     private readonly startedAtMs: number,
+    private readonly header: RunStartEvent,
     request: RunRequest,
   ) {
     const telemetry =
@@ -77,6 +82,8 @@ export class RunSession {
             onHardware: (hardware) => this.record([hardware]),
             onNote: (message) => this.record([{ type: 'log', level: 'info', message }]),
           });
+    // A full or unwritable disk ends the recording, not the run: the note reaches the log and summary.
+    writer.watchFaults((message) => this.record([{ type: 'log', level: 'warn', message }]));
     this.done = process.exited.then(async (exit) => {
       await waitQuiet(this.channel, DRAIN_MS);
       await telemetry?.stop();
@@ -94,9 +101,9 @@ export class RunSession {
 
   /** Starts a run; throws a typed error (unsupported command, script or interpreter not found, recording not writable). */
   static async start(request: RunRequest): Promise<RunSession> {
-    const session: { current?: RunSession; early: RecordedEvent[]; drops: string[] } = { early: [], drops: [] };
+    const session: { current?: RunSession; early: Array<[RecordedEvent[], HelloEvent]>; drops: string[] } = { early: [], drops: [] };
     const channel = await RunChannel.open({
-      onEvents: (events) => (session.current ? session.current.record(events) : session.early.push(...events)),
+      onEvents: (events, sender) => (session.current ? session.current.receive(events, sender) : session.early.push([events, sender])),
       onDrop: (reason) => (session.current ? session.current.aggregator.countDropped(reason) : session.drops.push(reason)),
     });
     let writer: RecordingWriter | undefined;
@@ -110,7 +117,7 @@ export class RunSession {
       });
       writer = RecordingWriter.create(request.runsDir, plan.script ?? request.command[0] ?? 'run');
       const startedAtMs = Date.now();
-      const header: RecordedEvent = {
+      const header: RunStartEvent = {
         type: 'run',
         format: RECORDING_FORMAT,
         id: writer.id,
@@ -124,10 +131,10 @@ export class RunSession {
         writer?.append([{ type: 'exit', t: Date.now() - startedAtMs, exitCode: null, signal: null, status: 'failed', stopReason: error.message }]);
         throw error;
       });
-      const run = new RunSession(plan, child, writer, channel, startedAtMs, request);
+      const run = new RunSession(plan, child, writer, channel, startedAtMs, header, request);
       session.current = run;
       run.aggregator.add(header);
-      run.record(session.early);
+      for (const [events, sender] of session.early) run.receive(events, sender);
       for (const reason of session.drops) run.aggregator.countDropped(reason);
       return run;
     } catch (error) {
@@ -149,6 +156,23 @@ export class RunSession {
     return this.done;
   }
 
+  /** Ranks of the job, by rank; empty for a single process. */
+  get rankAggregators(): Array<{ hello: HelloEvent; aggregator: RunAggregator }> {
+    return [...this.ranks.values()].sort((a, b) => (a.hello.rank ?? 0) - (b.hello.rank ?? 0));
+  }
+
+  /** A rank's events go to its own recording; the launching process's to the run's. */
+  private receive(events: RecordedEvent[], sender: HelloEvent): void {
+    if (!isRank(sender)) return this.record(events);
+    const key = `${sender.rank}:${sender.pid}`;
+    let rank = this.ranks.get(key);
+    if (!rank) {
+      rank = RankRecorder.create(this.writer.dir, this.header, sender);
+      this.ranks.set(key, rank);
+    }
+    rank.record(events);
+  }
+
   private record(events: readonly RecordedEvent[]): void {
     if (events.length === 0) return;
     this.writer.append(events);
@@ -167,10 +191,11 @@ export class RunSession {
     };
     this.record([exitEvent]);
     await this.channel.close();
-    const summary = this.aggregator.summary(this.writer.dir);
+    const launcher = this.aggregator.summary(this.writer.dir);
     const sources = cachedSourceLines();
-    summary.findings = findingsFor(this.aggregator, summary, sources);
-    summary.startup = withStartupCode(summary.startup, sources);
+    launcher.findings = findingsFor(this.aggregator, launcher, sources);
+    launcher.startup = withStartupCode(launcher.startup, sources);
+    const summary = withRanks(launcher, [...this.ranks.values()].map((rank) => rank.finish(exitEvent)));
     this.writer.writeSummary(summary);
     this.writer.close();
     return summary;

@@ -32,6 +32,14 @@ export interface HelloEvent {
   sampleHz: number;
   /** Wall-clock epoch ms of the runner's time origin; every `t` below is ms since it. */
   timeOriginMs: number;
+  /** Set when the process is a rank of a distributed job (torch.distributed). */
+  rank?: number | null;
+  worldSize?: number | null;
+  localRank?: number | null;
+  /** Host name of the machine the rank runs on. */
+  node?: string | null;
+  /** What the job's ranks share (rendezvous address, torchrun run id): recordings of one job merge. */
+  job?: string | null;
 }
 
 export interface FrameworkEvent {
@@ -119,6 +127,10 @@ export interface StepEvent {
   /** Main-thread CPU time in the data stage, ms: near `stages.data` when loading computes in the
    * main process, near 0 when it waits (on workers, disk, a sleep). */
   dataCpuMs?: number | null;
+  /** A rank's time in collectives during the step, ms, and the part of it the loop waited for
+   * (not hidden behind backward); absent where nothing measured them. */
+  commMs?: number | null;
+  commExposedMs?: number | null;
 }
 
 export interface LineEntry {

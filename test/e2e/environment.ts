@@ -193,9 +193,11 @@ export async function forDocs(region: Locator, docsName: string): Promise<void> 
   e2e().docsShots.set(file, docsName);
 }
 
-/** `trainlens record --json` on the same script: the reference figures the editor must match. */
-export async function recordWithCli(script: string, args: readonly string[]): Promise<RunSummary> {
-  const out = path.join(RESULTS_DIR, 'cli-runs');
+/**
+ * `trainlens record --json` on the same script: the reference figures the editor must match.
+ * `out`: where the recording goes; by default outside the workspace, so the editor never lists it.
+ */
+export async function recordWithCli(script: string, args: readonly string[], out = path.join(RESULTS_DIR, 'cli-runs')): Promise<RunSummary> {
   const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
   const child = spawn(process.execPath, [cli, 'record', '--json', '--out', out, '--', PYTHON, script, ...args], {
     cwd: e2e().workspace,

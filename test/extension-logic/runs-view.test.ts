@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { recordingItem, type RecordingGlance } from '../../src/core/editor-view/recording-list';
 import { beforeAndAfter, comparedRunsTitle, isRecordingFolder, runToRestore } from '../../src/core/editor-view/runs-actions';
-import { changeAltersList, Debounce } from '../../src/core/editor-view/runs-refresh';
+import { Debounce } from '../../src/core/editor-view/runs-refresh';
 import { codiconId, durationText, RECORDING_QUIET_MS, runRow, runsNewestFirst, runState, startText, type RunOnDisk } from '../../src/core/editor-view/runs-rows';
 import { OUTCOMES } from '../../src/core/editor-view/status-model';
 import type { Clock } from '../../src/core/editor-view/throttle';
@@ -134,21 +134,6 @@ describe('Runs view actions', () => {
 });
 
 describe('Runs view refresh', () => {
-  const names = { events: 'events.jsonl', summary: 'summary.json' };
-
-  it('refreshes for a recording appearing or going and a summary written, not for events appended', () => {
-    assert.ok(changeAltersList('', 'deleted', names), 'the runs folder itself');
-    assert.ok(changeAltersList('20261123-105431-train-3f9c', 'created', names));
-    assert.ok(changeAltersList('20261123-105431-train-3f9c', 'deleted', names));
-    assert.ok(!changeAltersList('20261123-105431-train-3f9c', 'changed', names));
-    assert.ok(changeAltersList('id/events.jsonl', 'created', names));
-    assert.ok(!changeAltersList('id/events.jsonl', 'changed', names));
-    assert.ok(changeAltersList('id/summary.json', 'created', names));
-    assert.ok(changeAltersList('id/summary.json', 'changed', names));
-    assert.ok(!changeAltersList('id/summary.json.tmp', 'created', names));
-    assert.ok(!changeAltersList('id/deep/summary.json', 'created', names));
-  });
-
   /** A hand-driven clock: timers fire when the test advances time. */
   class ManualClock implements Clock {
     private nowMs = 0;

@@ -10,12 +10,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RejectReason, type RunnerEvent } from '../../protocol';
+import type { HelloEvent } from '../../protocol/events';
 
 export type DropReason = RejectReason | 'bad-token' | 'bad-version' | 'too-long';
 
 export interface ChannelListener {
-  /** Accepted events of one data chunk, in order (lets the recorder write them in one go). */
-  onEvents(events: RunnerEvent[]): void;
+  /**
+   * Accepted events of one data chunk, in order (lets the recorder write them in one go), with the
+   * hello of the connection they came on: a distributed job's ranks each connect on their own.
+   */
+  onEvents(events: RunnerEvent[], sender: HelloEvent): void;
   onDrop(reason: DropReason, detail: string): void;
 }
 
@@ -59,20 +63,21 @@ export class RunChannel {
 
   private accept(socket: net.Socket, listener: ChannelListener): void {
     this.sockets.add(socket);
-    let greeted = false;
+    let hello: HelloEvent | undefined;
     let batch: RunnerEvent[] = [];
     const splitter = new LineSplitter(
       (line) => {
         if (socket.destroyed) return;
         const decoded = decodeRunnerLine(line);
-        if (!greeted) {
-          const refusal = this.checkHello(decoded.ok ? decoded.event : undefined);
-          if (refusal) {
-            listener.onDrop(refusal.reason, refusal.detail);
+        if (!hello) {
+          const first = decoded.ok ? decoded.event : undefined;
+          const refusal = this.checkHello(first);
+          if (refusal || first?.type !== 'hello') {
+            if (refusal) listener.onDrop(refusal.reason, refusal.detail);
             socket.destroy();
             return;
           }
-          greeted = true;
+          hello = first;
         }
         if (decoded.ok) batch.push(decoded.event);
         else listener.onDrop(decoded.reason, decoded.detail);
@@ -80,10 +85,10 @@ export class RunChannel {
       () => listener.onDrop('too-long', 'line over the size limit'),
     );
     const deliver = (): void => {
-      if (batch.length === 0) return;
+      if (batch.length === 0 || !hello) return;
       const events = batch;
       batch = [];
-      listener.onEvents(events);
+      listener.onEvents(events, hello);
     };
     socket.on('data', (chunk: Buffer) => {
       splitter.push(chunk);

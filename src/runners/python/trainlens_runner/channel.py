@@ -45,7 +45,8 @@ def encode(event):
 
 
 def _step_event(record):
-    index, t, ms, samples, data, forward, backward, optimizer, device, tokens, micro, data_cpu = record  # as step_records.StepPoster.post builds it
+    # As step_records.StepPoster.post builds it; a rank's steps also carry their collectives' ms (collectives.py).
+    index, t, ms, samples, data, forward, backward, optimizer, device, tokens, micro, data_cpu = record[:12]
     stages = {"data": data, "forward": forward, "backward": backward, "optimizer": optimizer}
     # Stage times add up to the step: `other` is what no measured stage covers.
     stages["other"] = max(0.0, ms - data - forward - backward - optimizer)
@@ -59,6 +60,8 @@ def _step_event(record):
         event["micro"] = micro
     if data_cpu is not None:
         event["dataCpuMs"] = round(data_cpu, 3)
+    if len(record) > 12 and record[12] is not None:
+        event["commMs"], event["commExposedMs"] = round(record[12], 3), round(record[13], 3)
     return event
 
 

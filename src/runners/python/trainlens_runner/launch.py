@@ -13,6 +13,7 @@ from importlib.machinery import SourceFileLoader
 
 from . import wire
 from .frames import innermost_user_entry, strip_exception
+from .ranks import from_environment
 from .session import Session
 
 OPTIONS_ENV = "TRAINLENS_OPTIONS"
@@ -35,7 +36,7 @@ def main():
         _exit_with_parent(parent)
     session = Session.connect(options, problem, origin, origin_epoch_ms)
     if session is not None:
-        session.start(os.path.abspath(script))
+        session.start(os.path.abspath(script), from_environment(os.environ))
     try:
         module, code = _load_main(script)
         _execute(code, module)

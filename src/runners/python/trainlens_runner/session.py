@@ -15,7 +15,9 @@ import time
 from . import wire
 from .ceiling import probe_from_options
 from .channel import Channel, connect
+from .collectives import CommClock
 from .cuda import probe
+from .spawned import pass_to_spawned_children
 from .overrides import Overrides
 from .steps import StepRecorder
 from .torch_hooks import TorchHooks, TorchImportWatcher
@@ -58,6 +60,9 @@ class Session:
         self._origin_epoch_ms = origin_epoch_ms
         self._pid = os.getpid()
         self._hooks = None
+        self._comm = None  # a rank's clock of its collectives
+        self._rank = None  # the hello's rank fields, when this process is a rank (ranks.py)
+        self._script = None
         self._watcher = None
         self._end = ("exit", None)  # bye reason and exit code, once known
         self._off = threading.Lock()
@@ -66,12 +71,15 @@ class Session:
         self.channel = Channel(sock, time.perf_counter, origin, self._sample_hz, _number(options.get("flushMs"), DEFAULT_FLUSH_MS, 10, 60000),
                                self._stage_of_main, lambda exc: self.disable("sender failed: %r" % (exc,)))
 
-    def start(self, script):
+    def start(self, script, rank=None):
+        """`rank`: the hello's rank fields when this process is a rank of a distributed job."""
         try:
-            self.channel.send_now({
-                "type": "hello", "v": wire.VERSION, "token": self._options["token"], "runner": "python", "pid": self._pid,
-                "runtime": "%s %s" % (platform.python_implementation(), platform.python_version()), "script": script,
-                "argv": list(sys.argv), "cwd": os.getcwd(), "sampleHz": self._sample_hz, "timeOriginMs": self._origin_epoch_ms})
+            self._rank, self._script = rank, script
+            hello = {"type": "hello", "v": wire.VERSION, "token": self._options["token"], "runner": "python", "pid": self._pid,
+                     "runtime": "%s %s" % (platform.python_implementation(), platform.python_version()), "script": script,
+                     "argv": list(sys.argv), "cwd": os.getcwd(), "sampleHz": self._sample_hz, "timeOriginMs": self._origin_epoch_ms}
+            hello.update(rank or {})
+            self.channel.send_now(hello)
             os.register_at_fork(after_in_child=self._forked)
             atexit.register(self._at_exit)
             if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
@@ -167,6 +175,8 @@ class Session:
             sys.meta_path.remove(self._watcher)
         if self._hooks is not None:
             self._hooks.uninstall()
+        if self._comm is not None:
+            self._comm.uninstall()
         if signal.getsignal(signal.SIGTERM) == self._on_sigterm and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -192,7 +202,14 @@ class Session:
             post = self.channel.queue.append
             hooks = TorchHooks(torch, post, lambda exc: self.disable("hook failed: %r" % (exc,)))
             on_cuda = lambda: post(hooks.framework_event(on_cuda=True))  # noqa: E731
-            recorder = StepRecorder(post if self._probe is None else self._probe.watch_steps(post), time.perf_counter, self._origin,
+            post_steps = post if self._probe is None else self._probe.watch_steps(post)
+            if self._rank is not None:
+                self._comm = CommClock(time.perf_counter)
+                self._comm.install(torch)
+                post_steps = self._comm.with_comm(post_steps)
+            elif self._probe is None:
+                pass_to_spawned_children(self._options, self._script)
+            recorder = StepRecorder(post_steps, time.perf_counter, self._origin,
                                     hooks.leading_dim, hooks.token_count, time.thread_time, probe(torch, on_cuda))
             post(hooks.framework_event())
             self._hooks = hooks

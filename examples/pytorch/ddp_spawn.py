@@ -1,0 +1,93 @@
+"""Data-parallel training on CPU: DistributedDataParallel over gloo on 127.0.0.1, one process per rank.
+
+Two ways to start it, as users do:
+    python ddp_spawn.py [--world-size 2] [--steps N] [--slow-rank R]           # ranks from torch.multiprocessing.spawn
+    RANK=r WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=P python ddp_spawn.py [--steps N] [--slow-rank R]   # one rank per command
+
+Ground truth: every rank clocks its own steps (_measure.StepClock) and prints its own SCRIPT_RESULT line
+with its rank. `--slow-rank R` makes rank R do extra real work in each forward (matrix products whose
+result is thrown away), so that rank is the straggler and the others wait for it in DDP's gradient
+all-reduce. `--uneven` gives the last rank a smaller batch than the others.
+"""
+import argparse
+import os
+import socket
+import time
+
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, TensorDataset
+
+from _measure import StepClock
+
+BATCH_SIZE = 32
+FEATURES = 256
+
+
+class Net(nn.Module):
+    def __init__(self, extra_products):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(FEATURES, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+        self.extra_products = extra_products
+        self.scratch = torch.randn(FEATURES, FEATURES)
+
+    def forward(self, x):
+        with torch.no_grad():
+            waste = x
+            for _ in range(self.extra_products):
+                waste = torch.tanh(waste @ self.scratch)  # SLOW RANK: extra work only this rank does
+        return self.body(x)
+
+
+def train(rank, world_size, args):
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    torch.set_num_threads(1)  # ranks share the machine's cores
+    torch.manual_seed(rank)
+    batch = BATCH_SIZE - 8 if args.uneven and rank == world_size - 1 else BATCH_SIZE
+    count = args.steps * batch
+    loader = DataLoader(TensorDataset(torch.randn(count, FEATURES), torch.randint(0, 10, (count,))), batch_size=batch)
+    model = DistributedDataParallel(Net(args.extra_products if rank == args.slow_rank else 0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    clock = StepClock()
+    forward_ms = []
+    for inputs, targets in loader:
+        clock.batch_ready()
+        optimizer.zero_grad()
+        start = time.perf_counter()
+        outputs = model(inputs)
+        forward_ms.append((time.perf_counter() - start) * 1000)
+        F.cross_entropy(outputs, targets).backward()
+        optimizer.step()
+        clock.step_done()
+    clock.report(rank=rank, worldSize=world_size, batchSize=batch, forwardMsMedian=sorted(forward_ms)[len(forward_ms) // 2])
+    dist.destroy_process_group()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--world-size", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--slow-rank", type=int, default=-1)
+    parser.add_argument("--extra-products", type=int, default=12)
+    parser.add_argument("--uneven", action="store_true")
+    args = parser.parse_args()
+    if "RANK" in os.environ:
+        train(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), args)
+        return
+    os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+    os.environ.setdefault("MASTER_PORT", str(free_port()))
+    mp.spawn(train, args=(args.world_size, args), nprocs=args.world_size)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Time a rank spends in collectives, per step: `commMs` (all of it) and `commExposedMs` (the part
+the training loop waited for, not hidden behind backward).
+
+  explicit   torch.distributed's blocking collectives (all_reduce, all_gather, broadcast,
+             reduce_scatter, barrier, …) are wrapped: the loop waits for all of a blocking call.
+             A call with async_op=True is only dispatched there and is not counted.
+  DDP        DistributedDataParallel's gradient all-reduce runs in its C++ reducer, overlapped with
+             backward, out of Python's sight (a Python communication hook would see it, but a
+             hook's future callback on gloo's thread deadlocks the reducer's teardown at exit in
+             torch 1.13). What the loop waits for is visible: each parameter's gradient
+             accumulator (the autograd node DDP's own hooks sit on) gets a post-hook stamping when
+             a gradient is done, and at the end of backward an autograd-engine callback queued
+             behind the reducer's (which waits for every bucket's all-reduce) stamps when that wait
+             is over. The step's exposed communication is from the last gradient to that stamp;
+             DDP's time in all-reduce hidden behind backward is not measured, so for DDP `commMs`
+             is that exposed part too.
+A model whose parameters cannot be reached that way goes unmeasured (its steps carry no comm figures
+unless explicit collectives are called).
+
+The calls that talk to the rendezvous store (init_process_group, new_group) run with the line
+sampler's signal blocked in the main thread: torch's TCPStore fails with "Interrupted system call"
+when a signal interrupts its connect or receive, where Python code would retry.
+"""
+import functools
+import signal
+from collections import deque
+
+from .signal_sampler import SIGNAL as SAMPLER_SIGNAL
+
+BLOCKING_COLLECTIVES = ("all_reduce", "all_gather", "all_gather_into_tensor", "all_gather_object", "broadcast",
+                        "broadcast_object_list", "reduce", "reduce_scatter", "reduce_scatter_tensor", "all_to_all",
+                        "gather", "scatter", "barrier")
+STORE_CALLS = ("init_process_group", "new_group")
+_MISSING = object()
+
+
+class CommClock:
+    def __init__(self, clock):
+        self._clock = clock
+        self._spans = deque()  # (start, end, waited for), appended by the training thread (autograd's, for DDP)
+        self._measuring = False  # True once a collective was timed: before that, a step's comm is unknown, not 0
+        self._stamps = [0.0, False]
+        self._patches = []
+
+    def install(self, torch):
+        dist = torch.distributed
+        for name in BLOCKING_COLLECTIVES:
+            original = getattr(dist, name, None)
+            if original is not None:
+                self._patch(dist, name, self._timed(original))
+        for name in STORE_CALLS:
+            original = getattr(dist, name, None)
+            if original is not None and SAMPLER_SIGNAL is not None and hasattr(signal, "pthread_sigmask"):
+                self._patch(dist, name, _without_sampler_signal(original))
+        ddp = torch.nn.parallel.DistributedDataParallel
+        self._patch(ddp, "__init__", self._after_ddp_init(ddp.__init__))
+
+    def uninstall(self):
+        patches, self._patches = self._patches, []
+        for owner, name, previous in reversed(patches):
+            if previous is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+
+    def with_comm(self, post):
+        """`post` for the step recorder: a step record (a tuple) gains the step's comm figures."""
+        def post_step(event):
+            if type(event) is tuple:
+                event = event + self.take()
+            post(event)
+        return post_step
+
+    def take(self):
+        """(ms in collectives, ms of it waited for) since the last call; (None, None) before any."""
+        if not self._measuring:
+            return (None, None)
+        spans, total, exposed = self._spans, 0.0, 0.0
+        while spans:
+            start, end, waited = spans.popleft()
+            total += end - start
+            if waited:
+                exposed += end - start
+        return (total * 1000.0, exposed * 1000.0)
+
+    def _patch(self, owner, name, replacement):
+        self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
+        setattr(owner, name, replacement)
+
+    def _timed(self, collective):
+        clock, spans = self._clock, self._spans
+
+        @functools.wraps(collective)
+        def timed(*args, **kwargs):
+            if kwargs.get("async_op"):
+                return collective(*args, **kwargs)
+            start = clock()
+            try:
+                return collective(*args, **kwargs)
+            finally:
+                spans.append((start, clock(), True))
+                self._measuring = True
+        return timed
+
+    def _after_ddp_init(self, init):
+        clock_self = self
+
+        @functools.wraps(init)
+        def ddp_init(model, *args, **kwargs):
+            init(model, *args, **kwargs)
+            try:
+                clock_self._watch_gradients(model)
+            except Exception:  # noqa: BLE001 - an unmeasured model is better than a failed one
+                pass
+        return ddp_init
+
+    def _watch_gradients(self, model):
+        import torch
+
+        engine = torch.autograd.Variable._execution_engine
+        clock, spans, stamps = self._clock, self._spans, self._stamps  # stamps: [last gradient done, a wait queued]
+
+        def wait_over():
+            spans.append((stamps[0], clock(), True))
+            stamps[1] = False
+
+        def gradients_final():
+            # Runs at the end of backward, but may come before the reducer's own callback (queued
+            # when its last bucket was ready): queued once more, it runs after that one's wait.
+            engine.queue_callback(wait_over)
+
+        def gradient_done(*_):
+            stamps[0] = clock()
+            if not stamps[1]:
+                stamps[1] = True
+                engine.queue_callback(gradients_final)
+
+        with torch.enable_grad():
+            nodes = [p.view_as(p).grad_fn.next_functions[0][0] for p in model.module.parameters() if p.requires_grad]
+        for node in nodes:  # the reducer holds these nodes: our hooks live as long as the model
+            node.register_hook(gradient_done)
+        self._measuring = True
+
+
+def _without_sampler_signal(call):
+    @functools.wraps(call)
+    def sheltered(*args, **kwargs):
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {SAMPLER_SIGNAL})
+        try:
+            return call(*args, **kwargs)
+        finally:
+            if SAMPLER_SIGNAL not in blocked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {SAMPLER_SIGNAL})
+    return sheltered
