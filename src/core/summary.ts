@@ -6,6 +6,7 @@ import type { FrameworkName, LoaderEvent, OptimizerEvent, RunnerKind, SampleStag
 import type { HardwareEvent, ImportEvent, RunStatus } from '../protocol/recording';
 import type { HardwareIssue } from './hardware-check';
 import type { Finding } from './findings/finding';
+import type { RankSummary } from './ranks';
 import type { StepAnchorSummary } from './step-anchor';
 
 /**
@@ -131,6 +132,8 @@ export interface RunSummary {
   /** Runner lines dropped by the host, by reason. */
   dropped: Record<string, number>;
   recording: string;
+  /** A distributed job's ranks, by rank (ranks.ts); absent for a single process. */
+  ranks?: RankSummary[];
   /** Set when the recording was imported from another tool's trace (`trainlens import`). */
   imported?: Omit<ImportEvent, 'type'>;
 }

@@ -11,7 +11,12 @@ EVENTS = {
         "argv": "string[]",
         "cwd": "string",
         "sampleHz": "number",
-        "timeOriginMs": "number"
+        "timeOriginMs": "number",
+        "rank": "int?",
+        "worldSize": "int?",
+        "localRank": "int?",
+        "node": "string?",
+        "job": "string?"
     },
     "framework": {
         "name": "string",
@@ -47,7 +52,9 @@ EVENTS = {
         "device": "object?",
         "tokens": "int?",
         "micro": "int?",
-        "dataCpuMs": "number?"
+        "dataCpuMs": "number?",
+        "commMs": "number?",
+        "commExposedMs": "number?"
     },
     "anchor": {
         "anchor": "string",
