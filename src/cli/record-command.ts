@@ -4,7 +4,7 @@ import { findingsFor } from '../host/analysis';
 import { withDefaultInterpreter } from '../host/launch';
 import { RUNS_DIR } from '../host/recording/recording-reader';
 import { measureCeilings } from '../host/ceilings';
-import { writeSummaryFile } from '../host/recording/recording-writer';
+import { RECORDING_FAULT_PREFIX, writeSummaryFile } from '../host/recording/recording-writer';
 import { RunSession, type RunRequest } from '../host/run-session';
 import { CliUsageError, type CliIo } from './io';
 import { ProgressLine } from './progress-line';
@@ -49,6 +49,9 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
   try {
     session = await RunSession.start(request);
     if (interrupted) void session.stop('interrupted (Ctrl+C)');
+    session.onEvents((events) => {
+      for (const event of events) if (event.type === 'log' && event.message.startsWith(RECORDING_FAULT_PREFIX)) io.stderr.write(`\ntrainlens: ${event.message}\n`);
+    });
     const progress = (io.stderr as NodeJS.WriteStream).isTTY ? new ProgressLine(session, io.stderr) : undefined;
     const summary = await session.done;
     progress?.dispose();

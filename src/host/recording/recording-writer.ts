@@ -29,8 +29,13 @@ export class RecordingError extends Error {
 const OPEN_STEPS_ROW_MAX_MS = 1500;
 const OPEN_ROW_CHECK_MS = 500;
 
+/** How a recording that could not be written any further is announced (a note in the run's log and summary). */
+export const RECORDING_FAULT_PREFIX = 'recording stopped';
+
 export class RecordingWriter {
+  private onFault: ((message: string) => void) | undefined;
   private fd: number | undefined;
+  private fault: string | undefined;
   private readonly steps = new StepCompactor();
   private readonly lines = new LinesCoalescer();
   private readonly openRowCheck: NodeJS.Timeout;
@@ -58,7 +63,7 @@ export class RecordingWriter {
       const fd = fs.openSync(path.join(dir, EVENTS_FILE), 'a', 0o600);
       return new RecordingWriter(id, dir, fd);
     } catch (error) {
-      throw new RecordingError(`cannot write the recording in ${runsDir}: ${(error as Error).message}`);
+      throw new RecordingError(`cannot write the recording in ${runsDir}: ${whyNotWritable(runsDir, error as Error)}`);
     }
   }
 
@@ -78,15 +83,26 @@ export class RecordingWriter {
     this.write(rows);
   }
 
+  /** `listener` is told once, when the disk refuses a write (full, read-only, over a size limit), or now if it already has. */
+  watchFaults(listener: (message: string) => void): void {
+    this.onFault = listener;
+    if (this.fault) listener(this.fault);
+  }
+
+  /** Writes summary.json; when the disk refuses it, the summary that is returned says so instead. */
   writeSummary(summary: RunSummary): void {
-    writeSummaryFile(this.dir, summary);
+    try {
+      writeSummaryFile(this.dir, summary);
+    } catch (error) {
+      this.failed(error, SUMMARY_FILE);
+      if (this.fault && !summary.notes.includes(this.fault)) summary.notes.push(this.fault);
+    }
   }
 
   close(): void {
     clearInterval(this.openRowCheck);
     this.write(this.flushOpenRows());
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFile();
   }
 
   private flushOpenRows(): RecordingLine[] {
@@ -95,8 +111,50 @@ export class RecordingWriter {
 
   private write(lines: readonly RecordingLine[]): void {
     if (this.fd === undefined || lines.length === 0) return;
-    fs.writeSync(this.fd, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    try {
+      fs.writeSync(this.fd, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    } catch (error) {
+      // A throw here would escape into the IPC socket's handler and end the host, and the training
+      // run with it (seen on a full disk: the CLI died of ENOSPC). What was written stays readable;
+      // a line cut by the failed write is skipped by the reader like a line torn by a kill.
+      this.closeFile();
+      this.failed(error, EVENTS_FILE);
+    }
   }
+
+  private failed(error: unknown, file: string): void {
+    if (this.fault) return;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EFBIG' ? 'the file size limit was reached' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'the folder is not writable' : (error as Error).message;
+    this.fault = `${RECORDING_FAULT_PREFIX}: cannot write ${path.join(this.dir, file)} (${code ?? 'error'}: ${why}). The run goes on and its figures are kept in memory, but the recording holds only what was written before.`;
+    this.onFault?.(this.fault);
+  }
+
+  private closeFile(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Closing after a failed write may report the same error again: already told.
+    }
+  }
+}
+
+/**
+ * A recursive mkdir on a read-only file system fails with ENOENT, which reads as if the folder were
+ * missing: ask the nearest folder that exists for the real reason (EROFS, EACCES).
+ */
+function whyNotWritable(dir: string, error: Error): string {
+  let existing = dir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch (access) {
+    return (access as Error).message;
+  }
+  return error.message;
 }
 
 /** Sortable by time, readable, unique: 20261123-105431-train-3f9c. */
@@ -113,6 +171,12 @@ export function runId(scriptName: string, now: Date): string {
 export function writeSummaryFile(dir: string, summary: RunSummary): void {
   const target = path.join(dir, SUMMARY_FILE);
   const temp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(summary, null, 2) + '\n');
-  fs.renameSync(temp, target);
+  try {
+    fs.writeFileSync(temp, JSON.stringify(summary, null, 2) + '\n');
+    fs.renameSync(temp, target);
+  } catch (error) {
+    // A full disk leaves a half-written temporary file: nothing of it may stay behind.
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
 }
