@@ -5,10 +5,10 @@ import { toChromeTrace } from '../../src/core/trace/chrome-trace';
 import { toSpeedscope } from '../../src/core/trace/speedscope';
 import { speedscopeProblems } from './speedscope-schema';
 
-function rankEvents(rank: number, stepMs: number): RecordedEvent[] {
+function rankEvents(rank: number, stepMs: number, originMs = 1_000_000): RecordedEvent[] {
   return [
-    { type: 'run', format: 2, id: `r${rank}`, command: [], cwd: '/w', startedAtMs: 1_000_500, sampleHz: 100 },
-    { type: 'hello', v: 1, token: '', runner: 'python', pid: 10 + rank, runtime: 'cpython', script: '/w/train.py', argv: [], cwd: '/w', sampleHz: 100, timeOriginMs: 1_000_000 },
+    { type: 'run', format: 2, id: `r${rank}`, command: [], cwd: '/w', startedAtMs: originMs + 500, sampleHz: 100 },
+    { type: 'hello', v: 1, token: '', runner: 'python', pid: 10 + rank, runtime: 'cpython', script: '/w/train.py', argv: [], cwd: '/w', sampleHz: 100, timeOriginMs: originMs },
     { type: 'step', index: 0, t: 600, ms: stepMs, stages: { data: 1, forward: 2, backward: 3, optimizer: 1, other: stepMs - 7 } },
     { type: 'step', index: 1, t: 600 + stepMs, ms: stepMs, stages: { data: 1, forward: 2, backward: 3, optimizer: 1, other: stepMs - 7 } },
     { type: 'telemetry', t: 200, proc: { cpuPct: 95, rssBytes: 512 * 1024 * 1024, processes: 1 }, system: { cpuPct: 50, memUsedBytes: 0, memTotalBytes: 1 }, gpus: [{ index: 0, utilPct: 80, memUtilPct: null, memUsedMiB: 1000, memTotalMiB: 8000, powerW: null, smClockMHz: null, tempC: null, pcieGen: null, pcieWidth: null }] },
@@ -26,10 +26,11 @@ function rankEvents(rank: number, stepMs: number): RecordedEvent[] {
 }
 
 describe('export writers', () => {
-  it('chrome trace: a process per rank, steps then their stages on the main thread, telemetry on the run clock', () => {
+  it('chrome trace: a process per rank on one clock, steps then their stages on the main thread, telemetry on the run clock', () => {
     const trace = toChromeTrace([
       { label: 'train.py', rank: 0, events: rankEvents(0, 10) },
-      { label: 'train.py', rank: 1, events: rankEvents(1, 12) },
+      // Rank 1's runner started its clock 100 ms after rank 0's: one clock for both.
+      { label: 'train.py', rank: 1, events: rankEvents(1, 12, 1_000_100) },
     ]);
     const names = trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => [e.pid, e.args?.name]);
     assert.deepEqual(names, [
@@ -40,18 +41,18 @@ describe('export writers', () => {
     assert.deepEqual(
       rank1.map((e) => [e.name, e.ts, e.dur]),
       [
-        ['step 0', 600_000, 12_000],
-        ['data', 600_000, 1000],
-        ['forward', 601_000, 2000],
-        ['backward', 603_000, 3000],
-        ['optimizer', 606_000, 1000],
-        ['other', 607_000, 5000],
-        ['step 1', 612_000, 12_000],
-        ['data', 612_000, 1000],
-        ['forward', 613_000, 2000],
-        ['backward', 615_000, 3000],
-        ['optimizer', 618_000, 1000],
-        ['other', 619_000, 5000],
+        ['step 0', 700_000, 12_000],
+        ['data', 700_000, 1000],
+        ['forward', 701_000, 2000],
+        ['backward', 703_000, 3000],
+        ['optimizer', 706_000, 1000],
+        ['other', 707_000, 5000],
+        ['step 1', 712_000, 12_000],
+        ['data', 712_000, 1000],
+        ['forward', 713_000, 2000],
+        ['backward', 715_000, 3000],
+        ['optimizer', 718_000, 1000],
+        ['other', 719_000, 5000],
       ],
     );
     // Telemetry's t counts from the run's start, 500 ms after the runner's time origin.

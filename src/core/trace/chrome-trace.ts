@@ -6,7 +6,8 @@
  *
  * A recording keeps each stage's time per step, not when within the step it ran, so the stages are
  * laid out one after another inside their step, in the order a step runs them (data, forward,
- * backward, optimizer, then the rest). Timestamps are µs since the runner's time origin.
+ * backward, optimizer, then the rest). Timestamps are µs on one clock for all tracks: since the
+ * earliest track's runner started its clock.
  */
 import type { StageName, StepEvent } from '../../protocol/events';
 import type { RecordedEvent, TelemetryEvent } from '../../protocol/recording';
@@ -41,25 +42,29 @@ const MIB = 1024 * 1024;
 
 export function toChromeTrace(tracks: readonly TraceTrack[]): ChromeTrace {
   const traceEvents: ChromeTraceEvent[] = [];
+  // Each process times its steps from its own origin: one clock for all, the earliest's.
+  const clocks = tracks.map(clockOf);
+  const baseMs = Math.min(...clocks.map((c) => c.stepsOriginMs));
   tracks.forEach((track, i) => {
     const pid = track.rank ?? i;
     const meta = (name: string, args: Record<string, unknown>, tid = 0): ChromeTraceEvent => ({ name, ph: 'M', ts: 0, pid, tid, args });
     traceEvents.push(meta('process_name', { name: track.rank === null ? track.label : `rank ${track.rank}: ${track.label}` }));
     traceEvents.push(meta('process_sort_index', { sort_index: pid }));
     traceEvents.push(meta('thread_name', { name: 'main thread' }, MAIN_THREAD));
-    const run = track.events.find((e) => e.type === 'run');
-    const hello = track.events.find((e) => e.type === 'hello');
-    // Telemetry is timed from the run's start, steps from the runner's time origin.
-    const telemetryOffsetMs = run && hello && hello.type === 'hello' && run.type === 'run' ? run.startedAtMs - hello.timeOriginMs : 0;
+    const clock = clocks[i] as TrackClock;
+    const stepsOffsetMs = clock.stepsOriginMs - baseMs;
+    const telemetryOffsetMs = clock.runStartMs - baseMs;
     let lastStepEnd = -Infinity;
     for (const event of track.events) {
       if (event.type === 'step') {
-        const events = stepEvents(event, pid, lastStepEnd);
+        const events = stepEvents({ ...event, t: event.t + stepsOffsetMs }, pid, lastStepEnd);
         traceEvents.push(...events);
         lastStepEnd = (events[0]?.ts ?? 0) + (events[0]?.dur ?? 0);
+      } else if (event.type === 'eval') {
+        traceEvents.push({ name: 'eval', cat: 'eval', ph: 'X', ts: us(event.t + stepsOffsetMs), dur: us(event.ms), pid, tid: MAIN_THREAD, args: { batches: event.batches } });
+      } else if (event.type === 'telemetry') {
+        traceEvents.push(...counterEvents(event, pid, telemetryOffsetMs));
       }
-      else if (event.type === 'eval') traceEvents.push({ name: 'eval', cat: 'eval', ph: 'X', ts: us(event.t), dur: us(event.ms), pid, tid: MAIN_THREAD, args: { batches: event.batches } });
-      else if (event.type === 'telemetry') traceEvents.push(...counterEvents(event, pid, telemetryOffsetMs));
     }
   });
   return {
@@ -73,6 +78,23 @@ export function toChromeTrace(tracks: readonly TraceTrack[]): ChromeTrace {
 }
 
 /** A step and its stages; it starts no earlier than the step before ends (rounded times may overlap by 1 µs, which viewers show as misnested). */
+/** Epoch ms of a track's two clocks: steps count from the runner's time origin, telemetry from the run's start. */
+interface TrackClock {
+  stepsOriginMs: number;
+  runStartMs: number;
+}
+
+function clockOf(track: TraceTrack): TrackClock {
+  let runStartMs: number | undefined;
+  let stepsOriginMs: number | undefined;
+  for (const event of track.events) {
+    if (event.type === 'run') runStartMs = event.startedAtMs;
+    else if (event.type === 'hello') stepsOriginMs = event.timeOriginMs;
+    if (runStartMs !== undefined && stepsOriginMs !== undefined) break;
+  }
+  return { stepsOriginMs: stepsOriginMs ?? runStartMs ?? 0, runStartMs: runStartMs ?? stepsOriginMs ?? 0 };
+}
+
 function stepEvents(step: StepEvent, pid: number, previousEnd: number): ChromeTraceEvent[] {
   const end = us(step.t) + us(step.ms);
   const start = Math.min(end, Math.max(us(step.t), previousEnd));

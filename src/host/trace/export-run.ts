@@ -2,7 +2,7 @@
  * `trainlens export` and the Runs view's Export: a recording as a Chrome trace (Perfetto,
  * chrome://tracing) or a speedscope file. A distributed run's summary lists its ranks, each an
  * ordinary recording of its own: each becomes a track (a process in the trace, a profile in
- * speedscope); a run without ranks is one track.
+ * speedscope), and the job's telemetry one more; a run without ranks is one track.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,11 +25,17 @@ export async function exportRun(runDir: string, format: ExportFormat, outFile?: 
   const summary = loadSummary(runDir, recording);
   const label = summary.script ? path.basename(summary.script) : summary.id || path.basename(runDir);
   const ranks = ranksOf(summary);
+  // A job's own recording (the launcher's) holds the telemetry of all its processes: a track of its own.
   const tracks: TraceTrack[] =
     ranks.length > 0
-      ? ranks.map((rank) => ({ label, rank: rank.rank, events: readRecording(rank.recording).events }))
+      ? [
+          ...ranks.map((rank) => ({ label, rank: rank.rank, events: readRecording(rank.recording).events })),
+          { label: `${label} (job)`, rank: null, events: recording.events.filter((e) => e.type === 'run' || e.type === 'hello' || e.type === 'telemetry') },
+        ]
       : [{ label, rank: null, events: recording.events }];
-  const document = format === 'chrome-trace' ? toChromeTrace(tracks) : toSpeedscope(`${label} (${summary.id})`, tracks);
+  // speedscope shows line samples only: the job's telemetry track has none.
+  const sampled = tracks.filter((track) => track.events.some((e) => e.type === 'lines'));
+  const document = format === 'chrome-trace' ? toChromeTrace(tracks) : toSpeedscope(`${label} (${summary.id})`, sampled.length > 0 ? sampled : tracks);
   const target = path.resolve(outFile ?? defaultExportFile(runDir, format));
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   await fs.promises.writeFile(target, JSON.stringify(document));
