@@ -83,7 +83,8 @@ describe('speedscope export in a real browser', function () {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${base}/index.html#profileURL=${encodeURIComponent(`${base}/${PROFILE_NAME}`)}`);
-    const shows = (text: string, timeout: number) => page.waitForFunction((t) => document.body.innerText.includes(t), text, { timeout });
+    // Evaluated in the page (this file compiles without the DOM's types).
+    const shows = (text: string, timeout: number) => page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(text)})`, undefined, { timeout });
     // Loaded: the toolbar names the profile (the script).
     await shows(path.basename(SCRIPT), 30_000);
     // speedscope's keys: 2 is Left Heavy (stacks merged, heaviest first), 3 is Sandwich.

@@ -169,6 +169,7 @@ const LINK_LABELS: Record<CommandId, string> = {
   [COMMANDS.stop]: '$(debug-stop) Stop',
   [COMMANDS.showPanel]: '$(graph) Performance Panel',
   [COMMANDS.openRecording]: '$(folder-opened) Open Recording',
+  [COMMANDS.exportRecording]: '$(export) Export Recording',
   [COMMANDS.clearAnnotations]: '$(clear-all) Clear Annotations',
   [COMMANDS.rerunAndCompare]: '$(debug-rerun) Re-run and Compare',
   [COMMANDS.tune]: '$(rocket) Tune Training',
