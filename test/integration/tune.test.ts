@@ -86,6 +86,30 @@ function plainRate(cwd: string, script: string, steps: number, env: NodeJS.Proce
   return scriptResultOf(result.stdout)!.batchesPerSec;
 }
 
+/** Loads only in the main process: every trial with workers crashes at its first batch. */
+const WORKER_CRASH = `
+import torch
+from torch.utils.data import DataLoader, Dataset, get_worker_info
+
+
+class MainProcessOnly(Dataset):
+    def __len__(self):
+        return 1_000_000
+
+    def __getitem__(self, index):
+        if get_worker_info() is not None:
+            raise RuntimeError("this dataset cannot load in a worker")
+        return torch.randn(64)
+
+
+model = torch.nn.Linear(64, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for batch in DataLoader(MainProcessOnly(), batch_size=8):
+    optimizer.zero_grad()
+    model(batch).sum().backward()
+    optimizer.step()
+`;
+
 const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
 
 describe('trainlens tune (issue 19)', function () {
@@ -126,6 +150,22 @@ describe('trainlens tune (issue 19)', function () {
     const ratio = median(best)! / median(plain)!;
     console.log(`      plain runs (400 steps): as written ${plain.map((r) => r.toFixed(1)).join(', ')}; best ${best.map((r) => r.toFixed(1)).join(', ')} batches/s: ${ratio.toFixed(2)}× (noise ±${band.toFixed(1)}%); load ${loadBefore} -> ${load()}`);
     assert.ok(ratio >= 1 - band / 100, `the best's plain runs are slower than the baseline's beyond noise: ${ratio.toFixed(2)}×`);
+  });
+
+  it('a trial that crashes is reported with its error, and tuning goes on without it', () => {
+    const cwd = tempDir('trainlens-tune-crash-');
+    fs.writeFileSync(path.join(cwd, 'worker_crash.py'), WORKER_CRASH);
+    const { code, json } = tune(cwd, ['--budget-s', '60', '--', TORCH_PYTHON, 'worker_crash.py']);
+    assert.equal(code, 0);
+    const withWorkers = json.trials.filter((t) => typeof t.settings.numWorkers === 'number' && t.settings.numWorkers > 0);
+    // Threads come first (one change each, workers after): 60 s hold both even on a busy machine.
+    assert.ok(withWorkers.length > 0, `worker counts were tried: ${JSON.stringify(json.notes)}`);
+    for (const t of withWorkers) {
+      assert.equal(t.status, 'failed');
+      assert.match(t.note ?? '', /cannot load in a worker/);
+    }
+    assert.ok(json.trials.some((t) => t.status === 'measured'), 'the other trials measured');
+    assert.equal(json.best.settings.numWorkers, undefined);
   });
 
   it('compute_bound.py: no setting beyond noise', () => {

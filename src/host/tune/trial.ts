@@ -116,7 +116,11 @@ function settingsNotApplied(settings: TuneSettings, summary: RunSummary): string
 }
 
 function whyFailed(summary: RunSummary): string {
-  if (summary.error) return `${summary.error.excType}: ${summary.error.message}`;
+  if (summary.error) {
+    // A DataLoader worker's error arrives with the worker's traceback: its last line says what failed.
+    const last = summary.error.message.trim().split('\n').pop()?.trim() ?? '';
+    return /^[\w.]+(Error|Exception|Exit|Interrupt)\b/.test(last) ? last : `${summary.error.excType}: ${last}`;
+  }
   if (summary.signal === 'SIGKILL') return 'killed (SIGKILL), as the kernel does when memory runs out';
   return summary.signal ? `ended by ${summary.signal}` : `exited with status ${summary.exitCode ?? 'unknown'}`;
 }
