@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import tempfile
+import types
 import unittest
 
 from harness import Host, TORCH_PYTHON, of_type, run_recorded  # noqa: F401 - harness puts the runner on sys.path
@@ -44,6 +45,26 @@ class ApplyToTest(unittest.TestCase):
         self.assertEqual((overrides.loader, overrides.threads, overrides.cudnn_benchmark), ({}, None, None))
         self.assertIsNone(Overrides.from_options({"overrides": {}}))
         self.assertIsNone(Overrides.from_options({}))
+
+
+class AtTorchImportTest(unittest.TestCase):
+    """No GPU here: a stand-in torch shows which calls are made with and without CUDA."""
+
+    def torch(self, cuda):
+        calls = []
+        cudnn = types.SimpleNamespace(benchmark=False)
+        torch = types.SimpleNamespace(set_num_threads=calls.append, cuda=types.SimpleNamespace(is_available=lambda: cuda),
+                                      backends=types.SimpleNamespace(cudnn=cudnn))
+        return torch, calls
+
+    def test_threads_always_cudnn_only_where_cuda_is_available(self):
+        overrides = Overrides({"numThreads": 3, "cudnnBenchmark": True})
+        torch, calls = self.torch(cuda=False)
+        overrides.at_torch_import(torch)
+        self.assertEqual((calls, torch.backends.cudnn.benchmark), ([3], False))
+        torch, calls = self.torch(cuda=True)
+        overrides.at_torch_import(torch)
+        self.assertEqual((calls, torch.backends.cudnn.benchmark), ([3], True))
 
 
 class RecordedOverridesTest(unittest.TestCase):
