@@ -71,6 +71,7 @@ async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: 
   const { result: baseline, summary } = await baselineHandle.result;
   request.onTrialEnd?.(baseline);
   if (baseline.batchesPerSec === null || summary === null) {
+    if (isStopped()) throw new TuneError('tuning was stopped before the baseline run measured its speed');
     throw new TuneError(`the baseline run measured no steady-state steps (${baseline.status}${baseline.note ? `: ${baseline.note}` : ''}), so there is nothing to compare settings with`);
   }
   const rate = baseline.batchesPerSec;
