@@ -9,6 +9,7 @@ import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
 import { runNodeRunnerBench } from './node-runner';
 import { runPythonRunnerBench } from './python-runner';
+import { runReliabilityBench } from './reliability';
 import { runTelemetryBench } from './telemetry';
 import { runVsixBench } from './vsix';
 
@@ -25,6 +26,7 @@ const SECTIONS: Section[] = [
   { name: 'vsix', run: runVsixBench },
   { name: 'fix-speedup', run: runFixSpeedupBench },
   { name: 'aggregator', run: runAggregatorMemoryBench },
+  { name: 'reliability', run: runReliabilityBench },
 ];
 
 async function main(): Promise<void> {
