@@ -7,7 +7,9 @@ Two ways to start it, as users do:
 Ground truth: every rank clocks its own steps (_measure.StepClock) and prints its own SCRIPT_RESULT line
 with its rank. `--slow-rank R` makes rank R do extra real work in each forward (matrix products whose
 result is thrown away), so that rank is the straggler and the others wait for it in DDP's gradient
-all-reduce. `--uneven` gives the last rank a smaller batch than the others.
+all-reduce. Each rank's SCRIPT_RESULT also has the median ms of its model's forward call and of its
+backward call (which holds the wait for the other ranks' gradients). `--uneven` gives the last rank a
+smaller batch than the others; `--crash-rank R --crash-at N` makes rank R raise at its step N.
 """
 import argparse
 import os
@@ -53,18 +55,26 @@ def train(rank, world_size, args):
     model = DistributedDataParallel(Net(args.extra_products if rank == args.slow_rank else 0))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     clock = StepClock()
-    forward_ms = []
-    for inputs, targets in loader:
+    forward_ms, backward_ms = [], []
+    for step, (inputs, targets) in enumerate(loader):
         clock.batch_ready()
         optimizer.zero_grad()
         start = time.perf_counter()
         outputs = model(inputs)
         forward_ms.append((time.perf_counter() - start) * 1000)
+        if rank == args.crash_rank and step == args.crash_at:
+            raise RuntimeError("rank %d crashed at step %d" % (rank, step))
+        start = time.perf_counter()
         F.cross_entropy(outputs, targets).backward()
+        backward_ms.append((time.perf_counter() - start) * 1000)
         optimizer.step()
         clock.step_done()
-    clock.report(rank=rank, worldSize=world_size, batchSize=batch, forwardMsMedian=sorted(forward_ms)[len(forward_ms) // 2])
+    clock.report(rank=rank, worldSize=world_size, batchSize=batch, forwardMsMedian=median(forward_ms), backwardMsMedian=median(backward_ms))
     dist.destroy_process_group()
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def free_port():
@@ -80,6 +90,8 @@ def main():
     parser.add_argument("--slow-rank", type=int, default=-1)
     parser.add_argument("--extra-products", type=int, default=12)
     parser.add_argument("--uneven", action="store_true")
+    parser.add_argument("--crash-rank", type=int, default=-1)
+    parser.add_argument("--crash-at", type=int, default=-1)
     args = parser.parse_args()
     if "RANK" in os.environ:
         train(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), args)

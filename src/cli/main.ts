@@ -9,6 +9,7 @@ import { runCompareCommand } from './compare-command';
 import { tuneCommand } from './tune-command';
 import { exportCommand } from './export-command';
 import { importCommand } from './import-command';
+import { mergeCommand } from './merge-command';
 import { CliUsageError, type CliIo } from './io';
 
 const USAGE = `Usage:
@@ -20,6 +21,7 @@ const USAGE = `Usage:
   trainlens compare <run-a> <run-b>
   trainlens export <run-dir | latest> --format chrome-trace|speedscope [-o FILE]
   trainlens import <trace.json[.gz] | profile.cpuprofile>… [--out DIR] [--json]
+  trainlens merge <run-dir>… [--out DIR] [--json]
   trainlens tune [--budget-s N] [--json] [--apply-best] [--out DIR] -- <python> script args…`;
 
 async function main(argv: string[], io: CliIo): Promise<number> {
@@ -39,6 +41,8 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       return importCommand(rest, io);
     case 'tune':
       return tuneCommand(rest, io);
+    case 'merge':
+      return mergeCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

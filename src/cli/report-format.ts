@@ -4,6 +4,7 @@ import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
 import { optimizerClass } from '../core/findings/optimizers';
+import { rankTableLines } from '../core/ranks-table';
 import { anchorSentence, stepsNotRecognisedText, stepsUnrecognised } from '../core/step-anchor';
 import { startupDetail } from '../core/startup';
 import { displayPath } from '../core/view/view-tables';
@@ -23,7 +24,7 @@ export function formatReport(summary: RunSummary): string[] {
     const where = summary.error.file ? ` at ${summary.error.file}:${summary.error.line ?? '?'}` : '';
     out.push(`Error       ${summary.error.excType}: ${summary.error.message}${where}`);
   }
-  out.push(...throughputLines(summary), ...evalLines(summary), ...startupLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
+  out.push(...throughputLines(summary), ...rankLines(summary), ...evalLines(summary), ...startupLines(summary), ...ceilingLines(summary), ...stageLines(summary), ...hotLineLines(summary), ...resourceLines(summary));
   const findings = formatFindings(summary.findings);
   if (findings.length > 0) out.push('', 'Findings', ...findings.map((l) => `  ${l}`));
   if (summary.notes.length > 0) out.push('', ...summary.notes.map((n) => `Note: ${n}`));
@@ -46,6 +47,13 @@ function throughputLines(summary: RunSummary): string[] {
     `            ${summary.steps} steps${warm}; step median ${formatMs(t.stepMsMedian)}, p95 ${formatMs(t.stepMsP95)}`,
     `            ${anchorSentence(summary.stepAnchor)}${optimizers.length > 0 ? `; optimizers: ${optimizers.join(', ')}` : ''}`,
   ];
+}
+
+/** A distributed job: the job's throughput above is the slowest rank's steps/s, samples/s summed. */
+function rankLines(summary: RunSummary): string[] {
+  const table = rankTableLines(summary);
+  if (table.length === 0) return [];
+  return ['', `Ranks       ${table.length - 1} recorded; stages and hot lines below are rank ${summary.ranks?.[0]?.rank ?? 0}'s`, ...table.map((l) => `  ${l}`)];
 }
 
 function evalLines(summary: RunSummary): string[] {

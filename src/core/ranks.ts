@@ -40,6 +40,8 @@ export interface RankSummary {
   pid: number;
   status: RunSummary['status'];
   error: RunError | null;
+  /** From the run's start to the rank's end, on the clock of the host that recorded it. */
+  durationMs: number;
   steps: number;
   warmupSteps: number;
   throughput: RunSummary['throughput'];
@@ -75,6 +77,7 @@ export function rankSummaryOf(rank: RankRecording): RankSummary {
     pid: hello.pid,
     status: summary.status,
     error: summary.error,
+    durationMs: summary.durationMs,
     steps: summary.steps,
     warmupSteps: summary.warmupSteps,
     throughput: summary.throughput,
@@ -147,7 +150,8 @@ export function jobSummary(launcher: RunSummary, ranks: readonly RankRecording[]
   const summaries = sorted.map(rankSummaryOf);
   const lead = sorted[0]?.summary;
   if (!lead) return launcher;
-  const failed = summaries.find((r) => r.status === 'failed' && r.error);
+  // The rank that failed first: the others' errors are mostly their collectives losing it.
+  const failed = summaries.filter((r) => r.status === 'failed' && r.error).sort((a, b) => a.durationMs - b.durationMs)[0];
   const status = launcher.status === 'completed' && summaries.some((r) => r.status === 'failed') ? 'failed' : launcher.status;
   const notes = launcher.notes.filter((n) => n !== NO_STEPS_NOTE);
   const world = Math.max(...summaries.map((r) => r.worldSize));

@@ -20,17 +20,18 @@ export const RANKS_DIR = 'ranks';
 
 export class RankRecorder {
   readonly aggregator = new RunAggregator();
-  private bye: ByeEvent | undefined;
+  private bye: { event: ByeEvent; t: number } | undefined;
 
   private constructor(
     readonly hello: HelloEvent,
     private readonly writer: RecordingWriter,
+    private readonly header: RunStartEvent,
   ) {}
 
   /** A recording for the rank that said `hello`, under the run's folder, with the run's header. */
   static create(runDir: string, header: RunStartEvent, hello: HelloEvent): RankRecorder {
     const writer = RecordingWriter.create(path.join(runDir, RANKS_DIR), `rank-${hello.rank ?? 'x'}`);
-    const recorder = new RankRecorder(hello, writer);
+    const recorder = new RankRecorder(hello, writer, header);
     recorder.record([{ ...header, id: writer.id }]);
     return recorder;
   }
@@ -43,13 +44,21 @@ export class RankRecorder {
     this.writer.append(events);
     for (const event of events) {
       this.aggregator.add(event);
-      if (event.type === 'bye') this.bye = event;
+      // The rank's end, dated on the host's clock as it happens: the rank that failed first is
+      // the one whose error the job reports.
+      if (event.type === 'bye') this.bye = { event, t: Date.now() - this.header.startedAtMs };
     }
   }
 
-  /** Ends the rank's recording when the run ends; its status is its own (a rank that raised failed). */
+  /**
+   * Ends the rank's recording when the run ends. A rank that said goodbye ended as it said (an
+   * exception or a non-zero exit failed it), one that did not ended as the run did, and a stopped
+   * run stopped every rank, whatever each was doing.
+   */
   finish(run: RunExitEvent): RankRecording {
-    this.record([{ ...run, exitCode: this.bye?.exitCode ?? run.exitCode, status: rankStatus(this.bye, run.status) }]);
+    const bye = this.bye;
+    const status: RunStatus = run.status === 'stopped' || !bye ? run.status : byeStatus(bye.event);
+    this.record([{ ...run, t: bye?.t ?? run.t, exitCode: bye?.event.exitCode ?? run.exitCode, status }]);
     const summary = this.aggregator.summary(this.writer.dir);
     const sources = cachedSourceLines();
     summary.findings = findingsFor(this.aggregator, summary, sources);
@@ -60,14 +69,9 @@ export class RankRecorder {
   }
 }
 
-/**
- * A rank that said goodbye says how it ended; one that did not (killed with the run) ended as the
- * run did. A stopped run stops every rank, whatever each was doing.
- */
-function rankStatus(bye: ByeEvent | undefined, run: RunStatus): RunStatus {
-  if (run === 'stopped' || !bye) return run;
-  if (bye.reason === 'exception' || (bye.exitCode !== null && bye.exitCode !== undefined && bye.exitCode !== 0)) return 'failed';
-  return bye.reason === 'exit' ? 'completed' : run;
+function byeStatus(bye: ByeEvent): RunStatus {
+  if (bye.reason === 'exception' || (typeof bye.exitCode === 'number' && bye.exitCode !== 0)) return 'failed';
+  return bye.reason === 'exit' ? 'completed' : 'stopped';
 }
 
 /** The rank recordings under a run's folder, read back (a cut-off rank's summary rebuilt from its events). */
