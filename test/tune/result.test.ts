@@ -58,10 +58,10 @@ describe('tune: promotion and verdict', () => {
     assert.equal(v.bestBatchesPerSec, 90);
   });
 
-  it('the tuned settings map onto the parser-exact fixes; threads has none', () => {
+  it('the tuned settings map onto the parser-exact fixes, and threads onto tuning\'s own edit', () => {
     assert.deepEqual(fixesForSettings({ numWorkers: 2, prefetchFactor: 4, numThreads: 1 }), {
-      fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }],
-      unwritable: ['torch.set_num_threads(1)'],
+      fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }, { fixId: 'torch-set-num-threads', threads: 1 }],
+      unwritable: [],
     });
   });
 });
