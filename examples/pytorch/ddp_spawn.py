@@ -9,7 +9,7 @@ with its rank. `--slow-rank R` makes rank R do extra real work in each forward (
 result is thrown away), so that rank is the straggler and the others wait for it in DDP's gradient
 all-reduce. Each rank's SCRIPT_RESULT also has the median ms of its model's forward call and of its
 backward call (which holds the wait for the other ranks' gradients). `--uneven` gives the last rank a
-smaller batch than the others; `--crash-rank R --crash-at N` makes rank R raise at its step N.
+smaller batch than the others; `--workers N` gives each rank N (forked) DataLoader workers; `--crash-rank R --crash-at N` makes rank R raise at its step N.
 """
 import argparse
 import os
@@ -51,7 +51,7 @@ def train(rank, world_size, args):
     torch.manual_seed(rank)
     batch = BATCH_SIZE - 8 if args.uneven and rank == world_size - 1 else BATCH_SIZE
     count = args.steps * batch
-    loader = DataLoader(TensorDataset(torch.randn(count, FEATURES), torch.randint(0, 10, (count,))), batch_size=batch)
+    loader = DataLoader(TensorDataset(torch.randn(count, FEATURES), torch.randint(0, 10, (count,))), batch_size=batch, num_workers=args.workers)
     model = DistributedDataParallel(Net(args.extra_products if rank == args.slow_rank else 0))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     clock = StepClock()
@@ -90,6 +90,7 @@ def main():
     parser.add_argument("--slow-rank", type=int, default=-1)
     parser.add_argument("--extra-products", type=int, default=12)
     parser.add_argument("--uneven", action="store_true")
+    parser.add_argument("--workers", type=int, default=0, help="DataLoader workers per rank (forked)")
     parser.add_argument("--crash-rank", type=int, default=-1)
     parser.add_argument("--crash-at", type=int, default=-1)
     args = parser.parse_args()

@@ -21,7 +21,7 @@ const SCRIPT = example('pytorch', 'ddp_spawn.py');
 /** Steps per rank: a few seconds on this machine, still dozens of steps' worth on a 3x faster one. */
 const STEPS = '150';
 /** Rank 1's extra work per forward: several times the base step's own forward. */
-const SLOW = ['--slow-rank', '1', '--extra-products', '30'];
+const SLOW = ['--slow-rank', '1', '--extra-products', '40'];
 
 describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
   this.timeout(180_000);
@@ -87,15 +87,17 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     assert.equal(rank0!.steps, 20);
   });
 
-  it('Ctrl+C stops every rank and leaves no process alive after 5 s; the ranks keep their steps', async () => {
+  it('Ctrl+C stops every rank and its DataLoader workers (forked: workers, not ranks), none alive after 5 s; the ranks keep their steps', async () => {
     const out = tempDir();
-    const cli = startCli(['record', '--json', '--out', out, '--', TORCH_PYTHON, SCRIPT, '--steps', '100000']);
+    const cli = startCli(['record', '--json', '--out', out, '--', TORCH_PYTHON, SCRIPT, '--steps', '100000', '--workers', '2']);
     let stdout = '';
     cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
     assert.ok(await waitFor(() => rankSteps(out).length === 2 && rankSteps(out).every((n) => n >= 5), 90_000), 'both ranks recorded steps');
-    const pids = [...processesMentioning(SCRIPT), ...rankPids(out)];
-    assert.ok(pids.length >= 3, `launcher and 2 ranks running: ${pids}`);
+    const ranks = rankPids(out);
+    const workers = allProcesses().filter((p) => ranks.includes(p.ppid) && p.state !== 'Z' && !p.cmdline.includes('resource_tracker'));
+    assert.ok(workers.length >= 4, `2 workers per rank: ${workers.map((w) => w.cmdline)}`);
+    const pids = [...processesMentioning(SCRIPT), ...ranks, ...workers.map((w) => w.pid)];
     cli.kill('SIGINT');
     assert.equal(await exited, 130);
     assert.ok(await waitFor(() => alive(pids).length === 0, 5000), `alive: ${alive(pids)}`);

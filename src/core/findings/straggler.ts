@@ -7,7 +7,7 @@
  */
 import { STAGE_NAMES, type StageName, type StepEvent } from '../../protocol/events';
 import { formatMs, formatShare, STAGE_LABELS } from '../format';
-import { alignedSteps, communicationOf, medianOwnWorkMs, sortRanks, type RankRecording } from '../ranks';
+import { alignedSteps, communicationOf, medianOwnWorkMs, ownWorkMs, sortRanks, type RankRecording } from '../ranks';
 import { median, sum } from '../stats';
 import type { Finding } from './finding';
 
@@ -18,6 +18,13 @@ import type { Finding } from './finding';
  * difference that contention alone does not make.
  */
 export const STRAGGLER_MIN_EXTRA = 0.15;
+/**
+ * And longer than every other rank's in three steps of four: a sign test over dozens of aligned
+ * steps that a rank merely descheduled now and then (a shared machine) does not pass, where a rank
+ * with more work per step does (rank 1 of ddp_spawn.py --slow-rank 1 measured 0.82 here beside a
+ * busy core; identical ranks 0.24-0.70).
+ */
+export const STRAGGLER_MIN_SLOWER_STEPS = 0.75;
 /** From half again the others' work, the straggler costs the whole job a third of its pace. */
 export const STRAGGLER_HIGH_EXTRA = 0.5;
 /** Fewer aligned steps than this say too little to compare ranks. */
@@ -35,6 +42,8 @@ export function straggler(ranks: readonly RankRecording[]): Finding | null {
   const othersWorkMs = median(work.filter((_, i) => i !== slowIndex)) ?? 0;
   const extraMs = (work[slowIndex] ?? 0) - othersWorkMs;
   if (othersWorkMs <= 0 || extraMs / othersWorkMs < STRAGGLER_MIN_EXTRA) return null;
+  const slowerSteps = slowerShare(aligned, slowIndex);
+  if (slowerSteps < STRAGGLER_MIN_SLOWER_STEPS) return null;
   const extra = extraMs / othersWorkMs;
   const { stage, stageExtraMs } = extraStage(aligned[slowIndex] ?? [], others);
   const line = slow.summary.hotLines.find((l) => l.stage === stage);
@@ -49,6 +58,7 @@ export function straggler(ranks: readonly RankRecording[]): Finding | null {
     extraMs,
     extraShare: extra,
     stageExtraMs,
+    slowerSteps,
     alignedSteps: aligned[0]?.length ?? 0,
   };
   if (waitMs !== null && waitShare !== null) Object.assign(evidence, { othersWaitMs: waitMs, othersWaitShare: waitShare });
@@ -69,6 +79,13 @@ export function straggler(ranks: readonly RankRecording[]): Finding | null {
     fixes: [],
     impact: extraMs / (othersWorkMs + extraMs),
   };
+}
+
+/** Share of the aligned steps in which rank `slow`'s own work is longer than every other rank's. */
+function slowerShare(aligned: readonly (readonly StepEvent[])[], slow: number): number {
+  const steps = aligned[slow] ?? [];
+  const slower = steps.filter((step, i) => aligned.every((other, r) => r === slow || ownWorkMs(step) > ownWorkMs(other[i] as StepEvent)));
+  return steps.length ? slower.length / steps.length : 0;
 }
 
 /** The stage the slow rank spends most more time in than the others, per aligned step. */
