@@ -13,6 +13,7 @@ import { finalRungSteps, halvingSchedule, minTrialSteps, survivorsAfter, trialMs
 import { isBaseline, type TuneSettings } from '../../core/tune/settings';
 import type { RunSummary } from '../../core/summary';
 import { availableCores } from '../analysis';
+import { isPythonExecutable } from '../launch/python';
 import type { RunRequest } from '../run-session';
 import { startTrial, type TrialHandle } from './trial';
 
@@ -58,6 +59,9 @@ export function startTuning(request: TuneRequest): Tuning {
 }
 
 async function tune(request: TuneRequest, isStopped: () => boolean, setCurrent: (h: TrialHandle) => void): Promise<TuneOutcome> {
+  if (!isPythonExecutable(request.run.command[0] ?? '')) {
+    throw new TuneError('tune tries PyTorch settings, which the Python runner applies: give it a python command (python train.py …)');
+  }
   const startedMs = Date.now();
   const loadAtStart = loadAverage();
   const elapsed = (): number => Date.now() - startedMs;
