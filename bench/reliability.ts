@@ -100,7 +100,8 @@ async function soakStops(): Promise<string[]> {
   const byMoment = STOP_MOMENTS.flatMap((m) => {
     const of = outcomes.filter((o) => o.moment === m);
     if (of.length === 0) return [];
-    return `${m} ${of.length} (median ${of.map((o) => o.stopMs).sort((a, b) => a - b)[Math.floor(of.length / 2)] ?? 0} ms, steps ${Math.min(...of.map((o) => o.steps ?? 0))}-${Math.max(...of.map((o) => o.steps ?? 0))})`;
+    const beforeStep0 = m === 'before-first-step' ? `${of.filter((o) => o.steps === 0).length} before step 0, ` : '';
+    return `${m} ${of.length} (${beforeStep0}median ${of.map((o) => o.stopMs).sort((a, b) => a - b)[Math.floor(of.length / 2)] ?? 0} ms, steps ${Math.min(...of.map((o) => o.steps ?? 0))}-${Math.max(...of.map((o) => o.steps ?? 0))})`;
   });
   return [
     `  stop soak: ${outcomes.length} start/stop cycles of a 4-worker DataLoader script (${count('cli')} CLI SIGINT, ${count('host-api')} host API)`,

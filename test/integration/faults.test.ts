@@ -67,7 +67,7 @@ function onlyRecording(out: string): string {
 
 const MiB = 1024 * 1024;
 /** Recorded steps: enough that the recording passes the small limits below within the run. */
-const STEPS = 2500;
+const STEPS = 1500;
 
 /** A full recordings folder: the run completes, one clear message, what was written reads back. */
 async function checkFullDisk(out: string, prefix: string[]): Promise<void> {
