@@ -18,7 +18,7 @@ export const MAX_MS_PER_INPUT = 2000;
 /** A parser's properties, each a fast-check property over generated inputs. */
 export interface FuzzTarget {
   parser: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each property has its own tuple of generated values
+  // `any`: each property generates its own tuple of values
   properties: Array<{ name: string; property: () => fc.IProperty<any> | fc.IAsyncProperty<any> }>;
 }
 
