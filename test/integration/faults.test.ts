@@ -110,14 +110,20 @@ describe('faults: the disk', function () {
   });
 
   it('a file-size limit (RLIMIT_FSIZE 64 KiB, EFBIG): the run goes on, the user is told once', async function () {
-    if (spawnSync('prlimit', ['--version']).status !== 0) return this.skip();
+    if (spawnSync('prlimit', ['--version']).status !== 0) {
+      console.log('      skipped: no prlimit (util-linux) to set the file-size limit');
+      return this.skip();
+    }
     await checkFullDisk(tempDir(), ['prlimit', `--fsize=${64 * 1024}`]);
   });
 
   it('a read-only recordings folder: refused before anything runs, with the reason', function () {
     const mountPoint = tempDir('trainlens-ro-');
     const mount = root ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mountPoint], { encoding: 'utf8' }) : undefined;
-    if (!mount || mount.status !== 0) return this.skip();
+    if (!mount || mount.status !== 0) {
+      console.log(`      skipped: ${root ? `mount -t tmpfs -o ro failed: ${mount?.stderr.trim()}` : 'not root, cannot mount a read-only tmpfs'} (test/integration/cli-errors.test.ts covers a folder that cannot be created)`);
+      return this.skip();
+    }
     try {
       const r = runCli(['record', '--out', mountPoint, '--', TORCH_PYTHON, example('pytorch', 'compute_bound.py')]);
       assert.equal(r.code, 2);
