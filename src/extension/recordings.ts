@@ -94,6 +94,8 @@ export class RecordingOpener {
       return undefined;
     }
     const { view, summary, label } = loaded;
+    // A run started while a restored recording was read: the run is newer; show nothing of the recording.
+    if (!reveal && this.isRunActive()) return undefined;
     this.shown = true;
     // A comparison shown before was about other runs.
     this.ui.panel.setCompare(null);
