@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeRunnerEvent, decodeRunnerLine, type Decoded } from '../../src/protocol/decode';
 import { LineSplitter } from '../../src/protocol/framing';
-import { hostileJson, timed, type FuzzTarget } from './fuzz-budget';
+import { HOSTILE_KEYS, hostileJson, timed, type FuzzTarget } from './fuzz-budget';
 import { anyValidEvent, brokenEvent, mangledLine, WIRE_FIELD_NAMES } from './wire-arbitraries';
 
 const REASONS = new Set(['malformed', 'unknown-type', 'invalid']);
@@ -101,6 +101,8 @@ export const DECODER: FuzzTarget = {
             fc.string({ unit: 'binary', maxLength: 200 }),
             hostileJson(WIRE_FIELD_NAMES).map((v) => JSON.stringify(v) ?? 'null'),
             hostileJson(WIRE_FIELD_NAMES).map((type) => JSON.stringify({ type })),
+            // A type that is an object with Object.prototype's names as its own keys.
+            fc.tuple(fc.constantFrom(...HOSTILE_KEYS), hostileJson()).map(([key, value]) => `{"type":{${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'}}}`),
             mangledLine.map((bytes) => bytes.toString('utf8')),
             fc.nat({ max: 100_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth % 3 === 0 ? depth : 0)),
           ),

@@ -75,7 +75,8 @@ broken_events = st.builds(nearly_valid, valid_events, keys, json_values)
 # A `lines` event whose one entry has one field replaced: the nested check's own mistakes.
 broken_entries = st.builds(
     lambda event, entry, key, value: dict(event, entries=[nearly_valid(entry, key, value)]),
-    valid_event("lines"), line_entries.filter(bool).map(lambda entries: entries[0]), keys, json_values,
+    valid_event("lines"), line_entries.filter(bool).map(lambda entries: entries[0]),
+    st.sampled_from(["file", "line", "stage", "count", "ms", "path"]), json_values,
 )
 # Lines a runner could put on the wire cut short, with bytes changed, or nested past the recursion limit.
 mangled_lines = st.one_of(
