@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { formatRate } from '../../src/core/format';
 import type { RunSummary } from '../../src/core/summary';
-import { RESULTS_DIR, e2e, openEditor, recordWithCli, workspaceFile, type EditorSession } from './environment';
+import { PYTHON, RESULTS_DIR, e2e, openEditor, recordWithCli, workspaceFile, type EditorSession } from './environment';
+import { processTreeOf } from '../processes';
 import { INPUT_BOUND, INPUT_BOUND_ARGS } from './examples';
 import { TrainLensUi } from './trainlens-ui';
 import { waitFor } from './workbench';
@@ -195,6 +196,8 @@ describe('Runs view and restore (issue 16)', function () {
     await page.keyboard.press('Escape');
     await page.locator('.context-view').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     await row.click({ button: 'right' });
+    // Export (issue 16's trace export) is offered on a row too.
+    await page.locator('.context-view .action-label', { hasText: 'Export Recording…' }).waitFor({ state: 'visible', timeout: 5_000 });
     await chooseFromContextMenu('Delete Recording…');
     const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete the recording of' });
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
@@ -204,6 +207,26 @@ describe('Runs view and restore (issue 16)', function () {
     await row.waitFor({ state: 'detached', timeout: 10_000 });
     assert.ok(fs.existsSync(path.join(second.recording, 'events.jsonl')), 'the other recording is still there');
     assert.ok(await rowOf(second).isVisible(), 'and still listed');
+  });
+
+  it('opens the panel as a run starts, with trainlens.openPanelOnRun', async function () {
+    this.timeout(120_000);
+    const page = session.workbench.page;
+    // Written, then read by a reloaded window (setWorkspaceSettings waits for the Explorer, which
+    // this window may bring back as the Runs view).
+    const settings = workspaceFile('.vscode/settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, JSON.stringify({ 'trainlens.pythonPath': PYTHON, 'trainlens.openPanelOnRun': true, 'trainlens.args': ['--steps', '300'] }, null, 2));
+    await session.workbench.runCommand('View: Close All Editors');
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await session.workbench.openFile(INPUT_BOUND);
+    const script = workspaceFile(INPUT_BOUND);
+    await ui.profileActiveFile();
+    // The live run's panel (titled with the script, not "(recording)"), while the script still runs.
+    await page.locator('.tabs-container .tab', { hasText: /^TrainLens: input_bound\.py$/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(processTreeOf(script).length > 0, 'the panel opened while the run was going');
+    await waitFor('the run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 90_000 });
   });
 });
 
