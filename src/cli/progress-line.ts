@@ -22,11 +22,12 @@ export class ProgressLine {
   }
 
   private draw(): void {
-    const live = this.session.aggregator.live();
+    const live = this.session.live();
     if (live.steps === 0) return;
     const stages = Object.entries(live.stageShares)
       .map(([name, share]) => `${STAGE_LABELS[name as StageName]} ${formatShare(share)}`)
       .join(' · ');
-    this.out.write(`\r\x1b[2Ktrainlens: step ${live.steps} · ${formatRate(live.batchesPerSec)} batch/s · ${stages}`);
+    const ranks = live.ranks !== undefined ? ` · ${live.ranks} ranks` : '';
+    this.out.write(`\r\x1b[2Ktrainlens: step ${live.steps} · ${formatRate(live.batchesPerSec)} batch/s${ranks} · ${stages}`);
   }
 }

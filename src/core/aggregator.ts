@@ -45,6 +45,8 @@ export interface LiveFigures extends Throughput {
   stageShares: Partial<Record<StageName, number>>;
   /** Null until the runner says what ends a step (or the run ends). */
   stepAnchor: StepAnchorSummary | null;
+  /** Ranks whose figures these are (a distributed job's, see ranks.ts); absent for one process. */
+  ranks?: number;
 }
 
 const NO_THROUGHPUT: Throughput = { batchesPerSec: null, samplesPerSec: null, tokensPerSec: null };

@@ -8,6 +8,7 @@
  * so the job's steps/s are the slowest rank's and its samples/s the ranks' summed. What the editor
  * decorates (stages, hot lines, loaders, start-up) is the lead rank's (the lowest, usually 0).
  */
+import type { LiveFigures } from './aggregator';
 import type { HelloEvent, StepEvent } from '../protocol/events';
 import type { Finding } from './findings/finding';
 import { median, sum } from './stats';
@@ -54,6 +55,12 @@ export interface RankSummary {
   /** The rank's own recording folder. */
   recording: string;
 }
+
+/**
+ * Job findings that say the ranks wait: the lead rank's own compute-bound ("the math sets the
+ * pace") reads its backward, wait included, as math, and is left out beside them.
+ */
+const WAITING_FINDINGS = new Set(['straggler', 'communication-bound']);
 
 /** Hot lines kept per rank (the lead rank's full list is the job's). */
 const RANK_HOT_LINES = 5;
@@ -180,8 +187,26 @@ export function jobSummary(launcher: RunSummary, ranks: readonly RankRecording[]
     lineSamples: lead.lineSamples,
     startup: lead.startup,
     loaders: lead.loaders,
-    findings: [...jobFindings, ...lead.findings],
+    findings: [...jobFindings, ...lead.findings.filter((f) => !(f.code === 'compute-bound' && jobFindings.some((j) => WAITING_FINDINGS.has(j.code))))],
     notes,
     ranks: summaries,
+  };
+}
+
+/** A running job's live figures from its ranks' (in rank order): the same rules as jobThroughput. */
+export function jobLive(ranks: readonly LiveFigures[]): LiveFigures {
+  const lead = ranks[0];
+  if (!lead) throw new Error('jobLive needs at least one rank');
+  const counted = ranks.filter((r) => r.batchesPerSec !== null);
+  const summed = (pick: (r: LiveFigures) => number | null): number | null => {
+    const values = counted.map(pick);
+    return values.length > 0 && values.every((v): v is number => typeof v === 'number') ? sum(values) : null;
+  };
+  return {
+    ...lead,
+    batchesPerSec: counted.length > 0 ? Math.min(...counted.map((r) => r.batchesPerSec as number)) : null,
+    samplesPerSec: summed((r) => r.samplesPerSec),
+    tokensPerSec: summed((r) => r.tokensPerSec),
+    ranks: ranks.length,
   };
 }

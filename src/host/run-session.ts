@@ -3,9 +3,9 @@
  * event as it arrives, samples telemetry, and on exit writes the summary. The CLI and the editor
  * both drive runs through this class.
  */
-import { RunAggregator } from '../core/aggregator';
+import { RunAggregator, type LiveFigures } from '../core/aggregator';
 import type { RunSummary } from '../core/summary';
-import { isRank } from '../core/ranks';
+import { isRank, jobLive } from '../core/ranks';
 import { PROTOCOL_VERSION, type HelloEvent } from '../protocol/events';
 import { RECORDING_FORMAT, type RecordedEvent, type RunExitEvent, type RunStartEvent, type RunStatus } from '../protocol/recording';
 import { cachedSourceLines, findingsFor } from './analysis';
@@ -154,6 +154,12 @@ export class RunSession {
     this.stopReason ??= reason;
     await this.process.stop();
     return this.done;
+  }
+
+  /** The live figures: a distributed job's (ranks.ts), or the one process's. */
+  live(): LiveFigures {
+    const ranks = this.rankAggregators;
+    return ranks.length > 0 ? jobLive(ranks.map((r) => r.aggregator.live())) : this.aggregator.live();
   }
 
   /** Ranks of the job, by rank; empty for a single process. */

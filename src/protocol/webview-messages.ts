@@ -58,6 +58,8 @@ export interface PanelHeadline {
   /** "start-up 2.1 s: import torch 1.4 s (train.py:3)", kept out of the hot lines; null while the
    * run is live or when it had no step. */
   startupNote: string | null;
+  /** A distributed job's ranks, one row of display strings each (core/ranks-table.ts); absent for one process. */
+  ranks?: Array<Record<string, string>>;
 }
 
 export interface PanelStageRow {

@@ -11,6 +11,7 @@ import { Charts } from './charts';
 import { renderCompare } from './compare';
 import { h } from './dom';
 import { renderFindings } from './findings';
+import { renderRanks } from './ranks';
 import { renderRunInfo } from './run-info';
 import { renderCeilings, renderHeadline, renderHotLines, renderStages } from './tables';
 import { readTheme } from './theme';
@@ -27,6 +28,7 @@ const sections = {
   compare: h('section', { class: 'card compare', attrs: { id: 'compare' } }),
   findings: h('section', { class: 'card', attrs: { id: 'findings' } }),
   charts: h('div', { class: 'chart-grid', attrs: { id: 'charts' } }),
+  ranks: h('section', { class: 'card', attrs: { id: 'ranks' } }),
   stages: h('section', { class: 'card', attrs: { id: 'stages' } }),
   ceilings: h('section', { class: 'card', attrs: { id: 'ceilings' } }),
   hotLines: h('section', { class: 'card', attrs: { id: 'hot-lines' } }),
@@ -37,6 +39,7 @@ document.body.append(
   sections.compare,
   sections.findings,
   sections.charts,
+  sections.ranks,
   h('div', { class: 'two-col' }, sections.stages, sections.ceilings),
   sections.hotLines,
   sections.runInfo,
@@ -50,6 +53,7 @@ const ALL_TABLES: ReadonlySet<TableKey> = new Set<TableKey>(['headline', 'stages
 function render(view: PanelView, changed: ReadonlySet<TableKey>): void {
   const t = view.tables;
   if (changed.has('headline')) renderHeadline(sections.headline, view.title, t.headline);
+  if (changed.has('headline')) renderRanks(sections.ranks, t.headline.ranks);
   if (changed.has('findings') || changed.has('headline')) renderFindings(sections.findings, t.findings, t.headline);
   if (changed.has('stages')) renderStages(sections.stages, t.stages);
   if (changed.has('ceilings') || changed.has('headline')) renderCeilings(sections.ceilings, t.ceilings, t.headline);

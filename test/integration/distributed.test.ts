@@ -12,6 +12,8 @@ import path from 'node:path';
 import type { StepEvent } from '../../src/protocol/events';
 import type { RankSummary } from '../../src/core/ranks';
 import type { RunSummary } from '../../src/core/summary';
+import { RunView } from '../../src/core/view/run-view';
+import { statusText, summaryStatusInput } from '../../src/core/editor-view/status-model';
 import { CLI, TORCH_PYTHON, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 import { allProcesses } from '../processes';
 import type { ScriptResult } from '../script-result';
@@ -61,9 +63,14 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     made.nodes = s;
     assert.equal(s.status, 'completed');
     checkJob(s, own);
-    // What merge wrote is an ordinary recording: report reads it back the same.
+    // What merge wrote is an ordinary recording: report reads it back the same, and the panel shows its ranks.
     const report = runCli(['report', '--json', s.recording]);
     assert.deepEqual((JSON.parse(report.stdout) as RunSummary).ranks, s.ranks);
+    const view = new RunView('ddp_spawn.py');
+    view.setSummary(s);
+    const rows = view.snapshot().view.tables.headline.ranks!;
+    assert.deepEqual(rows.map((r) => [r.rank, r.steps]), s.ranks!.map((r) => [`${r.rank}/2`, String(r.steps)]));
+    assert.match(statusText(summaryStatusInput('done', 'ddp_spawn.py', s)), / batch\/s · 2 ranks/);
   });
 
   it('merge refuses recordings of different jobs, saying why', function () {

@@ -83,6 +83,7 @@ export class LiveState {
       tokensPerSec: live.tokensPerSec,
       stepAnchor: live.stepAnchor,
       stageShares: live.stageShares,
+      ranks: live.ranks,
       gpuUtilPct: mean(utils),
       cpuPct: this.telemetry?.proc.cpuPct ?? null,
     };

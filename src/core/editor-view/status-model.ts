@@ -27,6 +27,8 @@ export interface StatusFigures {
   gpuUtilPct: number | null;
   /** The run's process tree; may exceed 100 on several cores. */
   cpuPct: number | null;
+  /** A distributed job's rank count: the figures are then the job's (ranks.ts). */
+  ranks?: number;
 }
 
 export interface StatusInput {
@@ -117,6 +119,7 @@ export function ago(ms: number): string {
 
 function figureText(figures: StatusFigures): string {
   const parts = [`${formatRate(figures.batchesPerSec)} batch/s`];
+  if (figures.ranks !== undefined) parts.push(`${figures.ranks} ranks`);
   // A language model's pace is read in tokens; without them, batches say enough in the bar (samples/s is in the tooltip).
   if (figures.tokensPerSec !== null) parts.push(`${formatCompactRate(figures.tokensPerSec)} tok/s`);
   if (figures.gpuUtilPct !== null) parts.push(`GPU ${formatPct(figures.gpuUtilPct)}`);
@@ -202,5 +205,6 @@ export function figuresFromSummary(summary: RunSummary): StatusFigures {
     stageShares: sharesOf(summary.stages),
     gpuUtilPct: summary.telemetry?.gpuUtilPctMean ?? null,
     cpuPct: summary.telemetry?.cpuPctMean ?? null,
+    ...(summary.ranks ? { ranks: summary.ranks.length } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * bounded for long runs (see SeriesBuckets), and every change bumps `version` so the panel gets
  * a full snapshot once and then only what changed since the version it already has.
  */
+import { rankRows } from '../ranks-table';
 import { LIVE_WINDOW_MS, MAX_NOTES, throughputOf } from '../aggregator';
 import { checkHardware } from '../hardware-check';
 import { LineProfile } from '../line-profile';
@@ -279,6 +280,7 @@ export class RunView {
       eval: summary.eval,
       // Absent from summaries written before start-up was its own phase.
       startupNote: summary.startup ? startupSentence(summary.startup, summary.cwd) : null,
+      ...(summary.ranks ? { ranks: rankRows(summary) } : {}),
     };
   }
 

@@ -85,7 +85,7 @@ export class LiveRun implements vscode.Disposable {
     if (this.summary) {
       return summaryStatusInput(phase, this.label, this.summary);
     }
-    const figures = this.attached ? this.attached.live.figures(this.attached.session.aggregator.live()) : null;
+    const figures = this.attached ? this.attached.live.figures(this.attached.session.live()) : null;
     return { phase, label: this.label, figures, findings: this.findings, error: this.error, live: true };
   }
 
