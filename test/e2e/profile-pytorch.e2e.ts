@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { RunSummary } from '../../src/core/summary';
 import { e2e, forDocs, recordWithCli, setWorkspaceSettings, sharedEditor, workspaceFile, type EditorSession } from './environment';
 import { processTreeOf } from '../processes';
-import { TrainLensUi, type StatusReading } from './trainlens-ui';
+import { TrainLensUi, isLive, type StatusReading } from './trainlens-ui';
 import { waitFor } from './workbench';
 import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
 
@@ -66,8 +66,8 @@ describe('Profile Training: the input-bound PyTorch example', function () {
     commandAt = await ui.profileActiveFile();
     const script = workspaceFile(INPUT_BOUND);
     // The first figures: the item then says "N batch/s"; before that "starting…", "waiting for the first step…".
-    const firstFigures = await ui.watchStatus('the first figures in the status bar', (r) => /batch\/s/.test(r.text), 30_000);
-    const firstRate = await ui.watchStatus('batches/s > 0', (r) => (r.batchesPerSec ?? 0) > 0, 5_000);
+    const firstFigures = await ui.watchStatus('the first figures in the status bar', (r) => isLive(r) && /batch\/s/.test(r.text), 30_000);
+    const firstRate = await ui.watchStatus('batches/s > 0', (r) => isLive(r) && (r.batchesPerSec ?? 0) > 0, 5_000);
     statusSeen = [...firstFigures.seen, ...firstRate.seen];
     const live = processTreeOf(script).length > 0;
     await workbench.screenshot('status-bar-live');

@@ -216,7 +216,7 @@ describe('Runs view and restore (issue 16)', function () {
     // this window may bring back as the Runs view).
     const settings = workspaceFile('.vscode/settings.json');
     fs.mkdirSync(path.dirname(settings), { recursive: true });
-    fs.writeFileSync(settings, JSON.stringify({ 'trainlens.pythonPath': PYTHON, 'trainlens.openPanelOnRun': true, 'trainlens.args': ['--steps', '300'] }, null, 2));
+    fs.writeFileSync(settings, JSON.stringify({ 'trainlens.pythonPath': PYTHON, 'trainlens.openPanelOnRun': true, 'trainlens.args': ['--steps', '1000'] }, null, 2));
     await session.workbench.runCommand('View: Close All Editors');
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

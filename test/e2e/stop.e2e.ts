@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { describe as describeProcesses, processTreeOf, survivors, type ProcessInfo } from '../processes';
 import { PARALLEL_LOADER } from './examples';
-import { TITLES, TrainLensUi } from './trainlens-ui';
+import { TITLES, TrainLensUi, isLive } from './trainlens-ui';
 import { waitFor } from './workbench';
 
 /** Long enough (~60 s) that only Stop can end it within the test. */
@@ -23,7 +23,8 @@ describe('Stop', function () {
 
     await session.workbench.openFile(PARALLEL_LOADER);
     await ui.profileActiveFile();
-    await ui.watchStatus('batches/s > 0', (r) => (r.batchesPerSec ?? 0) > 0, 40_000);
+    // Live figures: a reloaded window may show the script's last run, finished, until this one starts.
+    await ui.watchStatus('batches/s > 0', (r) => isLive(r) && (r.batchesPerSec ?? 0) > 0, 40_000);
     // The run as it is now: the script and its workers (forked, so they carry the script's path too).
     const tree: ProcessInfo[] = processTreeOf(script);
     const workers = tree.filter((p) => tree.some((parent) => parent.pid === p.ppid));

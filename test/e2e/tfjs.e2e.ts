@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { e2e, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { tfjsExample } from './examples';
 import { processTreeOf } from '../processes';
-import { TrainLensUi } from './trainlens-ui';
+import { TrainLensUi, isLive } from './trainlens-ui';
 import { waitFor } from './workbench';
 
 describe('Profile Training: a TensorFlow.js example', function () {
@@ -16,7 +16,7 @@ describe('Profile Training: a TensorFlow.js example', function () {
     await setWorkspaceSettings(session, {}); // the example's own defaults
     await session.workbench.openFile(example);
     const commandAt = await ui.profileActiveFile();
-    const rate = await ui.watchStatus('batches/s > 0', (r) => (r.batchesPerSec ?? 0) > 0, 60_000);
+    const rate = await ui.watchStatus('batches/s > 0', (r) => isLive(r) && (r.batchesPerSec ?? 0) > 0, 60_000);
     e2e().timings.add(`Profile Training ${example} → batches/s in status bar`, rate.last.atMs - commandAt);
     await session.workbench.screenshot('tfjs-status');
     // Let it finish so the next test starts from an idle editor.

@@ -29,6 +29,11 @@ export function contributedCommandTitles(): string[] {
   return (manifest.contributes?.commands ?? []).map((c) => (c.category ? `${c.category}: ${c.title}` : c.title));
 }
 
+/** A reading of a run going on now, not a finished or restored one (pulse: running). */
+export function isLive(reading: StatusReading): boolean {
+  return reading.icon === 'pulse';
+}
+
 export interface StatusReading {
   text: string;
   /** The codicon the item leads with: pulse (running), loading (starting/stopping); once ended check (done), debug-stop, error, warning (cut off). */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { sharedEditor } from './environment';
 import { TITLES, contributedCommandTitles } from './trainlens-ui';
+import { waitFor } from './workbench';
 
 describe('TrainLens in a real VS Code (code-server)', function () {
   it('loads the examples workspace in the browser', async function () {
@@ -13,7 +14,12 @@ describe('TrainLens in a real VS Code (code-server)', function () {
 
   it('offers the TrainLens commands in the command palette', async function () {
     const session = await sharedEditor();
-    const offered = await session.workbench.paletteTitles('TrainLens:');
+    // The workbench lists an extension's commands once it has scanned it, which on a loaded machine
+    // can come seconds after the window shows: ask again until they are there, or time out.
+    const offered = await waitFor('the TrainLens commands in the palette', async () => {
+      const titles = await session.workbench.paletteTitles('TrainLens:');
+      return titles.includes(TITLES.profile) ? titles : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 1000 }).catch(async () => session.workbench.paletteTitles('TrainLens:'));
     const contributed = contributedCommandTitles();
     for (const title of [TITLES.profile, TITLES.stop, TITLES.showPanel]) {
       assert.ok(contributed.includes(title), `package.json contributes "${title}" (it has ${JSON.stringify(contributed)})`);

@@ -2,6 +2,8 @@
  * After a window reload the last finished run of the active script is shown again (status bar in
  * its finished state, heat, diagnostics; the panel shows it when asked), unless the user cleared
  * the annotations after it ended: that is remembered in the workspace's state across reloads.
+ * Not in Restricted Mode: an untrusted folder's recordings are files its author wrote, and the
+ * window shows nothing TrainLens did not run in it (it runs nothing there).
  */
 import * as vscode from 'vscode';
 import { runToRestore } from '../../core/editor-view/runs-actions';
@@ -39,7 +41,7 @@ export class RunRestore implements vscode.Disposable {
   }
 
   private async consider(editor: vscode.TextEditor | undefined): Promise<void> {
-    if (this.done || !editor || editor.document.uri.scheme !== 'file' || !scriptKind(editor.document.fileName)) return;
+    if (this.done || !vscode.workspace.isTrusted || !editor || editor.document.uri.scheme !== 'file' || !scriptKind(editor.document.fileName)) return;
     if (!this.nothingShown()) return this.finish();
     const script = editor.document.uri.fsPath;
     const run = runToRestore(await runsOnDisk(), script, this.state.get<number>(CLEARED_AT_KEY) ?? null);
