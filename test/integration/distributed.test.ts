@@ -14,7 +14,7 @@ import type { RankSummary } from '../../src/core/ranks';
 import type { RunSummary } from '../../src/core/summary';
 import { RunView } from '../../src/core/view/run-view';
 import { statusText, summaryStatusInput } from '../../src/core/editor-view/status-model';
-import { CLI, TORCH_PYTHON, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
+import { CLI, REPO, TORCH_PYTHON, example, parseSummary, processesMentioning, record, runCli, startCli, tempDir, waitFor } from './cli-harness';
 import { allProcesses } from '../processes';
 import type { ScriptResult } from '../script-result';
 import { within } from '../within';
@@ -92,6 +92,15 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     assert.equal(rank1!.steps, 20);
     // Rank 0 waits in step 20's all-reduce for rank 1, which never comes.
     assert.equal(rank0!.steps, 20);
+  });
+
+  it('spawn-context DataLoader workers carry the spawn bootstrap but never initialise a process group: no ranks, the loop recorded as before', () => {
+    const run = record(path.join(REPO, 'test', 'python', 'scripts', 'parallel_loader.py'), ['--steps', '60', '--workers', '2', '--mp-context', 'spawn']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.summary!.status, 'completed');
+    assert.equal(run.summary!.ranks, undefined);
+    assert.equal(run.summary!.steps, run.scriptResult!.steps);
+    assert.doesNotMatch(run.stderr, /instrumentation disabled/);
   });
 
   it('Ctrl+C stops every rank and its DataLoader workers (forked: workers, not ranks), none alive after 5 s; the ranks keep their steps', async () => {
