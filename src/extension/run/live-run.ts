@@ -3,7 +3,7 @@
  * (panel) and the live state; the status bar, heat and live findings follow at their own pace.
  * Everything it sets up lives in its own store and goes when the run ends.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { HOT_LINES_SHOWN } from '../../core/editor-view/heat';
 import { LiveState, liveAnalysisReady, liveFindings } from '../../core/editor-view/live-state';
 import type { RunPhase } from '../../core/editor-view/run-phase';
@@ -13,6 +13,7 @@ import type { Finding } from '../../core/findings/finding';
 import type { RunSummary } from '../../core/summary';
 import { RunView } from '../../core/view/run-view';
 import { cachedSourceLines, findingsFor } from '../../host/analysis';
+import { RECORDING_FAULT_PREFIX } from '../../host/recording/recording-writer';
 import type { RunSession } from '../../host/run-session';
 import { DisposableStore } from '../disposables';
 import type { RunUi } from './run-ui';
@@ -60,6 +61,12 @@ export class LiveRun implements vscode.Disposable {
     });
     this.attached = { session, live };
     this.store.add(session.onEvents((events) => live.add(events)));
+    // The disk refused the recording (full, or a size limit): the run goes on, the user hears it once
+    // now, not only in the panel's notes at the end.
+    this.store.add(session.onEvents((events) => {
+      const fault = events.find((e) => e.type === 'log' && e.message.startsWith(RECORDING_FAULT_PREFIX));
+      if (fault?.type === 'log') void vscode.window.showWarningMessage(`TrainLens: ${fault.message}`);
+    }));
   }
 
   /** Stops the process tree; the summary still arrives through the session's `done`. */
