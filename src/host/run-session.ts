@@ -60,6 +60,8 @@ export class RunSession {
   private readonly listeners = new Set<EventsListener>();
   /** A distributed job's ranks, each recorded on its own (rank-recordings.ts), by rank and pid. */
   private readonly ranks = new Map<string, RankRecorder>();
+  /** The rank whose events the live view follows: the first to connect (the summary's lead is the lowest). */
+  private liveLead: RankRecorder | undefined;
   private stopReason: string | undefined;
 
   private constructor(
@@ -144,6 +146,7 @@ export class RunSession {
     }
   }
 
+  /** Events as recorded: the launching process's and host's, and those of the live lead rank (see liveLead). */
   onEvents(listener: EventsListener): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -154,6 +157,11 @@ export class RunSession {
     this.stopReason ??= reason;
     await this.process.stop();
     return this.done;
+  }
+
+  /** What the live view's hot lines and findings come from: the live lead rank's events, or the one process's. */
+  get leadAggregator(): RunAggregator {
+    return this.liveLead?.aggregator ?? this.aggregator;
   }
 
   /** The live figures: a distributed job's (ranks.ts), or the one process's. */
@@ -175,8 +183,10 @@ export class RunSession {
     if (!rank) {
       rank = RankRecorder.create(this.writer.dir, this.header, sender);
       this.ranks.set(key, rank);
+      this.liveLead ??= rank;
     }
     rank.record(events);
+    if (rank === this.liveLead) for (const listener of this.listeners) listener(events);
   }
 
   private record(events: readonly RecordedEvent[]): void {

@@ -49,7 +49,7 @@ export class LiveRun implements vscode.Disposable {
   }
 
   attach(session: RunSession): void {
-    const heat = this.store.add(new Throttle(HEAT_INTERVAL_MS, () => this.ui.annotations.showHeat(session.aggregator.lines.hotLines(HOT_LINES_SHOWN))));
+    const heat = this.store.add(new Throttle(HEAT_INTERVAL_MS, () => this.ui.annotations.showHeat(session.leadAggregator.lines.hotLines(HOT_LINES_SHOWN))));
     const findings = this.store.add(new Throttle(LIVE_FINDINGS_INTERVAL_MS, () => this.updateFindings(session)));
     const live = new LiveState(this.view, {
       changed: () => {
@@ -106,10 +106,10 @@ export class LiveRun implements vscode.Disposable {
     if (startedMs < this.findingsDueMs) return;
     let summary: RunSummary;
     try {
-      summary = session.aggregator.summary(session.dir);
+      summary = session.leadAggregator.summary(session.dir);
       // Too early for figures the final analysis would agree with: nothing rather than something else.
       if (!liveAnalysisReady(summary)) return;
-      this.findings = liveFindings(findingsFor(session.aggregator, summary, this.sourceLines));
+      this.findings = liveFindings(findingsFor(session.leadAggregator, summary, this.sourceLines));
       this.findingsDueMs = startedMs + (Date.now() - startedMs) / LIVE_FINDINGS_MAX_LOAD;
     } catch (error) {
       // A rule tripping over a half-finished run must not break the live view; the final analysis runs again at the end.
