@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadSummary, resolveRunDir } from '../host/recording/recording-reader';
+import { loadJobSummary } from '../host/rank-recordings';
+import { resolveRunDir } from '../host/recording/recording-reader';
 import { CliUsageError, type CliIo } from './io';
 import { formatReport } from './report-format';
 
@@ -7,7 +8,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
   const target = positionals[0];
   if (!target || positionals.length > 1) throw new CliUsageError('report takes one run directory or "latest"');
-  const summary = loadSummary(resolveRunDir(target, io.cwd));
+  const summary = loadJobSummary(resolveRunDir(target, io.cwd));
   if (values.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else io.stdout.write(formatReport(summary).join('\n') + '\n');
   return 0;

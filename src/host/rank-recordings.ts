@@ -96,3 +96,12 @@ export function readRankRecordings(runDir: string): RankRecording[] {
 export function withRanks(launcher: RunSummary, ranks: readonly RankRecording[]): RunSummary {
   return ranks.length === 0 ? launcher : jobSummary(launcher, ranks, analyzeJob(ranks));
 }
+
+/**
+ * A run's summary with its ranks: summary.json has them once the run ended; a run cut off (the host
+ * killed) has no summary.json, and its ranks are read from their own recordings here.
+ */
+export function loadJobSummary(runDir: string): RunSummary {
+  const summary = loadSummary(runDir);
+  return summary.ranks ? summary : withRanks(summary, readRankRecordings(runDir));
+}
