@@ -9,11 +9,15 @@ with its rank. `--slow-rank R` makes rank R do extra real work in each forward (
 result is thrown away), so that rank is the straggler and the others wait for it in DDP's gradient
 all-reduce. Each rank's SCRIPT_RESULT also has the median ms of its model's forward call and of its
 backward call (which holds the wait for the other ranks' gradients). `--uneven` gives the last rank a
-smaller batch than the others; `--workers N` gives each rank N (forked) DataLoader workers; `--crash-rank R --crash-at N` makes rank R raise at its step N.
+smaller batch than the others; `--workers N` gives each rank N (forked) DataLoader workers; `--explicit-all-reduce` trains without DDP,
+all-reducing each gradient after backward (the backward call's time then holds that wait); `--crash-rank R --crash-at N` makes rank R raise at its step N.
 """
 import argparse
+import contextlib
+import io
 import os
 import socket
+import sys
 import time
 
 import torch
@@ -52,7 +56,8 @@ def train(rank, world_size, args):
     batch = BATCH_SIZE - 8 if args.uneven and rank == world_size - 1 else BATCH_SIZE
     count = args.steps * batch
     loader = DataLoader(TensorDataset(torch.randn(count, FEATURES), torch.randint(0, 10, (count,))), batch_size=batch, num_workers=args.workers)
-    model = DistributedDataParallel(Net(args.extra_products if rank == args.slow_rank else 0))
+    net = Net(args.extra_products if rank == args.slow_rank else 0)
+    model = net if args.explicit_all_reduce else DistributedDataParallel(net)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     clock = StepClock()
     forward_ms, backward_ms = [], []
@@ -66,10 +71,19 @@ def train(rank, world_size, args):
             raise RuntimeError("rank %d crashed at step %d" % (rank, step))
         start = time.perf_counter()
         F.cross_entropy(outputs, targets).backward()
+        if args.explicit_all_reduce:
+            for parameter in net.parameters():
+                dist.all_reduce(parameter.grad)
+                parameter.grad /= world_size
         backward_ms.append((time.perf_counter() - start) * 1000)
         optimizer.step()
         clock.step_done()
-    clock.report(rank=rank, worldSize=world_size, batchSize=batch, forwardMsMedian=median(forward_ms), backwardMsMedian=median(backward_ms))
+    # The ranks share one output pipe: the line goes out in one write (atomic up to PIPE_BUF, 4 KiB),
+    # so two ranks' lines never interleave.
+    line = io.StringIO()
+    with contextlib.redirect_stdout(line):
+        clock.report(rank=rank, worldSize=world_size, batchSize=batch, forwardMsMedian=median(forward_ms), backwardMsMedian=median(backward_ms))
+    os.write(sys.stdout.fileno(), line.getvalue().encode())
     dist.destroy_process_group()
 
 
@@ -91,6 +105,7 @@ def main():
     parser.add_argument("--extra-products", type=int, default=12)
     parser.add_argument("--uneven", action="store_true")
     parser.add_argument("--workers", type=int, default=0, help="DataLoader workers per rank (forked)")
+    parser.add_argument("--explicit-all-reduce", action="store_true", help="no DDP: all_reduce each gradient after backward")
     parser.add_argument("--crash-rank", type=int, default=-1)
     parser.add_argument("--crash-at", type=int, default=-1)
     args = parser.parse_args()

@@ -38,6 +38,13 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     checkJob(s, ownResults(run.stderr + run.stdout));
   });
 
+  it('explicit torch.distributed.all_reduce instead of DDP: the same figures, the wait timed in the collective itself', () => {
+    const run = record(SCRIPT, ['--steps', STEPS, ...SLOW, '--explicit-all-reduce']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.summary!.status, 'completed');
+    checkJob(run.summary!, ownResults(run.stderr + run.stdout));
+  });
+
   it('two nodes (one `trainlens record` per rank, RANK/WORLD_SIZE set), merged: the same figures', async () => {
     const port = await freePort();
     const outs = [tempDir(), tempDir()];

@@ -120,20 +120,29 @@ class CommClock:
         engine = torch.autograd.Variable._execution_engine
         clock, spans, stamps = self._clock, self._spans, self._stamps  # stamps: [last gradient done, a wait queued]
 
+        # Each runs inside the user's backward: a failure of ours must end there, never in it.
         def wait_over():
-            spans.append((stamps[0], clock(), True))
-            stamps[1] = False
+            try:
+                spans.append((stamps[0], clock(), True))
+            finally:
+                stamps[1] = False
 
         def gradients_final():
             # Runs at the end of backward, but may come before the reducer's own callback (queued
             # when its last bucket was ready): queued once more, it runs after that one's wait.
-            engine.queue_callback(wait_over)
+            try:
+                engine.queue_callback(wait_over)
+            except Exception:  # noqa: BLE001
+                stamps[1] = False
 
         def gradient_done(*_):
             stamps[0] = clock()
             if not stamps[1]:
-                stamps[1] = True
-                engine.queue_callback(gradients_final)
+                try:
+                    engine.queue_callback(gradients_final)
+                    stamps[1] = True
+                except Exception:  # noqa: BLE001 - not inside a backward pass: nothing to wait for
+                    pass
 
         with torch.enable_grad():
             nodes = [p.view_as(p).grad_fn.next_functions[0][0] for p in model.module.parameters() if p.requires_grad]
