@@ -61,6 +61,7 @@ class Session:
         self._pid = os.getpid()
         self._hooks = None
         self._comm = None  # a rank's clock of its collectives
+        self._undo_spawn = None  # puts multiprocessing's spawn back (spawned.py)
         self._rank = None  # the hello's rank fields, when this process is a rank (ranks.py)
         self._script = None
         self._watcher = None
@@ -177,6 +178,8 @@ class Session:
             self._hooks.uninstall()
         if self._comm is not None:
             self._comm.uninstall()
+        if self._undo_spawn is not None:
+            self._undo_spawn()
         if signal.getsignal(signal.SIGTERM) == self._on_sigterm and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -208,7 +211,7 @@ class Session:
                 self._comm.install(torch)
                 post_steps = self._comm.with_comm(post_steps)
             elif self._probe is None:
-                pass_to_spawned_children(self._options, self._script)
+                self._undo_spawn = pass_to_spawned_children(self._options, self._script)
             recorder = StepRecorder(post_steps, time.perf_counter, self._origin,
                                     hooks.leading_dim, hooks.token_count, time.thread_time, probe(torch, on_cuda))
             post(hooks.framework_event())

@@ -25,7 +25,8 @@ _RUNNER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # ---- parent -----------------------------------------------------------------------------------
 
 def pass_to_spawned_children(options, script):
-    """Makes multiprocessing's spawned children of this process able to become recorded ranks."""
+    """Makes multiprocessing's spawned children of this process able to become recorded ranks;
+    returns the function that undoes it (instrumentation switched off spawns plain children)."""
     import multiprocessing.spawn as mp_spawn
 
     child_options = dict(options, script=script)
@@ -47,6 +48,13 @@ def pass_to_spawned_children(options, script):
         return data
 
     mp_spawn.get_command_line, mp_spawn.get_preparation_data = command_line, preparation_data
+
+    def undo():
+        if mp_spawn.get_command_line is command_line:
+            mp_spawn.get_command_line = get_command_line
+        if mp_spawn.get_preparation_data is preparation_data:
+            mp_spawn.get_preparation_data = get_preparation_data
+    return undo
 
 
 # One statement, so that a child whose runner fails to import still runs the user's code.
