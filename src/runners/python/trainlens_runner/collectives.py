@@ -1,5 +1,6 @@
 """Time a rank spends in collectives, per step: `commMs` (all of it) and `commExposedMs` (the part
-the training loop waited for, not hidden behind backward).
+the training loop waited for, not hidden behind backward). What is measured today is all waited
+for, so the two are equal; the wire keeps both for a collective seen overlapped (an async op's work).
 
   explicit   torch.distributed's blocking collectives (all_reduce, all_gather, broadcast,
              reduce_scatter, barrier, …) are wrapped: the loop waits for all of a blocking call.
@@ -37,7 +38,7 @@ _MISSING = object()
 class CommClock:
     def __init__(self, clock):
         self._clock = clock
-        self._spans = deque()  # (start, end, waited for), appended by the training thread (autograd's, for DDP)
+        self._spans = deque()  # (start, end) of each wait, appended by the training thread (autograd's, for DDP)
         self._measuring = False  # True once a collective was timed: before that, a step's comm is unknown, not 0
         self._stamps = [0.0, False]
         self._patches = []
@@ -75,13 +76,11 @@ class CommClock:
         """(ms in collectives, ms of it waited for) since the last call; (None, None) before any."""
         if not self._measuring:
             return (None, None)
-        spans, total, exposed = self._spans, 0.0, 0.0
+        spans, waited = self._spans, 0.0
         while spans:
-            start, end, waited = spans.popleft()
-            total += end - start
-            if waited:
-                exposed += end - start
-        return (total * 1000.0, exposed * 1000.0)
+            start, end = spans.popleft()
+            waited += end - start
+        return (waited * 1000.0, waited * 1000.0)
 
     def _patch(self, owner, name, replacement):
         self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
@@ -98,7 +97,7 @@ class CommClock:
             try:
                 return collective(*args, **kwargs)
             finally:
-                spans.append((start, clock(), True))
+                spans.append((start, clock()))
                 self._measuring = True
         return timed
 
@@ -123,7 +122,7 @@ class CommClock:
         # Each runs inside the user's backward: a failure of ours must end there, never in it.
         def wait_over():
             try:
-                spans.append((stamps[0], clock(), True))
+                spans.append((stamps[0], clock()))
             finally:
                 stamps[1] = False
 
