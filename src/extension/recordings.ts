@@ -11,7 +11,8 @@ import { newestFirst, recordingGlance, recordingItem, recordingRow, type Recordi
 import { statusView, summaryStatusInput } from '../core/editor-view/status-model';
 import type { RunSummary } from '../core/summary';
 import { RunView } from '../core/view/run-view';
-import { loadSummary, readRecording, RUNS_DIR } from '../host/recording/recording-reader';
+import { leadRankEvents, loadJobSummary } from '../host/rank-recordings';
+import { readRecording, RUNS_DIR } from '../host/recording/recording-reader';
 import { EVENTS_FILE, SUMMARY_FILE } from '../host/recording/recording-writer';
 import { defaultExportFile, exportRun, type ExportFormat } from '../host/trace/export-run';
 import { importTrace, isTraceFile } from '../host/trace/import-trace';
@@ -148,10 +149,12 @@ export class RecordingOpener {
 function load(dir: string): { view: RunView; summary: RunSummary; label: string } {
   const recording = readRecording(dir);
   // The events are read once: a recording cut off without summary.json rebuilds it from them.
-  const summary = loadSummary(dir, recording);
+  const summary = loadJobSummary(dir, recording);
   const label = `${summary.script ? path.basename(summary.script) : path.basename(dir)} (recording)`;
   const view = new RunView(label);
   view.add(recording.events);
+  // A distributed job's steps and lines are its ranks': the panel charts the lead rank's.
+  view.add(leadRankEvents(dir));
   view.setSummary(summary);
   return { view, summary, label };
 }

@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RunAggregator } from '../core/aggregator';
 import { analyzeJob } from '../core/ranks-findings';
-import { isRank, jobSummary, type RankRecording } from '../core/ranks';
+import { isRank, jobSummary, sortRanks, type RankRecording } from '../core/ranks';
 import { withStartupCode } from '../core/startup';
 import type { RunSummary } from '../core/summary';
 import type { ByeEvent, HelloEvent } from '../protocol/events';
 import type { RecordedEvent, RunExitEvent, RunStartEvent, RunStatus } from '../protocol/recording';
 import { cachedSourceLines, findingsFor } from './analysis';
-import { loadSummary, readRecording, replay } from './recording/recording-reader';
+import { loadSummary, readRecording, replay, type LoadedRecording } from './recording/recording-reader';
 import { EVENTS_FILE, RecordingWriter } from './recording/recording-writer';
 
 export const RANKS_DIR = 'ranks';
@@ -101,7 +101,13 @@ export function withRanks(launcher: RunSummary, ranks: readonly RankRecording[])
  * A run's summary with its ranks: summary.json has them once the run ended; a run cut off (the host
  * killed) has no summary.json, and its ranks are read from their own recordings here.
  */
-export function loadJobSummary(runDir: string): RunSummary {
-  const summary = loadSummary(runDir);
+export function loadJobSummary(runDir: string, recording?: LoadedRecording): RunSummary {
+  const summary = loadSummary(runDir, recording);
   return summary.ranks ? summary : withRanks(summary, readRankRecordings(runDir));
+}
+
+/** The events of the job's lead rank (the lowest), for a view of one rank's steps and lines; none for a single process. */
+export function leadRankEvents(runDir: string): RecordedEvent[] {
+  const lead = sortRanks(readRankRecordings(runDir))[0];
+  return lead ? readRecording(lead.summary.recording).events : [];
 }
