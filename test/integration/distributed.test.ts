@@ -45,6 +45,15 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     checkJob(run.summary!, ownResults(run.stderr + run.stdout));
   });
 
+  it("uneven batches: the finding gives each rank's samples per step as the ranks printed them", () => {
+    const run = record(SCRIPT, ['--steps', '80', '--uneven']);
+    assert.equal(run.code, 0, run.stderr);
+    const own = ownResults(run.stderr + run.stdout);
+    const finding = run.summary!.findings.find((f) => f.code === 'uneven-batches');
+    assert.ok(finding, run.summary!.findings.map((f) => f.code).join());
+    assert.match(finding.message, new RegExp(`rank 0: ${own.get(0)!.batchSize}, rank 1: ${own.get(1)!.batchSize}`));
+  });
+
   it('two nodes (one `trainlens record` per rank, RANK/WORLD_SIZE set), merged: the same figures', async () => {
     const port = await freePort();
     const outs = [tempDir(), tempDir()];
