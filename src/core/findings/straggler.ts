@@ -21,7 +21,7 @@ export const STRAGGLER_MIN_EXTRA = 0.15;
 /**
  * And longer than every other rank's in three steps of four: a sign test over dozens of aligned
  * steps that a rank merely descheduled now and then (a shared machine) does not pass, where a rank
- * with more work per step does (rank 1 of ddp_spawn.py --slow-rank 1 measured 0.82-0.95 here beside a
+ * with more work per step does (rank 1 of ddp_spawn.py --slow-rank 1 measured 0.82-0.99 here beside a
  * busy core; identical ranks 0.24-0.70).
  */
 export const STRAGGLER_MIN_SLOWER_STEPS = 0.75;
