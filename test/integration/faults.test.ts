@@ -45,7 +45,9 @@ async function runCliMeasured(args: string[], needle: string, prefix: string[] =
   // The CLI is the leaf of `prlimit` when one is in front: prlimit execs it, same pid.
   let peakRssBytes = 0;
   const poll = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, vmHwmBytes(child.pid as number))), 50);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (status) => resolve(status)));
+  // 'close', not 'exit': the output still in the pipes when the CLI exits is read first (CI lost a
+  // whole 10 MB line resolving on 'exit').
+  const code = await new Promise<number | null>((resolve) => child.once('close', (status) => resolve(status)));
   clearInterval(poll);
   return { code, stdout, stderrTail: stderrTail.toString('latin1'), stderrBytes, peakRssBytes, mentions };
 }
