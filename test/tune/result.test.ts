@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { fixesForSettings } from '../../src/core/tune/fixes';
-import { judge, promote, type TrialResult } from '../../src/core/tune/result';
+import { verdictSentence } from '../../src/core/tune/report';
+import { judge, promote, type TrialResult, type TuneVerdict } from '../../src/core/tune/result';
 import type { TuneSettings } from '../../src/core/tune/settings';
 
 const trial = (settings: TuneSettings, rung: number, batchesPerSec: number | null, status: TrialResult['status'] = 'measured'): TrialResult => ({
@@ -63,5 +64,27 @@ describe('tune: promotion and verdict', () => {
       fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }, { fixId: 'torch-set-num-threads', threads: 1 }],
       unwritable: [],
     });
+  });
+});
+
+describe('tune: the verdict in words', () => {
+  const verdict = (gainPct: number, beyondNoise: boolean): TuneVerdict => ({
+    best: beyondNoise ? { numWorkers: 2 } : {},
+    contender: { numWorkers: 2 },
+    bestBatchesPerSec: beyondNoise ? 150 : 100,
+    baselineBatchesPerSec: 100,
+    gainPct,
+    noiseBandPct: 7.1,
+    noiseRuns: 5,
+    beyondNoise,
+  });
+
+  it('names the best and its gain beyond the band', () => {
+    assert.equal(verdictSentence(verdict(50, true)), 'Best: num_workers=2: 100 → 150 batches/s (+50.0%), beyond the ±7.1% noise band of 5 baseline runs.');
+  });
+
+  it('within the band, or slower beyond it, the baseline stays and the sentence says which', () => {
+    assert.match(verdictSentence(verdict(3, false)), /^No setting beyond noise: .* \+3\.0% .*, within the ±7\.1% noise band/);
+    assert.match(verdictSentence(verdict(-12.8, false)), /slower beyond the ±7\.1% noise band of 5 baseline runs; the script's own settings are the fastest measured\.$/);
   });
 });

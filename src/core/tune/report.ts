@@ -92,5 +92,7 @@ export function verdictSentence(v: TuneVerdict): string {
   const band = v.noiseRuns > 0 ? `±${v.noiseBandPct.toFixed(1)}% noise band of ${v.noiseRuns} baseline runs` : `±${v.noiseBandPct}% assumed noise band`;
   if (v.contender === null || v.gainPct === null) return 'No setting was measured: the baseline stays.';
   if (v.beyondNoise) return `Best: ${describeSettings(v.best)}: ${formatRate(v.baselineBatchesPerSec)} → ${formatRate(v.bestBatchesPerSec)} batches/s (${formatSignedPct(v.gainPct)}), beyond the ${band}.`;
-  return `No setting beyond noise: the fastest, ${describeSettings(v.contender)}, measured ${formatSignedPct(v.gainPct)} against the baseline's ${formatRate(v.baselineBatchesPerSec)} batches/s, within the ${band}.`;
+  const measured = `the fastest, ${describeSettings(v.contender)}, measured ${formatSignedPct(v.gainPct)} against the baseline's ${formatRate(v.baselineBatchesPerSec)} batches/s`;
+  if (v.gainPct < -v.noiseBandPct) return `No setting beyond noise: ${measured}, slower beyond the ${band}; the script's own settings are the fastest measured.`;
+  return `No setting beyond noise: ${measured}, within the ${band}.`;
 }
