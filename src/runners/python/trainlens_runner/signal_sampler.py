@@ -34,6 +34,7 @@ import threading
 import time
 from collections import deque
 
+from . import signal_safe_streams
 from .lines import line_key
 
 SIGNAL = getattr(signal, "SIGPROF", None)
@@ -103,6 +104,7 @@ class SignalSampler:
             return None
         signal.signal = sampler._guarded_signal
         os.register_at_fork(after_in_child=sampler._forked)
+        signal_safe_streams.protect(SIGNAL)
         sampler._arm()
         return sampler
 
