@@ -187,7 +187,7 @@ export class RunAggregator {
     const log = this.stepLog;
     const counted = stepsUnrecognised(stepAnchor) ? 0 : log.count;
     const msFrom = (from: number, q: number) => (counted === 0 ? null : log.msQuantile(from, q, quantile));
-    const warmupSteps = warmupOf(log.leading().map((s) => s.ms), counted, (limit) => msFrom(limit, 0.5) ?? 0);
+    const warmupSteps = counted === 0 ? 0 : warmupOf(log.leading().map((s) => s.ms), counted, (limit) => log.typicalMs(limit) ?? 0);
     const steady = counted === 0 ? new StepTotals() : log.totalsFrom(warmupSteps);
     const notes = [...this.logs];
     if (counted === 0) notes.unshift(NO_STEPS_NOTE);

@@ -81,6 +81,11 @@ export function histogramValues(row: StepHistogram): number[] {
   return values.reverse();
 }
 
+/** The value a recording keeps for `value` past its first steps: its bucket's centre (0 for 0 and below). */
+export function bucketValue(value: number): number {
+  return value > 0 ? valueOf(Math.round(Math.log(value) / LOG_RATIO)) : 0;
+}
+
 function valueOf(bucket: number): number {
   return Math.exp(bucket * LOG_RATIO);
 }

@@ -10,7 +10,7 @@
  *   two meet.
  */
 import { STAGE_NAMES, type StageName, type StepEvent } from '../protocol/events';
-import { LogHistogram } from './log-histogram';
+import { bucketValue, LogHistogram } from './log-histogram';
 
 export const HEAD_STEPS = 50_000;
 export const TAIL_STEPS = 50_000;
@@ -166,6 +166,22 @@ export class StepLog {
     const all = this.pastHeadMs.copy();
     for (const ms of headMs) all.add(ms);
     return all.quantile(q);
+  }
+
+  /**
+   * The median step time from `from` on as a recording's histogram gives it, whether or not the log
+   * is bounded: the bucket of the step at rank ⌊n/2⌋ (warmup.ts compares against it).
+   */
+  typicalMs(from: number): number | null {
+    const headMs = this.head.slice(from).map((s) => s.ms);
+    if (!this.bounded) {
+      const sorted = headMs.sort((a, b) => a - b);
+      const middle = sorted[Math.floor(sorted.length / 2)];
+      return middle === undefined ? null : bucketValue(middle);
+    }
+    const all = this.pastHeadMs.copy();
+    for (const ms of headMs) all.add(ms);
+    return all.quantile(0.5);
   }
 
   /** Sum of every step's time, warm-up included. */
