@@ -138,7 +138,13 @@ describe('trainlens tune (issue 19)', function () {
     const { numWorkers, numThreads } = json.best.settings;
     if (numWorkers !== undefined) assert.match(applied, new RegExp(`DataLoader\\(.*num_workers=${numWorkers}\\)`));
     if (numThreads !== undefined) assert.match(applied, new RegExp(`^torch\\.set_num_threads\\(${numThreads}\\)`, 'm'));
-    if (json.best.fixes.length === 0) assert.equal(applied, original);
+    if (json.best.fixes.length === 0) {
+      // Nothing beat the script as written: the file is unchanged, and plain runs of one file twice
+      // over would only measure noise against noise.
+      assert.equal(applied, original);
+      console.log(`      nothing applied (best: the script as written); load ${loadBefore} -> ${load()}`);
+      return;
+    }
     const plain: number[] = [];
     const best: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -147,7 +153,8 @@ describe('trainlens tune (issue 19)', function () {
       fs.writeFileSync(file, applied);
       best.push(plainRate(cwd, 'python_transform.py', 400));
     }
-    const band = noiseBand(plain).pct;
+    // The noise of either set: each is three runs of one file on a shared machine.
+    const band = Math.max(noiseBand(plain).pct, noiseBand(best).pct);
     const ratio = median(best)! / median(plain)!;
     console.log(`      plain runs (400 steps): as written ${plain.map((r) => r.toFixed(1)).join(', ')}; best ${best.map((r) => r.toFixed(1)).join(', ')} batches/s: ${ratio.toFixed(2)}× (noise ±${band.toFixed(1)}%); load ${loadBefore} -> ${load()}`);
     assert.ok(ratio >= 1 - band / 100, `the best's plain runs are slower than the baseline's beyond noise: ${ratio.toFixed(2)}×`);

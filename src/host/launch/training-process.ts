@@ -100,7 +100,15 @@ export class TrainingProcess {
     // The leader is gone; anything left in its group (a worker that ignored the signals) goes too,
     // and so does a descendant outside the group that outlived it (a daemon that ignored them).
     this.signalGroup('SIGKILL');
-    for (const descendant of escaped.values()) if (await isStillRunning(descendant)) trySignal(descendant.pid, 'SIGKILL');
+    const killed: Descendant[] = [];
+    for (const descendant of escaped.values()) {
+      if (!(await isStillRunning(descendant))) continue;
+      trySignal(descendant.pid, 'SIGKILL');
+      killed.push(descendant);
+    }
+    // A SIGKILL lands at once but the process is gone only once the kernel has torn it down: wait,
+    // so that a stop that returned left nothing running (a check right after saw a daemon still there).
+    await untilGone(killed, KILLED_GONE_MS);
     return result;
   }
 
@@ -114,6 +122,19 @@ function trySignal(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // Already gone: nothing to stop.
+  }
+}
+
+/** How long a stop waits for killed escaped descendants to be gone. */
+const KILLED_GONE_MS = 2000;
+
+async function untilGone(processes: readonly Descendant[], withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  let left = [...processes];
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const running = await Promise.all(left.map((p) => isStillRunning(p)));
+    left = left.filter((_, i) => running[i]);
   }
 }
 
