@@ -1,14 +1,18 @@
 /**
  * A tuning trial's settings: what the runner applies in place of the script's own values (the
- * host's RuntimeOverrides has the same shape). A key left out keeps the script's value, so `{}` is
+ * host passes them on as RuntimeOverrides). A key left out keeps the script's value, so `{}` is
  * the script as written: the baseline.
  */
 export interface TuneSettings {
   numWorkers?: number;
   pinMemory?: boolean;
+  /** Applied only where the loader has workers (torch rejects it without). */
   persistentWorkers?: boolean;
+  /** Applied only where the loader has workers. */
   prefetchFactor?: number;
+  /** torch.set_num_threads(n) right after torch is imported. */
   numThreads?: number;
+  /** torch.backends.cudnn.benchmark, where CUDA is available. */
   cudnnBenchmark?: boolean;
 }
 

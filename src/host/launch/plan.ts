@@ -2,6 +2,7 @@
  * How a user's command becomes an instrumented one. A plan is pure data: the launcher spawns it
  * without a shell. Runners get every option in one JSON environment variable, RUNNER_OPTIONS_ENV.
  */
+import type { TuneSettings } from '../../core/tune/settings';
 import type { RunnerKind } from '../../protocol/events';
 
 export const RUNNER_OPTIONS_ENV = 'TRAINLENS_OPTIONS';
@@ -36,19 +37,8 @@ export interface RunnerOptions {
   nodeOptions?: string | null;
 }
 
-/** Settings a run applies in place of the script's own; each one left out keeps the script's value. */
-export interface RuntimeOverrides {
-  numWorkers?: number;
-  pinMemory?: boolean;
-  /** Applied only where the loader has workers (torch rejects it without). */
-  persistentWorkers?: boolean;
-  /** Applied only where the loader has workers. */
-  prefetchFactor?: number;
-  /** torch.set_num_threads(n) right after torch is imported. */
-  numThreads?: number;
-  /** torch.backends.cudnn.benchmark, where CUDA is available. */
-  cudnnBenchmark?: boolean;
-}
+/** Settings a run applies in place of the script's own: a tuning trial's (core/tune/settings.ts). */
+export type RuntimeOverrides = TuneSettings;
 
 export interface LaunchPlan {
   runner: RunnerKind;
