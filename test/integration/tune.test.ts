@@ -137,7 +137,7 @@ describe('trainlens tune (issue 19)', function () {
     const applied = fs.readFileSync(file, 'utf8');
     const { numWorkers, numThreads } = json.best.settings;
     if (numWorkers !== undefined) assert.match(applied, new RegExp(`DataLoader\\(.*num_workers=${numWorkers}\\)`));
-    if (numThreads !== undefined) assert.match(applied, new RegExp(`^torch\\.set_num_threads\\(${numThreads}\\)`, 'm'));
+    if (numThreads !== undefined) assert.match(applied, new RegExp(`^os\\.environ\\["OPENBLAS_NUM_THREADS"\\] = "${numThreads}"$`, "m"));
     if (json.best.fixes.length === 0) {
       // Nothing beat the script as written: the file is unchanged, and plain runs of one file twice
       // over would only measure noise against noise.

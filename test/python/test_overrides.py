@@ -8,11 +8,11 @@ import types
 import unittest
 
 from harness import Host, TORCH_PYTHON, of_type, run_recorded  # noqa: F401 - harness puts the runner on sys.path
-from trainlens_runner.overrides import Overrides
+from trainlens_runner.overrides import THREAD_ENV, Overrides
 
 # Prints what the script itself sees, so the test compares with torch's own attributes.
 SCRIPT = """
-import json, sys
+import json, os, sys
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -22,7 +22,8 @@ def main():
     loader = DataLoader(data, 8, False, **kwargs)
     batches = sum(1 for _ in loader)
     print("SEEN " + json.dumps({"workers": loader.num_workers, "persistent": loader.persistent_workers,
-                               "prefetch": loader.prefetch_factor, "threads": torch.get_num_threads(), "batches": batches}))
+                               "prefetch": loader.prefetch_factor, "threads": torch.get_num_threads(), "batches": batches,
+                               "env": [os.environ.get(name) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")]}))
 
 if __name__ == "__main__":
     main()
@@ -67,6 +68,16 @@ class AtTorchImportTest(unittest.TestCase):
         self.assertEqual((calls, torch.backends.cudnn.benchmark), ([3], True))
 
 
+class AtStartTest(unittest.TestCase):
+    def test_threads_size_every_pool_in_the_environment(self):
+        environ = {"OMP_NUM_THREADS": "8", "PATH": "/bin"}
+        Overrides({"numThreads": 2}).at_start(environ)
+        self.assertEqual(environ, {"OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "PATH": "/bin"})
+        untouched = {"PATH": "/bin"}
+        Overrides({"numWorkers": 2}).at_start(untouched)
+        self.assertEqual(untouched, {"PATH": "/bin"})
+
+
 class RecordedOverridesTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="trainlens-overrides-")
@@ -88,7 +99,7 @@ class RecordedOverridesTest(unittest.TestCase):
 
     def test_workers_threads_and_prefetch_take_effect_and_are_reported(self):
         seen, loaders = self.run_with({"num_workers": 0}, {"numWorkers": 2, "prefetchFactor": 4, "persistentWorkers": True, "numThreads": 1})
-        self.assertEqual(seen, {"workers": 2, "persistent": True, "prefetch": 4, "threads": 1, "batches": 8})
+        self.assertEqual(seen, {"workers": 2, "persistent": True, "prefetch": 4, "threads": 1, "batches": 8, "env": ["1", "1", "1"]})
         self.assertEqual(len(loaders), 1)
         self.assertEqual((loaders[0]["numWorkers"], loaders[0]["persistentWorkers"], loaders[0]["prefetchFactor"]), (2, True, 4))
 
@@ -101,6 +112,7 @@ class RecordedOverridesTest(unittest.TestCase):
     def test_without_overrides_the_script_keeps_its_own_values(self):
         seen, loaders = self.run_with({"num_workers": 1}, None)
         self.assertEqual(seen["workers"], 1)
+        self.assertEqual(seen["env"], [os.environ.get(name) for name in THREAD_ENV])
         self.assertEqual(loaders[0]["numWorkers"], 1)
 
 

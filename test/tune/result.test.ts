@@ -61,7 +61,7 @@ describe('tune: promotion and verdict', () => {
 
   it('the tuned settings map onto the parser-exact fixes, and threads onto tuning\'s own edit', () => {
     assert.deepEqual(fixesForSettings({ numWorkers: 2, prefetchFactor: 4, numThreads: 1 }), {
-      fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }, { fixId: 'torch-set-num-threads', threads: 1 }],
+      fixes: [{ fixId: 'dataloader-workers', workers: 2 }, { fixId: 'dataloader-prefetch-factor' }, { fixId: 'thread-pools-env', threads: 1 }],
       unwritable: [],
     });
   });

@@ -10,7 +10,10 @@ export interface TuneSettings {
   persistentWorkers?: boolean;
   /** Applied only where the loader has workers. */
   prefetchFactor?: number;
-  /** torch.set_num_threads(n) right after torch is imported. */
+  /**
+   * The thread pools' size: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set before
+   * torch loads them, and torch.set_num_threads(n) at its import (threads-edit.ts writes the first).
+   */
   numThreads?: number;
   /** torch.backends.cudnn.benchmark, where CUDA is available. */
   cudnnBenchmark?: boolean;

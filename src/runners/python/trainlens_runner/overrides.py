@@ -4,7 +4,11 @@
 type are ignored (the host checks what took effect in the `loader` event, which reports the
 DataLoader's own attributes after its __init__).
 
-  numThreads       torch.set_num_threads(n), once, right after torch is imported (before any op)
+  numThreads       the thread pools' size: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS
+                   set in the environment when the runner starts (the BLAS and OpenMP libraries read
+                   them once, when torch loads them; torch.set_num_threads does not reach OpenBLAS's
+                   own pool, whose threads spin after each call and starve DataLoader workers on a
+                   small machine), and torch.set_num_threads(n) right after torch is imported
   cudnnBenchmark   torch.backends.cudnn.benchmark, set then too; only where CUDA is available
   DataLoader       num_workers, pin_memory, persistent_workers, prefetch_factor, given to every
                    DataLoader.__init__ in place of the script's values. With no workers in effect,
@@ -13,10 +17,13 @@ DataLoader's own attributes after its __init__).
 """
 import functools
 import inspect
+import os
 
 _LOADER_KEYS = (("numWorkers", "num_workers", int), ("pinMemory", "pin_memory", bool),
                 ("persistentWorkers", "persistent_workers", bool), ("prefetchFactor", "prefetch_factor", int))
 _WORKER_ONLY = ("persistent_workers", "prefetch_factor", "multiprocessing_context")
+# Read by libgomp, OpenBLAS and MKL when they load; the same names tuning writes into a script.
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _valid(value, kind):
@@ -42,6 +49,13 @@ class Overrides:
         self.threads = threads if _valid(threads, int) and threads > 0 else None
         benchmark = raw.get("cudnnBenchmark")
         self.cudnn_benchmark = benchmark if isinstance(benchmark, bool) else None
+
+    def at_start(self, environ=os.environ):
+        """Before the script runs, so before torch loads its thread pools. DataLoader workers and
+        other children inherit the setting, as they would a script's own."""
+        if self.threads is not None:
+            for name in THREAD_ENV:
+                environ[name] = str(self.threads)
 
     def at_torch_import(self, torch):
         if self.threads is not None:

@@ -85,6 +85,9 @@ class Session:
             atexit.register(self._at_exit)
             if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
                 signal.signal(signal.SIGTERM, self._on_sigterm)
+            overrides = Overrides.from_options(self._options)
+            if overrides is not None:
+                overrides.at_start()
             if "torch" in sys.modules:
                 self._torch_imported(sys.modules["torch"])
             else:
