@@ -77,7 +77,8 @@ function isLineEntry(value: unknown): value is LineEntry {
   );
 }
 
-function hasKind(value: unknown, kind: FieldKind): boolean {
+/** Whether a field holds a value of a wire kind (wire.json's kinds; recordings' host events use the same). */
+export function hasKind(value: unknown, kind: FieldKind): boolean {
   switch (kind) {
     case 'string':
       return typeof value === 'string';

@@ -5,7 +5,7 @@
  * made the summary rebuild throw. A line that does not match is skipped and counted, as a runner
  * event that does not match the wire is.
  */
-import { isRecord } from '../../protocol/decode';
+import { hasKind as hasWireKind, isRecord } from '../../protocol/decode';
 
 /** A field's kind; a trailing '?' allows absent and null, as in wire.json. */
 type Kind = 'string' | 'number' | 'int' | 'boolean' | 'string[]' | Shape | [Shape];
@@ -71,16 +71,5 @@ function fits(value: unknown, shape: Shape): boolean {
 function hasKind(value: unknown, kind: Kind): boolean {
   if (Array.isArray(kind)) return Array.isArray(value) && value.every((item) => fits(item, kind[0]));
   if (typeof kind === 'object') return fits(value, kind);
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'int':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'string[]':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string');
-  }
+  return hasWireKind(value, kind);
 }
