@@ -15,6 +15,8 @@ const bundles = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] },
   // The performance panel: browser code, DOM only.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  // The tuning panel: browser code, DOM only.
+  { ...common, entryPoints: ['src/webview/tune/tune-main.ts'], outfile: 'dist/tune-webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The Node runner preload: protocol + Node built-ins only, injected into the user's process.
   { ...common, entryPoints: ['src/runners/node/preload.ts'], outfile: 'dist/preload.js', platform: 'node', target: 'node18', format: 'cjs' },
 ];

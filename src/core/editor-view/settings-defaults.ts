@@ -17,6 +17,8 @@ export interface SettingDefaults {
   'statusBar.enabled': boolean;
   ceilings: boolean;
   openPanelOnRun: boolean;
+  /** Tune Training's time budget (host/tune/tuner.ts's DEFAULT_BUDGET_S by default). */
+  'tune.budgetSeconds': number;
 }
 
 export type SettingKey = keyof SettingDefaults;
@@ -33,16 +35,19 @@ export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
   'statusBar.enabled': true,
   ceilings: false,
   openPanelOnRun: false,
+  'tune.budgetSeconds': 300,
 };
 
 /** Python's sampler runs inside the interpreter, so it gets a lower ceiling than V8's profiler. */
 export const SETTING_LIMITS: Readonly<Partial<Record<SettingKey, { min: number; max: number }>>> = {
   sampleHz: { min: 1, max: 1000 },
   nodeSampleHz: { min: 1, max: 10_000 },
+  // Below 10 s the baseline alone (3 s of steady steps after start-up) leaves nothing for trials.
+  'tune.budgetSeconds': { min: 10, max: 86_400 },
 };
 
 /**
  * Settings that choose what runs (an executable, its arguments, its environment): a cloned
  * repository must not be able to set them, so a workspace value counts only in a trusted workspace.
  */
-export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['pythonPath', 'nvidiaSmiPath', 'args', 'env', 'cwd'];
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['pythonPath', 'nvidiaSmiPath', 'args', 'env', 'cwd', 'tune.budgetSeconds'];

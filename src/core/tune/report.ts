@@ -58,7 +58,7 @@ export function tuneJson(outcome: TuneOutcome): unknown {
   };
 }
 
-const STATUS_WORDS: Record<TrialStatus, string> = {
+export const STATUS_WORDS: Record<TrialStatus, string> = {
   measured: 'measured',
   completed: 'script ended',
   failed: 'failed',
