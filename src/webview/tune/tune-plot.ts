@@ -101,7 +101,7 @@ export class TunePlot {
     if (band) {
       const high = u.valToPos(band.high, 'y', true);
       const low = u.valToPos(band.low, 'y', true);
-      ctx.fillStyle = withAlpha(this.theme.muted, 0.18);
+      ctx.fillStyle = withAlpha(this.theme.muted, 0.25);
       ctx.fillRect(left, high, width, low - high);
       ctx.strokeStyle = this.theme.muted;
       ctx.setLineDash([2, 3]);
@@ -111,7 +111,7 @@ export class TunePlot {
       ctx.lineTo(left + width, mid);
       ctx.stroke();
     }
-    ctx.strokeStyle = this.theme.grid;
+    ctx.strokeStyle = withAlpha(this.theme.muted, 0.6);
     ctx.setLineDash([5, 4]);
     for (const at of this.data.rungBreaks) {
       const x = u.valToPos(at, 'x', true);
@@ -120,6 +120,19 @@ export class TunePlot {
       ctx.lineTo(x, top + height);
       ctx.stroke();
     }
+    // Each rung's name at the bottom left of its part of the chart, where points rarely are.
+    const ratio = uPlot.pxRatio;
+    ctx.fillStyle = this.theme.muted;
+    ctx.font = this.theme.font.replace(/^\d+px/, `${Math.round(11 * ratio)}px`);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    const starts = [this.data.x[0], ...this.data.rungBreaks];
+    const names = this.data.rungs.filter((rung, i) => i === 0 || rung !== this.data.rungs[i - 1]);
+    starts.forEach((at, i) => {
+      if (at === undefined) return;
+      const x = i === 0 ? left : u.valToPos(at, 'x', true);
+      ctx.fillText(rungLabel(names[i] ?? 0), x + 4 * ratio, top + height - 2 * ratio);
+    });
     ctx.restore();
   }
 
