@@ -12,7 +12,7 @@ import { SETTINGS_SECTION } from '../../core/editor-view/settings-defaults';
 import { effectiveValue } from '../../core/editor-view/run-settings';
 import { BUDGET_SETTING, tuneBudgetSeconds } from '../../core/tune/budget-setting';
 import { formatTrialRow, formatTuneReport, verdictSentence, type TuneOutcome } from '../../core/tune/report';
-import { secondsLeft } from '../../core/tune/tune-chart';
+import { rungLabel, secondsLeft } from '../../core/tune/tune-chart';
 import { TuneViewModel } from '../../core/tune/tune-view';
 import { Parsers } from '../fixes/parsers';
 import { prepareRun } from '../run/launch-request';
@@ -68,6 +68,7 @@ export class TuneTraining implements vscode.Disposable {
   }
 
   dispose(): void {
+    // A tuning still going on ends with the extension (stop() does nothing once it has ended).
     this.shown?.stop();
     this.panelEvents?.subscription.dispose();
     this.output?.dispose();
@@ -86,6 +87,7 @@ export class TuneTraining implements vscode.Disposable {
     const model = new TuneViewModel(label, request.command, budgetS * 1000, Date.now());
     let stopTuning = (): void => undefined;
     const stop = (): void => {
+      if (!model.running) return;
       model.stopping();
       this.publish();
       stopTuning();
@@ -104,8 +106,9 @@ export class TuneTraining implements vscode.Disposable {
             onTrialStart: (settings, rung, steps) => {
               model.trialStarted(settings, rung, steps);
               this.publish();
-              const state = model.state(Date.now());
-              progress.report({ message: `${state.current?.settingsText ?? ''} · ${secondsLeft(state.budgetMs, state.elapsedMs)} s left` });
+              const { current, budgetMs, elapsedMs } = model.state(Date.now());
+              const what = `${rungLabel(rung)}${steps === null ? '' : `, ${steps} steps`}: ${current?.settingsText ?? ''}`;
+              progress.report({ message: `${what} · ${secondsLeft(budgetMs, elapsedMs)} s left` });
             },
             onTrialEnd: (trial) => {
               output.appendLine(formatTrialRow(trial));
