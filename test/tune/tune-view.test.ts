@@ -7,7 +7,7 @@ import { fixesForSettings } from '../../src/core/tune/fixes';
 import { verdictSentence, type TuneOutcome } from '../../src/core/tune/report';
 import { judge, type TrialResult } from '../../src/core/tune/result';
 import type { TuneSettings } from '../../src/core/tune/settings';
-import { secondsLeft, tuneChartData } from '../../src/core/tune/tune-chart';
+import { rungReference, secondsLeft, tuneChartData } from '../../src/core/tune/tune-chart';
 import { TuneViewModel } from '../../src/core/tune/tune-view';
 import { DEFAULT_BUDGET_S } from '../../src/host/tune/tuner';
 import { parseTuneWebviewMessage } from '../../src/protocol/tune-messages';
@@ -142,6 +142,16 @@ describe('tuning chart data', () => {
     assert.deepEqual(chart.rungBreaks, [0.5, 3.5]);
     const band = state.band!;
     assert.deepEqual(chart.band, { low: band.batchesPerSec * (1 - band.pct / 100), high: band.batchesPerSec * (1 + band.pct / 100), mid: band.batchesPerSec });
+  });
+
+  it('each rung’s own reference is the mean of its controls', () => {
+    const model = new TuneViewModel('train.py', [], 60_000, T0);
+    drive(model, [BASELINE, ...RUNG0, ...RUNG1]);
+    const rows = model.state(T0).trials;
+    assert.equal(rungReference(rows, -1), 50);
+    assert.equal(rungReference(rows, 0), 52);
+    assert.equal(rungReference(rows, 1), 50);
+    assert.equal(rungReference(rows, 2), null);
   });
 
   it('nothing to plot before the first trial ends', () => {

@@ -4,6 +4,7 @@
  * the rungs' boundaries and the noise band around the script's own speed. Pure: the webview plots it.
  */
 import type { TuneBand, TuneTrialRow } from '../../protocol/tune-messages';
+import { mean } from '../stats';
 
 export interface TuneChartData {
   /** Trial indices, one per row (a trial without a rate keeps its place, with nulls). */
@@ -48,4 +49,9 @@ export function rungLabel(rung: number): string {
 /** "3:37 left of 5:00"-style figures: seconds left in the budget, never negative. */
 export function secondsLeft(budgetMs: number, elapsedMs: number): number {
   return Math.max(0, Math.round((budgetMs - elapsedMs) / 1000));
+}
+
+/** The script's own speed in a rung (its controls ran beside the settings tried there, under the same load); null when none measured. */
+export function rungReference(rows: readonly TuneTrialRow[], rung: number): number | null {
+  return mean(rows.filter((r) => r.rung === rung && r.asWritten && r.batchesPerSec !== null).map((r) => r.batchesPerSec as number));
 }

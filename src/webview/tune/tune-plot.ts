@@ -120,18 +120,19 @@ export class TunePlot {
       ctx.lineTo(x, top + height);
       ctx.stroke();
     }
-    // Each rung's name at the bottom left of its part of the chart, where points rarely are.
+    // Each rung's name at the top left of its part of the chart: the y axis leaves headroom there.
     const ratio = uPlot.pxRatio;
     ctx.fillStyle = this.theme.muted;
     ctx.font = this.theme.font.replace(/^\d+px/, `${Math.round(11 * ratio)}px`);
     ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    const starts = [this.data.x[0], ...this.data.rungBreaks];
+    ctx.textBaseline = 'top';
+    const starts = [left, ...this.data.rungBreaks.map((at) => u.valToPos(at, 'x', true))];
     const names = this.data.rungs.filter((rung, i) => i === 0 || rung !== this.data.rungs[i - 1]);
-    starts.forEach((at, i) => {
-      if (at === undefined) return;
-      const x = i === 0 ? left : u.valToPos(at, 'x', true);
-      ctx.fillText(rungLabel(names[i] ?? 0), x + 4 * ratio, top + height - 2 * ratio);
+    starts.forEach((x, i) => {
+      const label = rungLabel(names[i] ?? 0);
+      const room = (starts[i + 1] ?? left + width) - x - 8 * ratio;
+      // A rung too narrow for its name (the baseline's one trial among many) keeps it in the legend.
+      if (ctx.measureText(label).width <= room) ctx.fillText(label, x + 4 * ratio, top + 2 * ratio);
     });
     ctx.restore();
   }

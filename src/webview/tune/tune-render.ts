@@ -4,7 +4,7 @@
  * which the end-to-end test reads.
  */
 import { formatRate, formatSignedPct } from '../../core/format';
-import { rungLabel, secondsLeft } from '../../core/tune/tune-chart';
+import { rungLabel, rungReference, secondsLeft } from '../../core/tune/tune-chart';
 import type { TunePanelState, TuneTrialRow } from '../../protocol/tune-messages';
 import { fill, formatElapsed, h } from '../dom';
 
@@ -65,6 +65,7 @@ export function renderVerdict(root: HTMLElement, state: TunePanelState, applyBut
   );
 }
 
+/** "vs as written": against the script's own settings in the same rung (else the overall reference). */
 const HEADERS = ['#', 'rung', 'settings', 'steps', 'batches/s', 'vs as written', 'status'];
 
 export function renderTrials(root: HTMLElement, state: TunePanelState): void {
@@ -77,10 +78,14 @@ export function renderTrials(root: HTMLElement, state: TunePanelState): void {
     state.trials.length === 0
       ? h('p', { class: 'muted' }, 'The first trial runs the script as written, to measure its speed.')
       : h(
-          'table',
-          { class: 'grid trials' },
-          h('thead', {}, h('tr', {}, ...HEADERS.map((text, i) => h('th', { class: i === 0 || i >= 3 && i <= 5 ? 'num' : '' }, text)))),
-          h('tbody', {}, ...state.trials.map((row) => trialRow(row, reference, state.band?.pct ?? null))),
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'grid trials' },
+            h('thead', {}, h('tr', {}, ...HEADERS.map((text, i) => h('th', { class: i === 0 || (i >= 3 && i <= 5) ? 'num' : '' }, text)))),
+            h('tbody', {}, ...state.trials.map((row) => trialRow(row, rungReference(state.trials, row.rung) ?? reference, state.band?.pct ?? null))),
+          ),
         ),
     state.notes.length === 0 ? null : h('ul', { class: 'notes muted' }, ...state.notes.map((note) => h('li', {}, note))),
   );
