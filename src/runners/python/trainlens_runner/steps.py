@@ -62,6 +62,9 @@ step starts and "none" outside steps after it.
   read a few steps later without synchronizing: the span the stream took between those markers.
   A step posted one step late takes the device marks made until then.
 """
+from functools import partial
+from operator import getitem
+
 from .step_records import STAGES, Segment, StepPoster
 
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
@@ -71,10 +74,6 @@ _DEVICE_STAGES = (_FORWARD, _BACKWARD, _OPTIMIZER)
 # gradient accumulation factor, small to keep in memory.
 _MAX_HELD = 128
 _UPDATE, _EXIT = object(), object()  # what ends an evaluation run, besides a training forward
-
-
-def _ignore():
-    pass
 
 
 class _EvalRun:
@@ -99,13 +98,12 @@ class StepRecorder:
         self._tokens = tokens
         self._device_probe = device_probe  # returns a cuda.StageTimer once the run uses CUDA
         self.device = None
-        # Read by the forward hooks on every module call: one attribute test for nested calls.
+        self.device_marks_on_time = True  # False while replaying calls logged a while ago
+        self.pending = None  # the hooks' calls not replayed yet (live_stages.LiveStages), once they log them
+        # What the hooks decide from (live_stages.LiveStages keeps the same live when it logs).
         self.opens_forward = True  # a module call now starts a forward
         self.top_module = None  # the module whose call is the innermost forward
         self.stage = None  # the innermost stage
-        # Called when a forward (or evaluation forward) becomes the innermost stage, and when it
-        # stops being so: the hooks drop their global module hook meanwhile.
-        self.on_forward_enter = self.on_forward_exit = _ignore
         self._in_forward = False
         self._stack = []
         self._stage_t0 = self._cpu0 = 0.0
@@ -122,18 +120,35 @@ class StepRecorder:
 
     @property
     def steps(self):
+        if self.pending is not None:
+            self.pending.flush()
         return self._poster.steps
 
-    @property
-    def forward_open(self):
-        """A forward or evaluation forward is on the stage stack, innermost or not."""
-        return _FORWARD in self._stack or _EVAL in self._stack
+    def replay_through(self, live, now, leading_dim, tokens):
+        """From now on the hooks call `live` (live_stages.LiveStages), which calls this recorder
+        back with the times it logged in `now` ([wall, CPU]), and with a shape it logged in place
+        of each batch or inputs (a log must not keep tensors alive), which `leading_dim` and
+        `tokens` read. Returns the real clocks, for `live`."""
+        clocks = self._clock, self._cpu_clock
+        self._clock, self._cpu_clock = partial(getitem, now, 0), partial(getitem, now, 1)
+        self._leading_dim, self._tokens = leading_dim, tokens
+        self.pending = live
+        return clocks
 
     @property
     def tag(self):
         """The sampler's stage, worked out when the sampler reads it (far less often than stages
         change); from `stage`, one attribute, as the sampler may read it from another thread."""
-        stage, run = self.stage, self._eval
+        if self.pending is not None:
+            return self.pending.tag()
+        return self.tag_at(self.stage)
+
+    def tag_at(self, stage, live=False):
+        """The tag when `stage` is the innermost; `live`: a stage of the hooks' live stack, where a
+        forward may be an evaluation forward."""
+        run = self._eval
+        if live and stage is _FORWARD and run is not None:
+            stage = _EVAL
         if run is not None and run.batches > 1 and (stage is None or stage is _EVAL):
             return "none"  # an evaluation pass, past doubt
         if stage is _EVAL:
@@ -327,6 +342,8 @@ class StepRecorder:
     def finish(self):
         """At exit: ends whatever is open, sends every step still waiting for its device times,
         and says so when no step was recognised."""
+        if self.pending is not None:
+            self.pending.flush_now()
         t = self._clock()
         while self._stack:
             self._pop(t)
@@ -356,10 +373,7 @@ class StepRecorder:
         self._stage_t0 = t
         self.stage = stage
         self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
-        inside = stage is _FORWARD or stage is _EVAL
-        if inside is not self._in_forward:
-            self._in_forward = inside
-            (self.on_forward_enter if inside else self.on_forward_exit)()
+        self._in_forward = stage is _FORWARD or stage is _EVAL
         if device is not None and seg is not None and stage in _DEVICE_STAGES:
             device.begin(stage)
 
@@ -395,10 +409,7 @@ class StepRecorder:
                 break
         outer = self.stage = stack[-1] if stack else None
         self.opens_forward = outer is None or outer is _BACKWARD or outer is _OPTIMIZER
-        inside = outer is _FORWARD or outer is _EVAL
-        if inside is not self._in_forward:
-            self._in_forward = inside
-            (self.on_forward_enter if inside else self.on_forward_exit)()
+        self._in_forward = outer is _FORWARD or outer is _EVAL
         return stage
 
     def _data_ends(self, t):
@@ -474,7 +485,7 @@ class StepRecorder:
     def _start_step(self, t, owner):
         self._seg = Segment(t, owner)
         self._started = True
-        if self.device is None and self._device_probe is not None:
+        if self.device is None and self._device_probe is not None and self.device_marks_on_time:
             self.device = self._device_probe()
 
     def _hold(self, t):

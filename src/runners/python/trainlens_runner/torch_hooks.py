@@ -25,9 +25,11 @@ import threading
 import weakref
 
 from .frames import innermost_user_frame
+from .live_stages import LiveStages
 from .steps import STAGES
 
 STAGE_NAMES = list(STAGES) + ["other"]
+_DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
 _MISSING = object()
 
 
@@ -81,6 +83,7 @@ class TorchHooks:
         self.active = True
         self._torch = torch
         self._recorder = None
+        self._live = None  # the LiveStages the hooks report to, replayed into the recorder
         self._post = post  # the channel's queue: loader and optimizer events
         self._on_failure = on_failure
         self._main = threading.main_thread().ident
@@ -121,19 +124,44 @@ class TorchHooks:
             return int(first.shape[0]) * int(first.shape[1])
         return None
 
+    # The hooks log a batch's shape as (size, dtype): the first tensor's, or (leading dimension,)
+    # and None. Logs must not keep tensors alive; shapes are all the recorder needs, and only
+    # for some calls, so it works them out when it replays one.
+
+    def _logged_shape(self, value):
+        samples = self.leading_dim(value)
+        return ((samples,) if samples is not None else (), None)
+
+    @staticmethod
+    def _logged_samples(shape):
+        size = shape[0]
+        return int(size[0]) if size else None
+
+    def _logged_tokens(self, shape):
+        size, dtype = shape
+        return int(size[0]) * int(size[1]) if len(size) == 2 and dtype in self._integer_dtypes else None
+
     def install(self, recorder, overrides=None):
-        torch, rec = self._torch, recorder
+        torch = self._torch
         self._recorder = recorder
-        self._global_pre, self._top_post = self._forward_pre(rec), self._top_forward_post(rec)
-        self._register_global(rec)
+        distributed = torch.distributed if torch.distributed.is_available() else None
+        live = self._live = LiveStages(recorder, self._on_failure, lambda: torch.cuda.is_initialized() or (
+            distributed is not None and distributed.is_initialized()), self._logged_samples, self._logged_tokens)
+        self._top_post = self._top_forward_post(live)
+        self._global_pre = self._forward_pre(live, self._top_post)
+        self._register_global(live)
         iterator = torch.utils.data.dataloader._BaseDataLoaderIter
         self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
         # Tensor.backward calls torch.autograd.backward: one wrapper is enough where it does.
         through = {"torch", "autograd", "backward"} <= set(getattr(getattr(torch.Tensor.backward, "__code__", None), "co_names", ()))
         for owner in (torch.autograd,) if through else (torch.Tensor, torch.autograd):
-            self._patch(owner, "backward", self._staged(owner.backward, rec.backward_begin, rec.backward_end))
+            self._patch(owner, "backward", self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end))
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
+        if distributed is not None:
+            # A rank's steps take its collectives' time when posted: from the first process group
+            # on, calls are replayed as they happen.
+            self._patch(distributed, "init_process_group", self._before(distributed.init_process_group, self._replay_at_once))
         loader_init = torch.utils.data.DataLoader.__init__
         if overrides is not None:  # a tuning trial's settings (overrides.py), applied inside the report so it sees them
             loader_init = overrides.wrap_loader_init(loader_init)
@@ -141,13 +169,14 @@ class TorchHooks:
 
     def uninstall(self):
         self.active = False
-        if self._recorder is not None:
-            self._recorder.on_forward_enter = self._recorder.on_forward_exit = _nothing
+        if self._live is not None:
+            self._live.on = False
+            self._live.on_forward_enter = self._live.on_forward_exit = _nothing
         if self._global_dict is not None:
             self._global_dict.pop(self._global_key, None)
-        tops, self._tops = self._tops, []
-        for top in tops:
-            top.hooks.pop(top.key, None)
+        for top in self._tops:
+            top.disarm()
+        self._tops.clear()
         for owner, name, previous in reversed(self._patches):
             if previous is _MISSING:
                 delattr(owner, name)
@@ -158,67 +187,82 @@ class TorchHooks:
     # ---- wrappers -----------------------------------------------------------------------------
 
     def _call(self, fn, *args):
-        """Runs recorder code; a failure there disables instrumentation, never the training."""
+        """Runs our code; a failure there disables instrumentation, never the training."""
         try:
             return fn(*args)
         except Exception as exc:  # noqa: BLE001
             self._on_failure(exc)
             return False
 
-    # Hot paths (every step, cold caches after torch's work) test `active` and the thread inline
-    # and run recorder code in their own try: each Python call saved shows per step.
+    # Hot paths (every step, cold caches after torch's work) test `on` and the thread inline and
+    # run our code in their own try: each Python call saved shows per step.
 
-    def _register_global(self, rec):
-        """Registers the global forward pre-hook, and gives the recorder what removes it when a
-        forward begins and puts it back when that ends: C calls on the dict torch keeps the hook
-        in, under its first handle's id (a fifth of a new registration's cost, and no Python frame
-        between torch's work), or the public API where a handle does not name its dict."""
+    def _register_global(self, live):
+        """Registers the global forward pre-hook, and gives `live` what removes it when a forward
+        begins and puts it back when that ends: C calls on the dict torch keeps the hook in, under
+        its first handle's id (a fifth of a new registration's cost, and no Python frame between
+        torch's work), or the public API where a handle does not name its dict."""
         handle = self._torch.nn.modules.module.register_module_forward_pre_hook(self._global_pre)
         hooks = getattr(handle, "hooks_dict_ref", lambda: None)()
         key = getattr(handle, "id", None)
         if hooks is None or key not in hooks:
             hooks, key = _PublicRegistration(self._torch.nn.modules.module.register_module_forward_pre_hook, handle), None
         self._global_dict, self._global_key = hooks, key
-        rec.on_forward_enter = functools.partial(hooks.pop, key, None)
-        rec.on_forward_exit = self._rearm = functools.partial(hooks.__setitem__, key, self._global_pre)
+        live.on_forward_enter = functools.partial(hooks.pop, key, None)
+        self._rearm = functools.partial(hooks.__setitem__, key, self._global_pre)
+        live.on_forward_exit = self._exit_forward
 
-    def _exit_and_clean(self):
-        """A forward ended while a top module still holds its hook (its forward raised): once no
-        forward is open, that hook goes too."""
-        rec = self._recorder
-        if not self.active:
+    def _exit_forward(self):
+        """Puts the global hook back; a top module that still holds its hook (its forward raised)
+        loses it once no forward is open."""
+        live, tops = self._live, self._tops
+        if not live.on:
             return
         self._rearm()
-        if not rec.forward_open:
-            tops, self._tops = self._tops, []
+        if tops and not live.forward_open:
             for top in tops:
-                top.hooks.pop(top.key, None)
-            rec.on_forward_exit = self._rearm
+                top.disarm()
+            tops.clear()
 
-    def _forward_pre(self, rec):
+    def _forward_pre(self, live, top_post):
         # Registered only outside forwards: it sees top-level calls, and module calls in the data
         # stage (a transform module in a Dataset), which open nothing.
-        grad_enabled, get_ident, main = self._torch.is_grad_enabled, threading.get_ident, self._main
+        grad_enabled, get_ident, main, clock = self._torch.is_grad_enabled, threading.get_ident, self._main, live.clock
+        tensor, logged_shape = self._torch.Tensor, self._logged_shape
+        stack, log, known, tops = live.stack, live.log.append, self._known, self._tops
+        begin = self._recorder.forward_begin
+        last = [None]  # the _TopHook of the last top-level module: spares the lookup by id
 
         def forward_pre(module, inputs):
-            if rec.opens_forward and self.active and get_ident() == main:
+            if live.on and get_ident() == main and (not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER):
+                t = clock()
                 try:
-                    rec.forward_begin(module, inputs, module.training, grad_enabled())
-                    if rec.top_module is module and self.active:
-                        top = self._known.get(id(module))
+                    first = inputs[0] if inputs else None
+                    shape = (first.shape, first.dtype) if isinstance(first, tensor) else logged_shape(inputs)
+                    call = (begin, t, None, (module, shape, module.training, grad_enabled()))
+                    if stack:
+                        live.forward_begin(call)
+                    else:  # LiveStages.forward_begin, inline for a forward that opens outside any stage
+                        live.top_module = module
+                        stack.append(_FORWARD)
+                        live.on_forward_enter()
+                        log(call)
+                    top = last[0]
+                    if top is None or top.module() is not module:
+                        top = known.get(id(module))
                         if top is None or top.module() is not module:
-                            top = self._first_sight(module)
-                        top.hooks[top.key] = self._top_post
-                        self._tops.append(top)
-                        rec.on_forward_exit = self._exit_and_clean
+                            top = self._first_sight(module, top_post)
+                        last[0] = top
+                    top.arm()
+                    tops.append(top)
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
         return forward_pre
 
-    def _first_sight(self, module):
+    def _first_sight(self, module, top_post):
         """Registers the module's own forward hook through the public API once; later forwards put
         it back under the same id, as the global hook is."""
-        handle = module.register_forward_hook(self._top_post)
+        handle = module.register_forward_hook(top_post)
         hooks = getattr(handle, "hooks_dict_ref", lambda: None)()
         key = getattr(handle, "id", None)
         if hooks is None or key not in hooks:
@@ -228,95 +272,117 @@ class TorchHooks:
         def forget(ref):  # the module is gone
             if ident in known and known[ident].module is ref:
                 del known[ident]
-        top = known[ident] = _TopHook(weakref.ref(module, forget), hooks, key)
+        top = known[ident] = _TopHook(weakref.ref(module, forget), hooks, key, top_post)
         return top
 
-    def _top_forward_post(self, rec):
+    def _top_forward_post(self, live):
         # Called again after its forward raised (its hook still on), the top module's stale forward
         # stage goes on through the new call (the time between was the forward's too) and ends here.
-        get_ident, main = threading.get_ident, self._main
+        get_ident, main, clock, stack, log, tops = threading.get_ident, self._main, live.clock, live.stack, live.log.append, self._tops
+        end, exit_forward = self._recorder.forward_end, self._exit_forward
 
         def top_forward_post(module, inputs, output):
-            if module is rec.top_module and self.active and get_ident() == main:
+            if module is live.top_module and live.on and get_ident() == main:
+                t = clock()
                 try:
-                    tops = self._tops
                     if tops and tops[-1].module() is module:
-                        top = tops.pop()
-                        top.hooks.pop(top.key, None)
-                        if not tops:
-                            rec.on_forward_exit = self._rearm
-                    rec.forward_end()
+                        tops.pop().disarm()
+                    if len(stack) == 1 and stack[0] is _FORWARD:  # LiveStages.forward_end, inline
+                        stack.pop()
+                        live.top_module = None
+                        if tops:
+                            exit_forward()
+                        else:
+                            self._rearm()
+                        log((end, t, None, ()))
+                    else:
+                        live.forward_end((end, t, None, ()))
+                    if t >= live.due:
+                        live.flush()
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
         return top_forward_post
 
-    def _staged(self, original, begin, end):
-        get_ident, main = threading.get_ident, self._main
+    def _staged(self, original, kind, begin, end):
+        """Wraps `original` in `kind`'s stage (_BACKWARD or _OPTIMIZER), logging the recorder's
+        `begin` and `end` calls; the usual call, with no stage open around it, is handled inline
+        (LiveStages.begin and end say the same)."""
+        live, get_ident, main, clock, stack, log = self._live, threading.get_ident, self._main, self._live.clock, self._live.stack, self._live.log.append
 
         @functools.wraps(original)
         def staged(*args, **kwargs):
-            if not (self.active and get_ident() == main):
+            if not (live.on and get_ident() == main):
                 return original(*args, **kwargs)
-            try:
-                opened = begin()
-            except Exception as exc:  # noqa: BLE001
-                self._on_failure(exc)
-                opened = False
-            if not opened:
-                return original(*args, **kwargs)
+            t = clock()
+            if stack:
+                if not self._call(live.begin, kind, (begin, t, None, ())):
+                    return original(*args, **kwargs)
+            else:
+                stack.append(kind)
+                log((begin, t, None, ()))
             try:
                 return original(*args, **kwargs)
             finally:
-                try:
-                    end()
-                except Exception as exc:  # noqa: BLE001
-                    self._on_failure(exc)
+                t = clock()
+                if len(stack) == 1 and stack[0] is kind:
+                    stack.pop()
+                    log((end, t, None, ()))
+                    if t >= live.due:
+                        live.flush()
+                else:
+                    self._call(live.end, kind, (end, t, None, ()))
         staged.__trainlens__ = True
         return staged
 
     def _zero_grad(self, original):
         rec = self._recorder
-        return self._staged(original, rec.zero_grad_begin, rec.zero_grad_end)
+        return self._staged(original, _OPTIMIZER, rec.zero_grad_begin, rec.zero_grad_end)
 
     def _optimizer_step(self, original):
-        rec, get_ident, main = self._recorder, threading.get_ident, self._main
+        """_staged's wrapper, with the optimizer in the logged calls, and its report at its first step."""
+        rec, live, get_ident, main, clock, stack, log = self._recorder, self._live, threading.get_ident, self._main, self._live.clock, self._live.stack, self._live.log.append
+        begin, end = rec.optimizer_begin, rec.optimizer_end
         last = [None]  # the optimizer last seen already reported: spares the WeakSet lookup
 
         @functools.wraps(original)
         def step(optimizer, *args, **kwargs):
-            if not (self.active and get_ident() == main):
+            if not (live.on and get_ident() == main):
                 return original(optimizer, *args, **kwargs)
+            t = clock()
             closure = (args[0] if args else kwargs.get("closure")) is not None
-            try:
-                if optimizer is not last[0]:
-                    if optimizer not in self._reported:
-                        self._report_optimizer(optimizer, closure)
-                    last[0] = optimizer
-                opened = rec.optimizer_begin(optimizer)
-            except Exception as exc:  # noqa: BLE001
-                self._on_failure(exc)
-                opened = False
-            if not opened:
-                return original(optimizer, *args, **kwargs)
+            if optimizer is not last[0]:
+                if optimizer not in self._reported:
+                    self._call(self._report_optimizer, optimizer, closure)
+                last[0] = optimizer
+            if stack:
+                if not self._call(live.begin, _OPTIMIZER, (begin, t, None, (optimizer,))):
+                    return original(optimizer, *args, **kwargs)
+            else:
+                stack.append(_OPTIMIZER)
+                log((begin, t, None, (optimizer,)))
             try:
                 return original(optimizer, *args, **kwargs)
             finally:
-                try:
-                    rec.optimizer_end(optimizer, closure)
-                except Exception as exc:  # noqa: BLE001
-                    self._on_failure(exc)
+                t = clock()
+                if len(stack) == 1 and stack[0] is _OPTIMIZER:
+                    stack.pop()
+                    log((end, t, None, (optimizer, closure)))
+                    if t >= live.due:
+                        live.flush()
+                else:
+                    self._call(live.end, _OPTIMIZER, (end, t, None, (optimizer, closure)))
         step.__trainlens__ = True
         return step
 
     def _loader_next(self, original):
-        rec, get_ident, main = self._recorder, threading.get_ident, self._main
+        live, get_ident, main, logged_shape = self._live, threading.get_ident, self._main, self._logged_shape
 
         @functools.wraps(original)
         def __next__(iterator):
-            if not (self.active and get_ident() == main):
+            if not (live.on and get_ident() == main):
                 return original(iterator)
             try:
-                opened = rec.loader_next(iterator)
+                opened = live.loader_next(iterator)
             except Exception as exc:  # noqa: BLE001
                 self._on_failure(exc)
                 opened = False
@@ -325,13 +391,13 @@ class TorchHooks:
             try:
                 batch = original(iterator)
             except StopIteration:
-                self._call(rec.loader_exhausted)
+                self._call(live.loader_exhausted)
                 raise
             except BaseException:
-                self._call(rec.end, "data")
+                self._call(live.loader_failed)
                 raise
             try:
-                rec.loader_batch(batch)
+                live.loader_batch(logged_shape(batch))
             except Exception as exc:  # noqa: BLE001
                 self._on_failure(exc)
             return batch
@@ -345,6 +411,18 @@ class TorchHooks:
                 self._call(then, obj)
         return init
 
+    def _before(self, original, first):
+        @functools.wraps(original)
+        def call(*args, **kwargs):
+            if self.active:
+                self._call(first)
+            return original(*args, **kwargs)
+        return call
+
+    def _replay_at_once(self):
+        self._live.flush()
+        self._live.replay_at_once()
+
     def _optimizer_built(self, optimizer):
         cls = type(optimizer)
         if not getattr(cls.step, "__trainlens__", False):
@@ -352,9 +430,15 @@ class TorchHooks:
         if not getattr(cls.zero_grad, "__trainlens__", False):
             self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad))
         self._optimizer_sites[optimizer] = innermost_user_frame(sys._getframe(1))
-        self._recorder.optimizer_built()
+        if threading.get_ident() == self._main:
+            self._live.optimizer_built()  # in order with the calls logged before it
+        else:
+            self._recorder.optimizer_built()
+
+    # Events posted here come after the step records of the calls before them.
 
     def _report_optimizer(self, optimizer, closure):
+        self._live.flush()
         self._reported.add(optimizer)
         cls = type(optimizer)
         file, line = self._optimizer_sites.get(optimizer, (None, None))
@@ -367,6 +451,7 @@ class TorchHooks:
         if file is None or (file, line) in self._loader_sites:
             return
         self._loader_sites.add((file, line))
+        self._live.flush()
         self._post({"type": "loader", "kind": "torch.utils.data.DataLoader", "file": file, "line": line,
                          "batchSize": _int(getattr(loader, "batch_size", None)), "numWorkers": _int(getattr(loader, "num_workers", None)),
                          "pinMemory": _bool(getattr(loader, "pin_memory", None)),
@@ -379,11 +464,14 @@ class TorchHooks:
 
 
 class _TopHook:
-    """A top-level module's own forward hook: where it goes (the module's hook dict and our key)."""
-    __slots__ = ("module", "hooks", "key")
+    """A top-level module's own forward hook: `arm` puts it in the module's hook dict, `disarm`
+    takes it out (C calls: a partial of the dict's own methods)."""
+    __slots__ = ("module", "arm", "disarm")
 
-    def __init__(self, module, hooks, key):
-        self.module, self.hooks, self.key = module, hooks, key  # module: a weakref
+    def __init__(self, module, hooks, key, hook):
+        self.module = module  # a weakref
+        self.arm = functools.partial(hooks.__setitem__, key, hook)
+        self.disarm = functools.partial(hooks.pop, key, None)
 
 
 class _PublicRegistration:
