@@ -37,6 +37,19 @@ describe('node runner: the user program is unchanged', function () {
     assert.deepEqual(bye && { reason: bye.reason, exitCode: bye.exitCode }, { reason: 'exception', exitCode: 1 });
   });
 
+  it("failing trainOnBatch calls: the script catches what it caught, an unawaited one still ends it as unhandled, and only good calls are steps", async () => {
+    const script = path.join(FIXTURES, 'train_on_batch_fails.js');
+    const plain = await runPlain(['node', script]);
+    const run = await runInstrumented(runnersDir, ['node', script]);
+    assert.equal(plain.exitCode, 1);
+    assert.match(plain.stdout, /^CAUGHT input expected/m);
+    assert.equal(run.exitCode, plain.exitCode);
+    assert.equal(run.stdout, plain.stdout);
+    const errorLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('ValueError: '));
+    assert.equal(errorLine(run.stderr), errorLine(plain.stderr));
+    assert.deepEqual(eventsOf(run, 'step').map((s) => s.index), [0, 1, 2, 3]);
+  });
+
   for (const launch of [['node'], ['npx', 'tsx']]) {
     it(`a child process started by the script inherits nothing of ours (\`${launch.join(' ')}\`)`, async () => {
       const userNodeOptions = '--max-old-space-size=3000';

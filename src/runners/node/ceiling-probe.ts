@@ -15,7 +15,8 @@
  *   Data-only has nothing to measure there and ends at the first step.
  * The tfjs hooks (tfjs.ts) hand fit/fitDataset calls and derived datasets to this class.
  */
-import type { CeilingEvent, RunnerEvent, StepEvent } from '../../protocol/events';
+import type { CeilingEvent, RunnerEvent } from '../../protocol/events';
+import { clock } from './clock';
 
 export type ProbeMode = 'data-only' | 'compute-only';
 
@@ -61,14 +62,14 @@ export class CeilingProbe {
     return new Promise<never>(() => undefined);
   }
 
-  /** Each step the timeline closes outside fit: a trainOnBatch or minimize loop. */
-  stepped(step: StepEvent): void {
+  /** Each step the timeline closes outside fit (a trainOnBatch or minimize loop), by its time. */
+  stepped(stepMs: number): void {
     if (this.measuring) return;
     if (this.mode === 'data-only') {
       this.end('a training step ran without fit or fitDataset: no data pipeline to measure');
       return;
     }
-    this.stepMs.push(step.ms);
+    this.stepMs.push(stepMs);
     if (this.stepMs.length === WARMUP_STEPS + this.steps) {
       this.end(ceiling('compute', this.steps, this.stepMs.slice(WARMUP_STEPS).reduce((a, b) => a + b, 0)));
     }
@@ -123,7 +124,7 @@ export class CeilingProbe {
     let loaded = 0;
     let start = 0;
     while (loaded < WARMUP_STEPS + this.steps) {
-      if (loaded === WARMUP_STEPS && start === 0) start = performance.now();
+      if (loaded === WARMUP_STEPS && start === 0) start = clock.now();
       const next = await iterator.next();
       if (next.done) {
         if (fresh) return 'the dataset yielded no batch';
@@ -135,14 +136,14 @@ export class CeilingProbe {
       fresh = false;
       loaded++;
     }
-    return ceiling('data', this.steps, performance.now() - start);
+    return ceiling('data', this.steps, clock.now() - start);
   }
 
   private async timeTraining(model: Trainable, xs: unknown, ys: unknown): Promise<CeilingEvent> {
     for (let i = 0; i < WARMUP_STEPS; i++) await model.trainOnBatch(xs, ys);
-    const start = performance.now();
+    const start = clock.now();
     for (let i = 0; i < this.steps; i++) await model.trainOnBatch(xs, ys);
-    return ceiling('compute', this.steps, performance.now() - start);
+    return ceiling('compute', this.steps, clock.now() - start);
   }
 
   /** Sends the result; the runner's exit handler flushes it with the bye. */

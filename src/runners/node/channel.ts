@@ -10,14 +10,16 @@
  * where there is no descriptor (Windows named pipes) we fall back to socket.write, which libuv also
  * tries synchronously first.
  *
- * Events are queued as objects and encoded when a batch goes out, not when they are sent: between
- * two steps of a tiny model tfjs pushes our code out of the CPU caches, and a JSON encode run cold
- * once a step measured ~6 µs of main-thread time, several times its cost in a batch. Senders hand
- * over fresh objects and never change them afterwards.
+ * Events are queued as they are sent and encoded when a batch goes out: between two steps of a tiny
+ * model tfjs pushes our code out of the CPU caches, and a JSON encode run cold once a step measured
+ * ~6 µs of main-thread time, several times its cost in a batch. Senders hand over fresh objects and
+ * never change them afterwards. Steps, the one event sent thousands of times a second, are queued
+ * as rows of numbers (step-rows.ts); the queue keeps their place among the other events.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { encodeLine, type RunnerEvent, type StepEvent } from '../../protocol/index';
+import { encodeLine, type RunnerEvent } from '../../protocol/index';
+import { StepRows, type StepRecord } from './step-rows';
 
 /** Above this many unsent bytes in the stream (host not reading) new batches are dropped. */
 const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
@@ -26,7 +28,9 @@ const EXIT_WRITE_BUDGET_MS = 1000;
 
 export class Channel {
   private readonly socket: net.Socket;
-  private queue: RunnerEvent[] = [];
+  /** Events in order; a number n stands for the next n rows of `steps`. */
+  private queue: Array<RunnerEvent | number> = [];
+  private readonly steps = new StepRows();
   private connected = false;
   private closed = false;
   private droppedBatches = 0;
@@ -46,11 +50,20 @@ export class Channel {
     if (!this.closed) this.queue.push(event);
   }
 
+  /** Queues a `step` event; the record is copied. */
+  sendStep(step: StepRecord): void {
+    if (this.closed) return;
+    this.steps.push(step);
+    const last = this.queue.length - 1;
+    if (typeof this.queue[last] === 'number') (this.queue[last] as number)++;
+    else this.queue.push(1);
+  }
+
   flush(): void {
     if (this.closed || !this.connected || this.queue.length === 0) return;
     if (this.socket.writableLength > MAX_BACKLOG_BYTES) {
       this.droppedBatches++;
-      this.queue = [];
+      this.clear();
       return;
     }
     if (this.droppedBatches > 0) {
@@ -59,14 +72,14 @@ export class Channel {
       this.droppedBatches = 0;
     }
     this.socket.write(this.encoded());
-    this.queue = [];
+    this.clear();
   }
 
   /** Last write at process exit; see the file comment. */
   flushSync(): void {
     if (this.closed || this.queue.length === 0) return;
     const data = Buffer.from(this.encoded());
-    this.queue = [];
+    this.clear();
     const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
     if (typeof fd === 'number' && fd >= 0 && this.socket.writableLength === 0) {
       const failure = writeAllSync(fd, data);
@@ -78,14 +91,27 @@ export class Channel {
 
   close(): void {
     this.closed = true;
-    this.queue = [];
+    this.clear();
     this.socket.destroy();
   }
 
   private encoded(): string {
     let text = '';
-    for (const event of this.queue) text += encodeLine(event.type === 'step' ? toMicroseconds(event) : event);
+    let row = 0;
+    for (const item of this.queue) {
+      if (typeof item !== 'number') {
+        text += encodeLine(item);
+        continue;
+      }
+      text += this.steps.encode(row, row + item);
+      row += item;
+    }
     return text;
+  }
+
+  private clear(): void {
+    this.queue = [];
+    this.steps.clear();
   }
 
   private lose(reason: string): void {
@@ -93,20 +119,6 @@ export class Channel {
     this.close();
     this.onLost(reason);
   }
-}
-
-/**
- * A step's times to the microsecond, as the Python runner sends them: the clock is not finer in
- * any sense that matters, and 17-digit doubles made a step row a third longer on disk.
- */
-function toMicroseconds(step: StepEvent): StepEvent {
-  const stages: StepEvent['stages'] = {};
-  for (const [name, ms] of Object.entries(step.stages)) if (typeof ms === 'number') stages[name as keyof StepEvent['stages']] = roundUs(ms);
-  return { ...step, t: roundUs(step.t), ms: roundUs(step.ms), stages };
-}
-
-function roundUs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 /** Returns null when all was written, else why not. */

@@ -3,8 +3,9 @@
  * and the line sampler together, flushes every `flushMs`, and sends the last batch at exit.
  *
  * Nothing here may change what the user's program does: every piece of our own work runs through
- * `safely`, which on any failure disables instrumentation with one stderr line and lets the program
- * go on. Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
+ * `safely` (the tfjs hooks' per-step path through the same guard, `active` and `failed`, without a
+ * closure per call), which on any failure disables instrumentation with one stderr line and lets
+ * the program go on. Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
  * them and picks the exit code exactly as it would without us. We install no signal handlers: one
  * would keep SIGINT from ending a busy synchronous loop at once; a run stopped by a signal loses at
  * most its last flush period, and the host knows the signal.
@@ -12,12 +13,14 @@
 import { PROTOCOL_VERSION, type ErrorEvent, type HelloEvent } from '../../protocol/events';
 import { CeilingProbe } from './ceiling-probe';
 import { Channel } from './channel';
+import { clock } from './clock';
 import { UserCode } from './frames';
 import { LineBatcher } from './line-batch';
 import type { PreloadOptions } from './options';
 import { LineSampler } from './sampler';
 import { TfjsProbe } from './tfjs';
 import { StepTimeline } from './timeline';
+import type { Guard } from './wrap';
 
 /**
  * Line samples go out in windows of this length: ending a window costs V8 a serialisation of the
@@ -31,7 +34,7 @@ export function warnDisabled(reason: string): void {
   process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
 }
 
-export class NodeRunner {
+export class NodeRunner implements Guard {
   private enabled = true;
   private readonly channel: Channel;
   private readonly timeline: StepTimeline;
@@ -57,15 +60,15 @@ export class NodeRunner {
       argv: process.argv.slice(1),
       cwd: process.cwd(),
       sampleHz: options.sampleHz,
-      timeOriginMs: performance.timeOrigin,
+      timeOriginMs: clock.timeOrigin,
     };
     this.channel.send(hello);
     const ceiling = options.probe ? new CeilingProbe(options.probe.mode, options.probe.steps, (event) => this.channel.send(event)) : null;
     this.timeline = new StepTimeline((step) => {
-      this.channel.send(step);
-      ceiling?.stepped(step);
+      this.channel.sendStep(step);
+      ceiling?.stepped(step.ms);
     });
-    this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), (work) => this.safely(work), ceiling);
+    this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), this, ceiling);
     this.probe.install();
     this.startSampling();
     this.timer = setInterval(() => this.safely(() => this.tick(false)), options.flushMs);
@@ -79,10 +82,19 @@ export class NodeRunner {
     try {
       work();
     } catch (error) {
-      this.channel.send({ type: 'log', level: 'warn', message: `trainlens: internal error: ${String(error)}` });
-      this.channel.flush();
-      this.disable(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      this.failed(error);
     }
+  }
+
+  get active(): boolean {
+    return this.enabled;
+  }
+
+  failed(error: unknown): void {
+    if (!this.enabled) return;
+    this.channel.send({ type: 'log', level: 'warn', message: `trainlens: internal error: ${String(error)}` });
+    this.channel.flush();
+    this.disable(`internal error: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   /** Without line sampling the steps still count; the host hears why. */
@@ -90,7 +102,7 @@ export class NodeRunner {
     try {
       const sampler = new LineSampler(Math.max(1, Math.round(1e6 / this.options.sampleHz)), this.code);
       sampler.start();
-      const batcher = new LineBatcher(this.timeline, sampler, performance.now());
+      const batcher = new LineBatcher(this.timeline, sampler, clock.now());
       this.sampling = { sampler, batcher };
     } catch (error) {
       this.channel.send({ type: 'log', level: 'warn', message: `trainlens: line sampling unavailable: ${String(error)}` });
@@ -102,7 +114,7 @@ export class NodeRunner {
     if (this.sampling && (last || ++this.ticks % this.ticksPerWindow === 0)) {
       const { sampler, batcher } = this.sampling;
       batcher.add(sampler.swap(last));
-      const lines = batcher.take(performance.now());
+      const lines = batcher.take(clock.now());
       if (lines) this.channel.send(lines);
     }
     if (!last) this.channel.flush();

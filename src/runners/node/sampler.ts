@@ -21,6 +21,7 @@
  */
 import * as inspector from 'node:inspector';
 import type { Profiler } from 'node:inspector';
+import { clock } from './clock';
 import { packageOf, scriptPath, type UserCode, type UserFrame } from './frames';
 
 export interface Site {
@@ -76,8 +77,8 @@ export class LineSampler {
   /** Library paths of stacks with no user frame, outermost first. */
   private readonly orphans: string[][] = [];
   private readonly orphanIds = new Map<string, number>();
-  /** process.hrtime in ms at performance.now() = 0: V8's profile clock is the same monotonic clock. */
-  private readonly hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  /** process.hrtime in ms at clock.now() = 0: V8's profile clock is the same monotonic clock. */
+  private readonly hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - clock.now();
 
   constructor(
     private readonly intervalUs: number,

@@ -31,19 +31,23 @@
  * and fit's x as given, fitDataset's as the model declares it (its batches are not looked at).
  *
  * Wrappers call the original with the same `this` and arguments and return or throw exactly what
- * it does; their own bookkeeping runs through `safely`, which disables instrumentation on failure.
+ * it does; their own bookkeeping runs under the runner's guard, which disables instrumentation on
+ * failure. A tiny model's trainOnBatch takes ~0.1 ms, so the per-step path (trainOnBatch, minimize,
+ * computeGradients) allocates no closures: it passes `arguments` through and settles through
+ * handlers made once.
  */
 import Module from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameworkEvent, RunnerEvent, StageName, StepAnchor } from '../../protocol/events';
 import { firstTensor, rowsOf, sizeOf, tokensPerRow } from './batch-shape';
+import { clock } from './clock';
 import { CallSites } from './call-sites';
 import type { CeilingProbe } from './ceiling-probe';
 import { packageOf, type UserCode } from './frames';
 import { DatasetSites } from './tfjs-datasets';
 import type { StepTimeline } from './timeline';
-import { isWrapped, prototypeOf, wrap, WRAPPED, type Fn, type Proto } from './wrap';
+import { isWrapped, prototypeOf, wrap, WRAPPED, type Fn, type Guard, type Proto } from './wrap';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
 const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
@@ -68,17 +72,43 @@ export class TfjsProbe {
   private anchor: string | null = null;
   /** Tokens per row of the running fit's batches (T of an int32 [B, T] input); 0: not an LM input. */
   private fitTokensPerRow = 0;
+  /** The model input of the trainOnBatch call that drives the step in progress (at most one does). */
+  private drivenInput: unknown = undefined;
+  /** Settlement handlers of trainOnBatch's promise: driven (a step) or nested (in fit, or in another call). */
+  private readonly drivenCallDone: (value: unknown) => unknown;
+  private readonly drivenCallFailed: (error: unknown) => never;
+  private readonly nestedCallDone: (value: unknown) => unknown;
+  private readonly nestedCallFailed: (error: unknown) => never;
 
   constructor(
     private readonly timeline: StepTimeline,
     private readonly code: UserCode,
     private readonly send: (event: RunnerEvent) => void,
-    private readonly safely: (work: () => void) => void,
+    private readonly guard: Guard,
     /** Set in a ceiling probe run: it takes fit and fitDataset over. */
     private readonly ceiling: CeilingProbe | null = null,
   ) {
     this.callSites = new CallSites(code);
-    this.datasets = new DatasetSites(code, send, safely, ceiling);
+    this.datasets = new DatasetSites(code, send, (work) => this.safely(work), ceiling);
+    this.drivenCallDone = (value) => (this.callSettled(true, true), value);
+    this.drivenCallFailed = (error) => {
+      this.callSettled(true, false);
+      throw error;
+    };
+    this.nestedCallDone = (value) => (this.callSettled(false, true), value);
+    this.nestedCallFailed = (error) => {
+      this.callSettled(false, false);
+      throw error;
+    };
+  }
+
+  private safely(work: () => void): void {
+    if (!this.guard.active) return;
+    try {
+      work();
+    } catch (error) {
+      this.guard.failed(error);
+    }
   }
 
   /**
@@ -157,13 +187,13 @@ export class TfjsProbe {
   private hookOptimizer(proto: Proto): void {
     const probe = this;
     wrap(proto, 'minimize', (original) =>
-      function (this: unknown, ...args: unknown[]) {
+      function (this: unknown) {
         probe.inMinimize = true;
         probe.gradEnd = -1;
-        const start = performance.now();
+        const start = clock.now();
         try {
-          const result = original.apply(this, args);
-          probe.safely(() => probe.minimized(start, performance.now()));
+          const result = original.apply(this, arguments as unknown as unknown[]);
+          probe.minimized(start, clock.now());
           return result;
         } finally {
           probe.inMinimize = false;
@@ -171,17 +201,26 @@ export class TfjsProbe {
       },
     );
     wrap(proto, 'computeGradients', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        if (!probe.inMinimize) return original.apply(this, args);
-        probe.gradStart = performance.now();
-        const result = original.apply(this, args);
-        probe.gradEnd = performance.now();
+      function (this: unknown) {
+        if (!probe.inMinimize) return original.apply(this, arguments as unknown as unknown[]);
+        probe.gradStart = clock.now();
+        const result = original.apply(this, arguments as unknown as unknown[]);
+        probe.gradEnd = clock.now();
         return result;
       },
     );
   }
 
   private minimized(start: number, end: number): void {
+    if (!this.guard.active) return;
+    try {
+      this.minimizedStep(start, end);
+    } catch (error) {
+      this.guard.failed(error);
+    }
+  }
+
+  private minimizedStep(start: number, end: number): void {
     const driven = this.fitDepth === 0 && this.callDepth === 0;
     if (driven) {
       this.announce();
@@ -211,20 +250,25 @@ export class TfjsProbe {
     this.hookEvaluation(proto);
     wrap(proto, 'fit', fitting(false));
     wrap(proto, 'fitDataset', fitting(true));
+    // The caller gets a promise of ours that settles as tfjs's does, right after the step's end is
+    // taken (as an async wrapper's would, with one promise less and no closure per call).
     wrap(proto, 'trainOnBatch', (original) =>
-      async function (this: unknown, ...args: unknown[]) {
+      function (this: unknown) {
         const driven = probe.fitDepth === 0 && probe.callDepth === 0;
-        if (driven) probe.safely(() => probe.callStarted(this));
+        if (driven) probe.callStarted(this, arguments[0]);
         probe.callDepth++;
-        let ok = false;
+        let pending: unknown;
         try {
-          const result = await original.apply(this, args);
-          ok = true;
-          return result;
-        } finally {
-          probe.callDepth--;
-          if (driven) probe.safely(() => probe.callEnded(ok, args[0]));
+          pending = original.apply(this, arguments as unknown as unknown[]);
+        } catch (error) {
+          probe.callSettled(driven, false);
+          throw error;
         }
+        if (!(pending instanceof Promise)) {
+          probe.callSettled(driven, true);
+          return pending;
+        }
+        return driven ? pending.then(probe.drivenCallDone, probe.drivenCallFailed) : pending.then(probe.nestedCallDone, probe.nestedCallFailed);
       },
     );
   }
@@ -232,7 +276,7 @@ export class TfjsProbe {
   private fitStarted(model: unknown, data: unknown, withDataset: boolean): void {
     this.announce();
     this.anchored('framework', withDataset ? 'model.fitDataset batches' : 'model.fit batches');
-    const now = performance.now();
+    const now = clock.now();
     const frame = this.callSites.here();
     if (frame) this.timeline.called(frame, now);
     this.timeline.restart(now);
@@ -242,21 +286,44 @@ export class TfjsProbe {
 
   private fitEnded(): void {
     this.timeline.restart(null);
-    this.timeline.returned(performance.now());
+    this.timeline.returned(clock.now());
   }
 
-  private callStarted(model: unknown): void {
+  private callStarted(model: unknown, x: unknown): void {
+    this.drivenInput = x;
+    if (!this.guard.active) return;
+    try {
+      this.stepStarted(model);
+    } catch (error) {
+      this.guard.failed(error);
+    }
+  }
+
+  private stepStarted(model: unknown): void {
     this.announce();
     this.anchored('framework', 'trainOnBatch calls');
-    const now = performance.now();
+    const now = clock.now();
     const frame = this.callSites.ofModel(model, now);
     if (frame) this.timeline.called(frame, now);
     this.timeline.begin(now);
   }
 
+  private callSettled(driven: boolean, ok: boolean): void {
+    this.callDepth--;
+    if (!driven) return;
+    const x = this.drivenInput;
+    this.drivenInput = undefined;
+    if (!this.guard.active) return;
+    try {
+      this.callEnded(ok, x);
+    } catch (error) {
+      this.guard.failed(error);
+    }
+  }
+
   /** A failed trainOnBatch is no step. */
   private callEnded(ok: boolean, x: unknown): void {
-    const now = performance.now();
+    const now = clock.now();
     if (ok) {
       const tensor = firstTensor(x);
       const rows = rowsOf(tensor);
@@ -278,13 +345,13 @@ export class TfjsProbe {
     wrap(proto, 'onEpochBegin', (original) =>
       async function (this: unknown, ...args: unknown[]) {
         const result = await original.apply(this, args);
-        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataFromNow(performance.now()));
+        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataFromNow(clock.now()));
         return result;
       },
     );
     wrap(proto, 'onBatchBegin', (original) =>
       function (this: unknown, ...args: unknown[]) {
-        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataReady(performance.now()));
+        if (probe.fitDepth > 0) probe.safely(() => probe.timeline.dataReady(clock.now()));
         return original.apply(this, args);
       },
     );
@@ -300,7 +367,7 @@ export class TfjsProbe {
   private batchEnded(logs: unknown): void {
     const size = sizeOf(logs);
     const tokens = this.fitTokensPerRow && size !== null ? this.fitTokensPerRow * size : null;
-    this.timeline.end(performance.now(), size, FIT_STAGES, tokens);
+    this.timeline.end(clock.now(), size, FIT_STAGES, tokens);
   }
 
   /** testLoop runs fit's validation and evaluate(); evaluateDataset has a loop of its own. Both call
@@ -358,14 +425,14 @@ export class TfjsProbe {
       this.evaluation.depth++;
       return;
     }
-    this.evaluation = { depth: 1, start: performance.now(), batches: 0, samples: 0 };
+    this.evaluation = { depth: 1, start: clock.now(), batches: 0, samples: 0 };
   }
 
   private evalEnded(): void {
     const evaluation = this.evaluation;
     if (!evaluation || --evaluation.depth > 0) return;
     this.evaluation = null;
-    const now = performance.now();
+    const now = clock.now();
     this.send({ type: 'eval', t: evaluation.start, ms: now - evaluation.start, batches: evaluation.batches, samples: evaluation.samples || null });
     this.timeline.exclude(evaluation.start, now);
   }

@@ -13,14 +13,16 @@
  * yet cannot be classified (it may still become a step, or be discarded), so `settledBefore()` tells
  * the sampler how far classification is final.
  *
- * Per-step cost matters (a tiny model's trainOnBatch takes ~0.5 ms): finished steps are kept as
- * change points in flat number arrays, not as objects per step, so a fast loop leaves no garbage to
- * trace beyond its step event.
+ * Per-step cost matters (a tiny model's trainOnBatch takes ~0.1 ms): finished steps are kept as
+ * change points in flat number arrays, and a step goes out as one reused record of numbers
+ * (step-rows.ts), so a fast loop allocates nothing per step here.
  */
-import type { SampleStage, StageName, StageTimes, StepEvent } from '../../protocol/events';
+import type { SampleStage, StageName } from '../../protocol/events';
 import type { UserFrame } from './frames';
+import { StepRecord } from './step-rows';
 
-type MeasuredStage = Exclude<StageName, 'other'>;
+/** What tfjs lets us time: forward and backward run as one call (computeGradients). */
+type MeasuredStage = Extract<StageName, 'data' | 'forwardBackward' | 'optimizer'>;
 
 /** Codes of the change-point log; a code indexes this list. */
 const CODED: readonly SampleStage[] = ['none', 'other', 'data', 'forward', 'backward', 'forwardBackward', 'optimizer'];
@@ -94,9 +96,11 @@ export class StepTimeline {
   private firstStepStart = Infinity;
   private readonly stageLog = new ChangeLog();
   private readonly callerLog = new ChangeLog();
+  private readonly record = new StepRecord();
   steps = 0;
 
-  constructor(private readonly emit: (step: StepEvent) => void) {}
+  /** `emit` gets each finished step; the record is reused for the next one. */
+  constructor(private readonly emit: (step: StepRecord) => void) {}
 
   /** Starts a step at `t` unless one is running (the first step of a loop driven by minimize). */
   begin(t: number): void {
@@ -161,16 +165,21 @@ export class StepTimeline {
     const start = this.stepStart;
     if (start === null) return;
     const ms = t - start - this.excluded;
-    const stages: StageTimes = {};
+    const step = this.record;
+    step.data = step.forwardBackward = step.optimizer = NaN;
     let accounted = 0;
-    for (const name of measured) {
-      const value = Math.min(name === 'data' ? this.data : name === 'optimizer' ? this.optimizer : this.forwardBackward, ms - accounted);
-      stages[name] = value;
-      accounted += value;
+    for (let i = 0; i < measured.length; i++) {
+      const name = measured[i] as MeasuredStage;
+      if (name === 'data') accounted += step.data = Math.min(this.data, ms - accounted);
+      else if (name === 'optimizer') accounted += step.optimizer = Math.min(this.optimizer, ms - accounted);
+      else accounted += step.forwardBackward = Math.min(this.forwardBackward, ms - accounted);
     }
-    stages.other = Math.max(0, ms - accounted);
-    const step: StepEvent = { type: 'step', index: this.steps++, t: start, ms, samples, stages };
-    if (tokens !== null) step.tokens = tokens;
+    step.other = Math.max(0, ms - accounted);
+    step.index = this.steps++;
+    step.t = start;
+    step.ms = ms;
+    step.samples = samples ?? NaN;
+    step.tokens = tokens ?? NaN;
     this.emit(step);
     this.firstStepStart = Math.min(this.firstStepStart, start);
     this.log(start, t);

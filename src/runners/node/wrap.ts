@@ -8,6 +8,13 @@ export type Proto = Record<string, unknown> | undefined;
 
 export const WRAPPED = Symbol('trainlens.wrapped');
 
+/** What the hooks' own work answers to (the runner): a failure there turns instrumentation off. */
+export interface Guard {
+  /** False once instrumentation is off; the hooks then only pass calls through. */
+  readonly active: boolean;
+  failed(error: unknown): void;
+}
+
 export function wrap(proto: Proto, name: string, make: (original: Fn) => Fn): void {
   const original = proto?.[name];
   if (!proto || typeof original !== 'function' || isWrapped(original)) return;
