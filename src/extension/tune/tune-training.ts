@@ -71,6 +71,7 @@ export class TuneTraining implements vscode.Disposable {
     // A tuning still going on ends with the extension (stop() does nothing once it has ended).
     this.shown?.stop();
     this.panelEvents?.subscription.dispose();
+    TunePanel.current?.dispose();
     this.output?.dispose();
   }
 
