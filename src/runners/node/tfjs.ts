@@ -18,7 +18,8 @@
  *   minimize or computeGradients, so only the base class needs hooks.
  * - evaluation (validation at an epoch's end: fit runs it inside the epoch's last batch, fitDataset
  *   after it; evaluate() and evaluateDataset() called by the script): an `eval` event, its batches
- *   counted where the model's test function runs, and its time left out of the step it falls in.
+ *   counted where the model's test function runs, and its time left out of the step it falls in
+ *   (tfjs-evaluation.ts).
  * On tfjs-node-gpu kernels run asynchronously: these stages then time the launches, and the wait
  * for the GPU lands wherever a value is read (the loss read by fit's callbacks: `other`).
  *
@@ -46,8 +47,9 @@ import { CallSites } from './call-sites';
 import type { CeilingProbe } from './ceiling-probe';
 import { packageOf, type UserCode } from './frames';
 import { DatasetSites } from './tfjs-datasets';
+import { EvaluationHooks } from './tfjs-evaluation';
 import type { StepTimeline } from './timeline';
-import { isWrapped, prototypeOf, wrap, WRAPPED, type Fn, type Guard, type Proto } from './wrap';
+import { prototypeOf, wrap, type Fn, type Guard, type Proto } from './wrap';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
 const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
@@ -58,7 +60,6 @@ const CALL_STAGES = ['forwardBackward', 'optimizer'] as const;
 export class TfjsProbe {
   private fitDepth = 0;
   private callDepth = 0;
-  private evaluation: { depth: number; start: number; batches: number; samples: number } | null = null;
   private inMinimize = false;
   /** computeGradients' interval inside the running minimize; gradEnd < 0: not seen. */
   private gradStart = 0;
@@ -68,6 +69,7 @@ export class TfjsProbe {
   private announced = false;
   private loadHooked = false;
   private readonly datasets: DatasetSites;
+  private readonly evaluations: EvaluationHooks;
   private readonly callSites: CallSites;
   private anchor: string | null = null;
   /** Tokens per row of the running fit's batches (T of an int32 [B, T] input); 0: not an LM input. */
@@ -82,7 +84,7 @@ export class TfjsProbe {
 
   constructor(
     private readonly timeline: StepTimeline,
-    private readonly code: UserCode,
+    code: UserCode,
     private readonly send: (event: RunnerEvent) => void,
     private readonly guard: Guard,
     /** Set in a ceiling probe run: it takes fit and fitDataset over. */
@@ -90,6 +92,7 @@ export class TfjsProbe {
   ) {
     this.callSites = new CallSites(code);
     this.datasets = new DatasetSites(code, send, (work) => this.safely(work), ceiling);
+    this.evaluations = new EvaluationHooks(timeline, send, (work) => this.safely(work));
     this.drivenCallDone = (value) => (this.callSettled(true, true), value);
     this.drivenCallFailed = (error) => {
       this.callSettled(true, false);
@@ -247,7 +250,7 @@ export class TfjsProbe {
           if (--probe.fitDepth === 0) probe.safely(() => probe.fitEnded());
         }
       };
-    this.hookEvaluation(proto);
+    this.evaluations.hook(proto);
     wrap(proto, 'fit', fitting(false));
     wrap(proto, 'fitDataset', fitting(true));
     // The caller gets a promise of ours that settles as tfjs's does, right after the step's end is
@@ -368,73 +371,6 @@ export class TfjsProbe {
     const size = sizeOf(logs);
     const tokens = this.fitTokensPerRow && size !== null ? this.fitTokensPerRow * size : null;
     this.timeline.end(clock.now(), size, FIT_STAGES, tokens);
-  }
-
-  /** testLoop runs fit's validation and evaluate(); evaluateDataset has a loop of its own. Both call
-   * the model's test function once a batch, which makeTestFunction sets on the model. */
-  private hookEvaluation(proto: Proto): void {
-    const probe = this;
-    wrap(proto, 'makeTestFunction', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const result = original.apply(this, args);
-        probe.safely(() => probe.countTestBatches(this));
-        return result;
-      },
-    );
-    wrap(proto, 'testLoop', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        probe.safely(() => probe.evalStarted());
-        try {
-          return original.apply(this, args);
-        } finally {
-          probe.safely(() => probe.evalEnded());
-        }
-      },
-    );
-    wrap(proto, 'evaluateDataset', (original) =>
-      async function (this: unknown, ...args: unknown[]) {
-        probe.safely(() => probe.evalStarted());
-        try {
-          return await original.apply(this, args);
-        } finally {
-          probe.safely(() => probe.evalEnded());
-        }
-      },
-    );
-  }
-
-  private countTestBatches(model: unknown): void {
-    const holder = model as { testFunction?: unknown };
-    const test = holder.testFunction;
-    if (typeof test !== 'function' || isWrapped(test)) return;
-    const probe = this;
-    const counting = function (this: unknown, ...args: unknown[]) {
-      probe.safely(() => {
-        if (!probe.evaluation) return;
-        probe.evaluation.batches++;
-        probe.evaluation.samples += rowsOf(firstTensor(args[0])) ?? 0;
-      });
-      return (test as Fn).apply(this, args);
-    };
-    Object.defineProperty(counting, WRAPPED, { value: test });
-    holder.testFunction = counting;
-  }
-
-  private evalStarted(): void {
-    if (this.evaluation) {
-      this.evaluation.depth++;
-      return;
-    }
-    this.evaluation = { depth: 1, start: clock.now(), batches: 0, samples: 0 };
-  }
-
-  private evalEnded(): void {
-    const evaluation = this.evaluation;
-    if (!evaluation || --evaluation.depth > 0) return;
-    this.evaluation = null;
-    const now = clock.now();
-    this.send({ type: 'eval', t: evaluation.start, ms: now - evaluation.start, batches: evaluation.batches, samples: evaluation.samples || null });
-    this.timeline.exclude(evaluation.start, now);
   }
 }
 
