@@ -1,6 +1,7 @@
 """Bench shape: what the runner's hooks cost the main thread, measured inside one process by
 alternating blocks with the hooks installed (as the session installs them, events kept in a
-deque) and with torch's own methods put back. Each pair's difference is the cost; the medians are
+deque; a hooked block's time includes the recorder's finish, so whatever the hooks logged and the
+recorder had not replayed yet counts too) and with torch's own methods put back. Each pair's difference is the cost; the medians are
 printed as a SCRIPT_RESULT line, in µs:
 
   nestedCall   per nested module call: a top-level Sequential of --modules Identity modules
@@ -32,14 +33,17 @@ BATCH_SIZE = 32
 def install():
     events = deque(maxlen=100000)
     hooks = TorchHooks(torch, events.append, lambda exc: sys.exit("hook failed: %r" % (exc,)))
-    hooks.install(StepRecorder(events.append, time.perf_counter, time.perf_counter(), hooks.leading_dim, hooks.token_count,
-                               time.thread_time))
-    return hooks
+    recorder = StepRecorder(events.append, time.perf_counter, time.perf_counter(), hooks.leading_dim, hooks.token_count,
+                            time.thread_time)
+    hooks.install(recorder)
+    return hooks, recorder
 
 
-def timed(block):
+def timed(block, then=None):
     cpu0, wall0 = time.thread_time(), time.perf_counter()
     block()
+    if then is not None:
+        then()
     return time.thread_time() - cpu0, time.perf_counter() - wall0
 
 
@@ -75,8 +79,8 @@ def paired_cost(block, pairs, per):
     for pair in range(pairs):
         results = {}
         for hooked in ((True, False) if pair % 2 == 0 else (False, True)):
-            hooks = install() if hooked else None
-            results[hooked] = timed(block)
+            hooks, recorder = install() if hooked else (None, None)
+            results[hooked] = timed(block, recorder.finish if hooked else None)
             if hooks is not None:
                 hooks.uninstall()
         cpu.append((results[True][0] - results[False][0]) / per * 1e6)

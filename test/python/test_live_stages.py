@@ -38,7 +38,7 @@ def program(rng, depth=0):
         elif choice < 0.65:
             ops.append(("step", rng.randrange(2), rng.random() < 0.1, inner))
         elif choice < 0.8:
-            ops.append(("fetch", rng.choice(("a", "a", "a", "b")), rng.choice((8, 8, 4, None, "raise")), rng.random() * 2))
+            ops.append(("fetch", rng.choice(("a", "a", "a", "b")), rng.choice((8, 8, 4, None, "raise")), rng.random() * 2, inner))
         elif choice < 0.85:
             ops.append(("built",))
         else:
@@ -121,9 +121,10 @@ class Direct(Driver):
         optimizer = self.optimizers[which]
         self.staged("optimizer", (optimizer,), (optimizer, closure), inner)
 
-    def op_fetch(self, iterator, batch, cpu_ms):
+    def op_fetch(self, iterator, batch, cpu_ms, inner):
         opened = self.rec.loader_next(iterator)
         self.trace.append(("fetch", opened))
+        self.run(inner)  # a dataset's own work
         self.clock.advance(2)
         self.cpu.advance(cpu_ms)
         if opened:
@@ -206,18 +207,21 @@ class Logged(Driver):
         optimizer = self.optimizers[which]
         self.staged("optimizer", "optimizer", (optimizer,), (optimizer, closure), inner)
 
-    def op_fetch(self, iterator, batch, cpu_ms):
-        opened = self.live.loader_next(iterator)
+    def op_fetch(self, iterator, batch, cpu_ms, inner):
+        opened = self.live.opens_data
         self.trace.append(("fetch", opened))
+        if opened:
+            self.live.loader_next((self.rec.loader_next, self.clock(), self.cpu(), (iterator,)))
+        self.run(inner)
         self.clock.advance(2)
         self.cpu.advance(cpu_ms)
         if opened:
             if batch is None:
-                self.live.loader_exhausted()
+                self.live.data_ends((self.rec.loader_exhausted, self.clock(), self.cpu(), ()))
             elif batch == "raise":
-                self.live.loader_failed()
+                self.live.data_ends((self.rec.end, self.clock(), self.cpu(), ("data",)), True)
             else:
-                self.live.loader_batch(batch)
+                self.live.data_ends((self.rec.loader_batch, self.clock(), self.cpu(), (batch,)))
 
     def op_built(self):
         self.live.optimizer_built()

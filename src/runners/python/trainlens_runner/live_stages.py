@@ -61,6 +61,13 @@ class LiveStages:
         return not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER
 
     @property
+    def opens_data(self):
+        """A DataLoader batch now opens the data stage (not inside another stage, as a read inside
+        a dataset or an optimizer's closure is)."""
+        stack = self.stack
+        return not stack or stack[-1] is _FORWARD
+
+    @property
     def forward_open(self):
         return _FORWARD in self.stack
 
@@ -104,40 +111,25 @@ class LiveStages:
             self._pop(None)
         self._log(call)
 
-    def loader_next(self, iterator):
-        """A DataLoader iterator's __next__ is entered; False when it is part of another stage."""
-        stack = self.stack
-        if stack and stack[-1] is not _FORWARD:
-            return False
-        cpu = self.cpu_clock()  # first, as StepRecorder.loader_next says why
-        t = self.clock()
-        if stack:
+    def loader_next(self, call):
+        """A DataLoader iterator's __next__ outside any stage but a forward (`opens_data`)."""
+        if self.stack:
             self._pop(None)  # a forward that raised: the next batch proves it is over
         self._push(_DATA)
-        self._log((self._rec.loader_next, t, cpu, (iterator,)))
-        return True
+        self._log(call)
 
-    def loader_batch(self, shape):
-        self._data_ends(self._rec.loader_batch, (shape,))
-
-    def loader_exhausted(self):
-        self._data_ends(self._rec.loader_exhausted, ())
-
-    def loader_failed(self):
-        self._data_ends(self._rec.end, (_DATA,))
-
-    def optimizer_built(self):
-        self._log((self._rec.optimizer_built, self.clock(), None, ()))
-
-    def _data_ends(self, method, args):
-        t = self.clock()
-        cpu = self.cpu_clock()
+    def data_ends(self, call, failed=False):
+        """The __next__ returned a batch or ran out (`call`: the recorder's loader_batch or
+        loader_exhausted), or raised something else (`failed`: its end("data"))."""
         stack = self.stack
         if stack and stack[-1] is _DATA:
             self._pop(None)
-        elif method is self._rec.end and _DATA in stack:
+        elif failed and _DATA in stack:
             self._pop(_DATA)
-        self._log((method, t, cpu, args))
+        self._log(call)
+
+    def optimizer_built(self):
+        self._log((self._rec.optimizer_built, self.clock(), None, ()))
 
     def _log(self, call):
         self.log.append(call)

@@ -1,6 +1,7 @@
 """Turns library calls into training steps, stages and evaluation passes. Knows nothing of torch:
-the hooks in torch_hooks.py call it with times from time.perf_counter and the main thread's CPU
-clock (time.thread_time), and tests drive it with fake clocks.
+the hooks in torch_hooks.py log their calls with times from time.perf_counter and the main
+thread's CPU clock (time.thread_time), which live_stages.py replays into it a little later, and
+tests drive it with fake clocks.
 
 Steps: what ends one, in order of precedence. An `anchor` event names the one found, with what was
 seen, before the first step and again whenever that changes.

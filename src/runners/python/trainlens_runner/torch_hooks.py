@@ -1,6 +1,7 @@
 """Instruments PyTorch when, and only if, the user's script imports it: the runner never imports
 torch itself. Library entry points are hooked, never the user's code; every hook only reports to
-a StepRecorder and calls through, and every change is undone by `uninstall`.
+a StepRecorder (through live_stages.LiveStages, which decides what the hooks must know at once and
+logs the rest) and calls through, and every change is undone by `uninstall`.
 
   forward    torch.nn.modules.module.register_module_forward_pre_hook (official), registered only
              while no forward runs: the first module it sees is a top-level one, which gets its own
@@ -18,6 +19,8 @@ a StepRecorder and calls through, and every change is undone by `uninstall`.
   loaders    torch.utils.data.DataLoader.__init__, to report where each loader is built
   optimizers torch.optim.Optimizer.__init__, to know one exists and where it was built; reported
              at its first step(), when it is known whether step is given a closure
+  ranks      torch.distributed.init_process_group, after which calls are replayed as they happen
+             (live_stages.py)
 """
 import functools
 import sys
@@ -375,29 +378,44 @@ class TorchHooks:
         return step
 
     def _loader_next(self, original):
-        live, get_ident, main, logged_shape = self._live, threading.get_ident, self._main, self._logged_shape
+        live, get_ident, main, clock, cpu_clock, stack, log = (self._live, threading.get_ident, self._main, self._live.clock,
+                                                               self._live.cpu_clock, self._live.stack, self._live.log.append)
+        rec, tensor, logged_shape = self._recorder, self._torch.Tensor, self._logged_shape
+        begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
 
         @functools.wraps(original)
         def __next__(iterator):
-            if not (live.on and get_ident() == main):
+            if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):  # LiveStages.opens_data
                 return original(iterator)
-            try:
-                opened = live.loader_next(iterator)
-            except Exception as exc:  # noqa: BLE001
-                self._on_failure(exc)
-                opened = False
-            if not opened:
-                return original(iterator)
+            cpu = cpu_clock()  # first, as StepRecorder.loader_next says why
+            t = clock()
+            call = (begin, t, cpu, (iterator,))
+            if stack:
+                self._call(live.loader_next, call)
+            else:  # LiveStages.loader_next, inline for a batch outside any stage
+                stack.append(_DATA)
+                log(call)
             try:
                 batch = original(iterator)
             except StopIteration:
-                self._call(live.loader_exhausted)
+                self._call(live.data_ends, (exhausted, clock(), cpu_clock(), ()))
                 raise
             except BaseException:
-                self._call(live.loader_failed)
+                self._call(live.data_ends, (rec.end, clock(), cpu_clock(), (_DATA,)), True)
                 raise
+            t = clock()
+            cpu = cpu_clock()
             try:
-                live.loader_batch(logged_shape(batch))
+                # _logged_shape, inline for a tensor or a tuple or list that starts with one
+                first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
+                call = (loaded, t, cpu, ((first.shape, None) if isinstance(first, tensor) else logged_shape(batch),))
+                if len(stack) == 1 and stack[0] is _DATA:  # LiveStages.data_ends, inline
+                    stack.pop()
+                    log(call)
+                    if t >= live.due:
+                        live.flush()
+                else:
+                    live.data_ends(call)
             except Exception as exc:  # noqa: BLE001
                 self._on_failure(exc)
             return batch
