@@ -89,7 +89,7 @@ class Direct(Driver):
         return self.rec.tag
 
     def in_forward(self):
-        return self.rec._in_forward
+        return self.rec.stage in ("forward", "eval")  # StepRecorder's _EVAL: an evaluation forward
 
     def opens_forward(self):
         return self.rec.opens_forward

@@ -102,10 +102,8 @@ class StepRecorder:
         self.device_marks_on_time = True  # False while replaying calls logged a while ago
         self.pending = None  # the hooks' calls not replayed yet (live_stages.LiveStages), once they log them
         # What the hooks decide from (live_stages.LiveStages keeps the same live when it logs).
-        self.opens_forward = True  # a module call now starts a forward
         self.top_module = None  # the module whose call is the innermost forward
         self.stage = None  # the innermost stage
-        self._in_forward = False
         self._stack = []
         self._stage_t0 = self._cpu0 = 0.0
         self._backward_top = False  # the running backward is not inside another stage
@@ -135,6 +133,12 @@ class StepRecorder:
         self._leading_dim, self._tokens = leading_dim, tokens
         self.pending = live
         return clocks
+
+    @property
+    def opens_forward(self):
+        """A module call now starts a forward."""
+        stage = self.stage
+        return stage is None or stage is _BACKWARD or stage is _OPTIMIZER
 
     @property
     def tag(self):
@@ -229,10 +233,11 @@ class StepRecorder:
             self._hold(t)
 
     def zero_grad_begin(self):
-        if self.stage is _OPTIMIZER:  # inside optimizer.step's closure, or one zero_grad calling another
+        stage = self.stage
+        if stage is _OPTIMIZER:  # inside optimizer.step's closure, or one zero_grad calling another
             return False
         t = self._clock()
-        if self._in_forward or self._eval is not None or self._seg is None:  # else nothing to do
+        if stage is _FORWARD or stage is _EVAL or self._eval is not None or self._seg is None:  # else nothing to do
             self._update_begins(t)
         self._push(_OPTIMIZER, t)
         return True
@@ -245,10 +250,11 @@ class StepRecorder:
         self._optimizer_built = True
 
     def optimizer_begin(self, optimizer):
-        if self.stage is _OPTIMIZER:  # an optimizer stepping another (Lookahead): one update
+        stage = self.stage
+        if stage is _OPTIMIZER:  # an optimizer stepping another (Lookahead): one update
             return False
         t = self._clock()
-        if self._in_forward or self._eval is not None or self._seg is None:  # else nothing to do
+        if stage is _FORWARD or stage is _EVAL or self._eval is not None or self._seg is None:  # else nothing to do
             self._update_begins(t)
         seg, key = self._seg, id(optimizer)
         if self._held and seg is not None and seg.owner is None and any(key in held.stepped for held in self._held):
@@ -373,8 +379,6 @@ class StepRecorder:
         stack.append(stage)
         self._stage_t0 = t
         self.stage = stage
-        self.opens_forward = stage is _BACKWARD or stage is _OPTIMIZER
-        self._in_forward = stage is _FORWARD or stage is _EVAL
         if device is not None and seg is not None and stage in _DEVICE_STAGES:
             device.begin(stage)
 
@@ -408,9 +412,7 @@ class StepRecorder:
             self._stage_t0 = t
             if through is None or stage is through:
                 break
-        outer = self.stage = stack[-1] if stack else None
-        self.opens_forward = outer is None or outer is _BACKWARD or outer is _OPTIMIZER
-        self._in_forward = outer is _FORWARD or outer is _EVAL
+        self.stage = stack[-1] if stack else None
         return stage
 
     def _data_ends(self, t):

@@ -237,14 +237,16 @@ class TorchHooks:
         last = [None]  # the _TopHook of the last top-level module: spares the lookup by id
 
         def forward_pre(module, inputs):
-            if live.on and get_ident() == main and (not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER):
+            if live.on and get_ident() == main and (not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER):  # opens_forward
                 t = clock()
                 try:
                     first = inputs[0] if inputs else None
                     shape = (first.shape, first.dtype) if isinstance(first, tensor) else logged_shape(inputs)
                     call = (begin, t, None, (module, shape, module.training, grad_enabled()))
                     if stack:
-                        live.forward_begin(call)
+                        live.forward_begin(call)  # may replay the log, and a failure there unhooks all
+                        if not live.on:
+                            return
                     else:  # LiveStages.forward_begin, inline for a forward that opens outside any stage
                         live.top_module = module
                         stack.append(_FORWARD)
