@@ -314,3 +314,77 @@ class Replay(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DeviceMarkersAroundTheirStage(unittest.TestCase):
+    """Once calls are replayed as they happen (CUDA, or a process group, as here: gloo, one rank),
+    each stage's device markers are recorded right around its own work: the start before it, the
+    end after it. On CPU, a stand-in device notes each marker among the stages' work."""
+
+    def test_each_stage_is_marked_before_and_after_its_work(self):
+        import os
+        import tempfile
+        import time
+
+        import torch
+        import torch.distributed as dist
+        from trainlens_runner.torch_hooks import TorchHooks
+
+        seen = []  # markers and work, in the order they happened
+
+        class Device(FakeDevice):
+            def begin(self, stage):
+                seen.append(("begin", stage))
+
+            def end(self, stage):
+                seen.append(("end", stage))
+
+        class Spy(torch.nn.Linear):
+            def forward(self, x):
+                seen.append(("run", "forward"))
+                return super().forward(x)
+
+        class Square(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                seen.append(("run", "backward"))
+                return 2 * ctx.saved_tensors[0] * grad
+
+        class SGD(torch.optim.SGD):
+            def step(self, closure=None):
+                seen.append(("run", "optimizer"))
+                return super().step(closure)
+
+            def zero_grad(self, set_to_none=False):
+                seen.append(("run", "optimizer"))
+                return super().zero_grad(set_to_none)
+
+        posted, failures, device = [], [], Device()
+        hooks = TorchHooks(torch, posted.append, failures.append)
+        recorder = StepRecorder(posted.append, time.perf_counter, time.perf_counter(), hooks.leading_dim, hooks.token_count,
+                                time.thread_time, lambda: device)
+        hooks.install(recorder)
+        store = os.path.join(tempfile.mkdtemp(), "store")
+        try:
+            model = Spy(4, 2)
+            optimizer = SGD(model.parameters(), lr=0.1)
+            dist.init_process_group("gloo", init_method="file://" + store, rank=0, world_size=1)
+            for _ in range(3):
+                optimizer.zero_grad()
+                Square.apply(model(torch.randn(8, 4))).sum().backward()
+                optimizer.step()
+            recorder.finish()
+        finally:
+            hooks.uninstall()
+            if dist.is_initialized():
+                dist.destroy_process_group()
+        self.assertEqual(failures, [])
+        self.assertEqual(len([r for r in posted if type(r) is tuple]), 3)
+        stage_order = [("begin", s) if i == 0 else ("run", s) if i == 1 else ("end", s)
+                       for s in ("optimizer", "forward", "backward", "optimizer") for i in range(3)]
+        self.assertEqual(seen, stage_order * 3)

@@ -260,6 +260,8 @@ class TorchHooks:
                         last[0] = top
                     top.arm()
                     tops.append(top)
+                    if t >= live.due:  # replayed before the forward runs (a CUDA stage's start marker)
+                        live.flush()
                 except Exception as exc:  # noqa: BLE001
                     self._on_failure(exc)
         return forward_pre
@@ -325,6 +327,8 @@ class TorchHooks:
             else:
                 stack.append(kind)
                 log((begin, t, None, ()))
+                if t >= live.due:  # replayed before `original` runs (a CUDA stage's start marker)
+                    live.flush()
             try:
                 return original(*args, **kwargs)
             finally:
@@ -365,6 +369,8 @@ class TorchHooks:
             else:
                 stack.append(_OPTIMIZER)
                 log((begin, t, None, (optimizer,)))
+                if t >= live.due:
+                    live.flush()
             try:
                 return original(optimizer, *args, **kwargs)
             finally:
@@ -397,6 +403,8 @@ class TorchHooks:
             else:  # LiveStages.loader_next, inline for a batch outside any stage
                 stack.append(_DATA)
                 log(call)
+                if t >= live.due:
+                    live.flush()
             try:
                 batch = original(iterator)
             except StopIteration:
