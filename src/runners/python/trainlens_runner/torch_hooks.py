@@ -147,9 +147,7 @@ class TorchHooks:
     def install(self, recorder, overrides=None):
         torch = self._torch
         self._recorder = recorder
-        distributed = torch.distributed if torch.distributed.is_available() else None
-        live = self._live = LiveStages(recorder, self._on_failure, lambda: torch.cuda.is_initialized() or (
-            distributed is not None and distributed.is_initialized()), self._logged_samples, self._logged_tokens)
+        live = self._live = LiveStages(recorder, self._on_failure, self._replay_at_once_now, self._logged_samples, self._logged_tokens)
         self._top_post = self._top_forward_post(live)
         self._global_pre = self._forward_pre(live, self._top_post)
         self._register_global(live)
@@ -158,13 +156,13 @@ class TorchHooks:
         # Tensor.backward calls torch.autograd.backward: one wrapper is enough where it does.
         through = {"torch", "autograd", "backward"} <= set(getattr(getattr(torch.Tensor.backward, "__code__", None), "co_names", ()))
         for owner in (torch.autograd,) if through else (torch.Tensor, torch.autograd):
-            self._patch(owner, "backward", self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end))
+            staged = self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end)
+            self._patch(owner, "backward", staged)
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
-        if distributed is not None:
-            # A rank's steps take its collectives' time when posted: from the first process group
-            # on, calls are replayed as they happen.
-            self._patch(distributed, "init_process_group", self._before(distributed.init_process_group, self._replay_at_once))
+        if torch.distributed.is_available():  # from the first process group on, calls are replayed as they happen
+            init = torch.distributed.init_process_group
+            self._patch(torch.distributed, "init_process_group", self._before(init, self._replay_at_once))
         loader_init = torch.utils.data.DataLoader.__init__
         if overrides is not None:  # a tuning trial's settings (overrides.py), applied inside the report so it sees them
             loader_init = overrides.wrap_loader_init(loader_init)
@@ -237,7 +235,8 @@ class TorchHooks:
         last = [None]  # the _TopHook of the last top-level module: spares the lookup by id
 
         def forward_pre(module, inputs):
-            if live.on and get_ident() == main and (not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER):  # opens_forward
+            # LiveStages.opens_forward, inline
+            if live.on and get_ident() == main and (not stack or stack[-1] is _BACKWARD or stack[-1] is _OPTIMIZER):
                 t = clock()
                 try:
                     first = inputs[0] if inputs else None
@@ -285,7 +284,8 @@ class TorchHooks:
     def _top_forward_post(self, live):
         # Called again after its forward raised (its hook still on), the top module's stale forward
         # stage goes on through the new call (the time between was the forward's too) and ends here.
-        get_ident, main, clock, stack, log, tops = threading.get_ident, self._main, live.clock, live.stack, live.log.append, self._tops
+        get_ident, main, tops = threading.get_ident, self._main, self._tops
+        clock, stack, log = live.clock, live.stack, live.log.append
         end, exit_forward = self._recorder.forward_end, self._exit_forward
 
         def top_forward_post(module, inputs, output):
@@ -314,7 +314,8 @@ class TorchHooks:
         """Wraps `original` in `kind`'s stage (_BACKWARD or _OPTIMIZER), logging the recorder's
         `begin` and `end` calls; the usual call, with no stage open around it, is handled inline
         (LiveStages.begin and end say the same)."""
-        live, get_ident, main, clock, stack, log = self._live, threading.get_ident, self._main, self._live.clock, self._live.stack, self._live.log.append
+        live, get_ident, main = self._live, threading.get_ident, self._main
+        clock, stack, log = live.clock, live.stack, live.log.append
 
         @functools.wraps(original)
         def staged(*args, **kwargs):
@@ -349,8 +350,9 @@ class TorchHooks:
 
     def _optimizer_step(self, original):
         """_staged's wrapper, with the optimizer in the logged calls, and its report at its first step."""
-        rec, live, get_ident, main, clock, stack, log = self._recorder, self._live, threading.get_ident, self._main, self._live.clock, self._live.stack, self._live.log.append
-        begin, end = rec.optimizer_begin, rec.optimizer_end
+        live, get_ident, main = self._live, threading.get_ident, self._main
+        clock, stack, log = live.clock, live.stack, live.log.append
+        begin, end = self._recorder.optimizer_begin, self._recorder.optimizer_end
         last = [None]  # the optimizer last seen already reported: spares the WeakSet lookup
 
         @functools.wraps(original)
@@ -393,7 +395,8 @@ class TorchHooks:
 
         @functools.wraps(original)
         def __next__(iterator):
-            if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):  # LiveStages.opens_data
+            # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
+            if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
             cpu = cpu_clock()  # first, as StepRecorder.loader_next says why
             t = clock()
@@ -446,6 +449,13 @@ class TorchHooks:
                 self._call(first)
             return original(*args, **kwargs)
         return call
+
+    def _replay_at_once_now(self):
+        """Calls are replayed as they happen once stage boundaries must be marked when they occur:
+        on CUDA (device markers), and in a distributed run (a rank's step takes the collectives'
+        time measured until it is posted)."""
+        distributed = self._torch.distributed
+        return self._torch.cuda.is_initialized() or (distributed.is_available() and distributed.is_initialized())
 
     def _replay_at_once(self):
         self._live.flush()
