@@ -230,7 +230,9 @@ export class TfjsProbe {
       this.anchored('optimizer', 'optimizer.minimize calls');
       this.timeline.begin(start);
     }
-    const [gradStart, gradEnd] = this.gradEnd < 0 ? [start, start] : [this.gradStart, this.gradEnd];
+    const seen = this.gradEnd >= 0;
+    const gradStart = seen ? this.gradStart : start;
+    const gradEnd = seen ? this.gradEnd : start;
     this.timeline.stage('forwardBackward', gradStart, gradEnd);
     this.timeline.stage('optimizer', gradEnd, end);
     if (driven) this.timeline.end(end, null, CALL_STAGES);

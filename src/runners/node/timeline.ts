@@ -28,6 +28,9 @@ type MeasuredStage = Extract<StageName, 'data' | 'forwardBackward' | 'optimizer'
 const CODED: readonly SampleStage[] = ['none', 'other', 'data', 'forward', 'backward', 'forwardBackward', 'optimizer'];
 const NONE = 0;
 const OTHER = 1;
+const DATA = CODED.indexOf('data');
+const FORWARD_BACKWARD = CODED.indexOf('forwardBackward');
+const OPTIMIZER = CODED.indexOf('optimizer');
 const NO_CALLER = -1;
 
 /** Change points kept before the oldest unclassified sample (the line batcher never goes back
@@ -85,8 +88,10 @@ export class StepTimeline {
   private optimizer = 0;
   /** Time left out of the step in progress (evaluation passes). */
   private excluded = 0;
-  /** Stage intervals of the step in progress, flat: start, end, code. */
+  /** Stage intervals of the step in progress, flat: start, end, code; the first `openLength`
+   * values count (a length field, not the array's: setting that is a call into the runtime). */
   private readonly open: number[] = [];
+  private openLength = 0;
   private dataFrom: number | null = null;
   /** The user's fit/trainOnBatch lines, by id in the caller log. */
   private lastCaller = NO_CALLER;
@@ -111,7 +116,7 @@ export class StepTimeline {
   restart(t: number | null): void {
     this.stepStart = t;
     this.data = this.forwardBackward = this.optimizer = this.excluded = 0;
-    this.open.length = 0;
+    this.openLength = 0;
     this.dataFrom = null;
   }
 
@@ -144,10 +149,16 @@ export class StepTimeline {
 
   stage(stage: MeasuredStage, start: number, end: number): void {
     if (this.stepStart === null || end <= start) return;
-    if (stage === 'data') this.data += end - start;
-    else if (stage === 'optimizer') this.optimizer += end - start;
-    else this.forwardBackward += end - start;
-    this.open.push(start, end, CODED.indexOf(stage));
+    if (stage === 'data') {
+      this.data += end - start;
+      this.addOpen(start, end, DATA);
+    } else if (stage === 'optimizer') {
+      this.optimizer += end - start;
+      this.addOpen(start, end, OPTIMIZER);
+    } else {
+      this.forwardBackward += end - start;
+      this.addOpen(start, end, FORWARD_BACKWARD);
+    }
   }
 
   /** Leaves [start, end) out of the step in progress: it was no training (an evaluation pass). */
@@ -156,7 +167,7 @@ export class StepTimeline {
     const from = Math.max(start, this.stepStart);
     if (end <= from) return;
     this.excluded += end - from;
-    this.open.push(from, end, NONE);
+    this.addOpen(from, end, NONE);
   }
 
   /** Ends the step in progress at `t`; the next one starts there. `measured` lists the stages this
@@ -207,11 +218,19 @@ export class StepTimeline {
     this.callerLog.prune(before - KEEP_MS);
   }
 
+  private addOpen(start: number, end: number, code: number): void {
+    const at = this.openLength;
+    this.open[at] = start;
+    this.open[at + 1] = end;
+    this.open[at + 2] = code;
+    this.openLength = at + 3;
+  }
+
   /** Records a finished step in the change-point logs; a left-out interval reads as `none`. */
   private log(start: number, end: number): void {
     this.stageLog.push(start, OTHER);
     const open = this.open;
-    for (let i = 0; i < open.length; i += 3) {
+    for (let i = 0; i < this.openLength; i += 3) {
       this.stageLog.push(open[i] as number, open[i + 2] as number);
       this.stageLog.push(open[i + 1] as number, OTHER);
     }
