@@ -9,7 +9,7 @@ here). Everything else the recorder works out (steps, micro-batches, evaluation 
 the events it posts) can wait: each call is logged with its time, and the recorder replays the log
 in one go when it is REPLAY_AFTER_S old, when the sampler reads the stage tag, and before anything
 else posts or exits. Run inline, between torch's calls that evict the caches, the recorder's
-Python cost a fast_steps.py step about 18 µs of main-thread time; replayed warm it costs about 4.
+Python cost a fast_steps.py step about 18 µs of main-thread time; replayed in bulk, about 5.
 
 Calls are replayed as they happen (nothing deferred) once stage boundaries must be marked at the
 moment they occur: a run on CUDA (device markers are recorded on the stream by the call itself) and
@@ -21,8 +21,8 @@ from .step_records import STAGES
 
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES  # _FORWARD here: a forward or an evaluation forward
 # Far below the channel's flush interval, so the panel sees no difference; long enough that a
-# replay covers many fast steps (measured on fast_steps.py: 8.7 µs of replay a step every 2 ms,
-# 5.5 every 20 ms, 4.8 every 100 ms; about 4 replayed all at once).
+# replay covers many fast steps (fast_steps.py's loop on a 2-core machine: 8.7 µs of replay a step
+# every 2 ms, 5.5 every 20 ms, 4.8 every 100 ms; about 4 with the whole run replayed at once).
 REPLAY_AFTER_S = 0.02
 _NOW = float("-inf")
 
