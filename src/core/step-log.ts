@@ -12,6 +12,11 @@
 import { STAGE_NAMES, type StageName, type StepEvent } from '../protocol/events';
 import { bucketValue, LogHistogram } from './log-histogram';
 
+/** The second of the run's clock a step belongs to: the one it ends in (recordings sum steps by it). */
+export function secondOf(step: StepEvent): number {
+  return Math.floor((step.t + step.ms) / 1000);
+}
+
 export const HEAD_STEPS = 50_000;
 export const TAIL_STEPS = 50_000;
 
@@ -170,10 +175,14 @@ export class StepLog {
 
   /**
    * The median step time from `from` on as a recording's histogram gives it, whether or not the log
-   * is bounded: the bucket of the step at rank ⌊n/2⌋ (warmup.ts compares against it).
+   * is bounded: the bucket of the step at rank ⌊n/2⌋ (warmup.ts compares against it). It starts at
+   * the next second of the run's clock: a recording keeps a fast second's steps as one row, which
+   * gives back that second's step times in another order, so only a cut between seconds takes the
+   * same steps live and rebuilt (a cut inside one moved a tfjs run's median by a bucket, and its
+   * warm-up from 200 to 218 steps).
    */
   typicalMs(from: number): number | null {
-    const headMs = this.head.slice(from).map((s) => s.ms);
+    const headMs = this.head.slice(this.nextSecondFrom(from)).map((s) => s.ms);
     if (!this.bounded) {
       const sorted = headMs.sort((a, b) => a - b);
       const middle = sorted[Math.floor(sorted.length / 2)];
@@ -182,6 +191,16 @@ export class StepLog {
     const all = this.pastHeadMs.copy();
     for (const ms of headMs) all.add(ms);
     return all.quantile(0.5);
+  }
+
+  /** The first step at or after `from` whose second differs from the step before it (head only). */
+  private nextSecondFrom(from: number): number {
+    const head = this.head;
+    if (from <= 0 || from >= head.length) return from;
+    const before = secondOf(head[from - 1] as StepEvent);
+    let next = from;
+    while (next < head.length && secondOf(head[next] as StepEvent) === before) next++;
+    return next;
   }
 
   /** Sum of every step's time, warm-up included. */

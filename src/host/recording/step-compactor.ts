@@ -13,6 +13,7 @@ import type { StepEvent } from '../../protocol/events';
 import type { StepsEvent } from '../../protocol/recording';
 import { WARMUP_SLOWDOWN } from '../../core/warmup';
 import { LogHistogram } from '../../core/log-histogram';
+import { secondOf } from '../../core/step-log';
 import { StepsRowBuilder } from './steps-row';
 
 export const FIRST_STEPS = 1000;
@@ -40,7 +41,7 @@ export class StepCompactor {
 
   /** The rows to write now for this step, in order; `nowMs` dates what it leaves open. */
   add(step: StepEvent, nowMs: number): StepRow[] {
-    const second = Math.floor((step.t + step.ms) / 1000);
+    const second = secondOf(step);
     const rows: StepRow[] = [];
     if (second !== this.second) {
       rows.push(...this.flush());
