@@ -182,7 +182,7 @@ export class StepLog {
    * warm-up from 200 to 218 steps).
    */
   typicalMs(from: number): number | null {
-    const headMs = this.head.slice(this.nextSecondFrom(from)).map((s) => s.ms);
+    const headMs = this.head.slice(this.cutAtSecond(from)).map((s) => s.ms);
     if (!this.bounded) {
       const sorted = headMs.sort((a, b) => a - b);
       const middle = sorted[Math.floor(sorted.length / 2)];
@@ -193,14 +193,18 @@ export class StepLog {
     return all.quantile(0.5);
   }
 
-  /** The first step at or after `from` whose second differs from the step before it (head only). */
-  private nextSecondFrom(from: number): number {
+  /**
+   * The first step at or after `from` whose second differs from the step before it; `from` itself
+   * where that would leave fewer than half of the steps from `from` (a short run, most of it in one
+   * second: recorded one by one anyway, and its median needs its steps).
+   */
+  private cutAtSecond(from: number): number {
     const head = this.head;
     if (from <= 0 || from >= head.length) return from;
     const before = secondOf(head[from - 1] as StepEvent);
     let next = from;
     while (next < head.length && secondOf(head[next] as StepEvent) === before) next++;
-    return next;
+    return this.count - next >= (this.count - from) / 2 ? next : from;
   }
 
   /** Sum of every step's time, warm-up included. */

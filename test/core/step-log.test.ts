@@ -55,7 +55,7 @@ describe('the bounded step log', () => {
       const own = times.slice(second * 100, second * 100 + 100).sort((a, b) => b - a);
       own.forEach((ms, i) => reordered.add(at(second * 100 + i, ms)));
     }
-    for (const from of [0, 50, 120, 250]) assert.equal(reordered.typicalMs(from), inOrder.typicalMs(from), `from ${from}`);
+    for (const from of [0, 50, 120, 150]) assert.equal(reordered.typicalMs(from), inOrder.typicalMs(from), `from ${from}`);
   });
 
   it('gives a real fast run the summary and findings of the whole step list', async function () {
@@ -72,7 +72,10 @@ describe('the bounded step log', () => {
     await session.done;
     const { events } = readRecording(session.dir);
     const whole = new RunAggregator();
-    const [head, tail] = [300, 600];
+    // A head past the fifth of the run warm-up is judged on, as the real one is for runs of up to
+    // 250,000 steps: a shorter head could not start the typical step where the whole list does.
+    const stepCount = events.filter((e) => e.type === 'step').length;
+    const [head, tail] = [Math.ceil(stepCount / 4), 600];
     const bounded = new RunAggregator(new StepLog(head, tail));
     for (const event of events) {
       whole.add(event);
