@@ -51,12 +51,20 @@ def classify(filename):
     return result
 
 
+def line_of(frame):
+    """The line a frame is on. Python 3.11 gives None for an instruction that has no line of its own
+    (a clean-clone run sampled one: the host rejects a line entry without a line, and with it the
+    whole batch of samples); the function's own first line stands for it then."""
+    line = frame.f_lineno
+    return line if line is not None else frame.f_code.co_firstlineno
+
+
 def innermost_user_frame(frame):
     """(file, line) of the first user frame walking outwards from `frame`, or (None, None)."""
     while frame is not None:
         kind, path = classify(frame.f_code.co_filename)
         if kind == USER:
-            return path, frame.f_lineno
+            return path, line_of(frame)
         frame = frame.f_back
     return None, None
 

@@ -1,7 +1,7 @@
 """Aggregates stack samples of the main thread into line entries: the innermost user frame is the
 "own" line, the library frames between it and the leaf are its call path. Each sample carries the
 wall time it stands for (the time since the sample before it), sent as the entry's `ms`."""
-from .frames import LIBRARY, USER, classify, path_entry
+from .frames import LIBRARY, USER, classify, line_of, path_entry
 
 MAX_PATH = 6
 
@@ -20,7 +20,7 @@ def line_key(frame):
     if frame is None:
         return None
     call_path = tuple(path_entry(f) for f in library[: -MAX_PATH - 1 : -1])
-    return (path, frame.f_lineno, call_path, frame.f_code.co_name)
+    return (path, line_of(frame), call_path, frame.f_code.co_name)
 
 
 class LineCounts:
