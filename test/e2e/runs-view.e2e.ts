@@ -12,7 +12,7 @@ import type { RunSummary } from '../../src/core/summary';
 import { PYTHON, RESULTS_DIR, e2e, openEditor, recordWithCli, workspaceFile, type EditorSession } from './environment';
 import { processTreeOf } from '../processes';
 import { INPUT_BOUND, INPUT_BOUND_ARGS } from './examples';
-import { TrainLensUi } from './trainlens-ui';
+import { TITLES, TrainLensUi } from './trainlens-ui';
 import { waitFor } from './workbench';
 
 /** The recordings folder of the workspace: where a CLI run in a terminal there writes. */
@@ -216,7 +216,9 @@ describe('Runs view and restore (issue 16)', function () {
     // this window may bring back as the Runs view).
     const settings = workspaceFile('.vscode/settings.json');
     fs.mkdirSync(path.dirname(settings), { recursive: true });
-    fs.writeFileSync(settings, JSON.stringify({ 'trainlens.pythonPath': PYTHON, 'trainlens.openPanelOnRun': true, 'trainlens.args': ['--steps', '1000'] }, null, 2));
+    // Steps enough to outlast the panel's opening however fast the example runs (an earlier test
+    // in the suite may have applied the workers fix to it: 1,000 steps then took ~3 s), then stopped.
+    fs.writeFileSync(settings, JSON.stringify({ 'trainlens.pythonPath': PYTHON, 'trainlens.openPanelOnRun': true, 'trainlens.args': ['--steps', '100000'] }, null, 2));
     await session.workbench.runCommand('View: Close All Editors');
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -226,7 +228,8 @@ describe('Runs view and restore (issue 16)', function () {
     // The live run's panel (titled with the script, not "(recording)"), while the script still runs.
     await page.locator('.tabs-container .tab', { hasText: /^TrainLens: input_bound\.py$/ }).waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(processTreeOf(script).length > 0, 'the panel opened while the run was going');
-    await waitFor('the run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    await session.workbench.runCommand(TITLES.stop);
+    await waitFor('the stopped run to end', async () => (processTreeOf(script).length === 0 ? true : undefined), { timeoutMs: 30_000 });
   });
 });
 
