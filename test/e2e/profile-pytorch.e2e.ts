@@ -108,8 +108,14 @@ describe('Profile Training: the input-bound PyTorch example', function () {
     const brief = (p: Problem | undefined) => (p ? `${p.code}@${p.line} ${p.share === undefined ? '' : `${(p.share * 100).toFixed(0)}%`}` : 'none');
     process.stderr.write(`      live: ${live.length} readings, last ${brief(live.at(-1))}; final: ${finals.map(brief).join(', ')}\n`);
     assert.ok(live.length > 0, `an input-bound finding was shown while the run went on (${liveProblems.length} TrainLens problems seen live)`);
+    // Every finding shown live is a final one, on a line the final one names too. A finding is shown
+    // on each of its lines (the DataLoader's and its stage's hottest lines); a secondary hot line
+    // may change rank as samples accrue (the dataset's return line live, its sleep line at the end).
     const finalKeys = new Set(finals.map((p) => `${p.code}@${p.line}`));
-    for (const p of new Set(liveProblems.map((p) => `${p.code}@${p.line}`))) assert.ok(finalKeys.has(p), `live ${p} is among the final findings ${[...finalKeys].join(', ')}`);
+    for (const code of new Set(liveProblems.map((p) => p.code))) {
+      const lines = liveProblems.filter((p) => p.code === code).map((p) => `${code}@${p.line}`);
+      assert.ok(lines.some((key) => finalKeys.has(key)), `live ${[...new Set(lines)].join(', ')}: one of them among the final findings ${[...finalKeys].join(', ')}`);
+    }
     const finalInput = finals.find((p) => p.code === 'input-bound' && p.share !== undefined);
     const lastLive = live.at(-1)!;
     assert.ok(finalInput?.share !== undefined && lastLive.share !== undefined, 'both say how much of the time steps wait for data');
