@@ -3,8 +3,8 @@
  * must be made of real measurements: each trial's rate agrees with the script's own clock over the
  * same steps, each trial ran the settings it names, and the rungs halve as planned. The best, written
  * into a copy of the script and run plainly (no TrainLens), must be at least as fast as the script as
- * written within the noise of plain runs alternated with it. A compute-bound script finds nothing
- * beyond noise. No speed-up is asserted as a constant: it is printed, for the record.
+ * written within the noise of plain runs alternated with it, on an input-bound and on a compute-bound
+ * script. No speed-up, and no absence of one, is asserted as a constant: it is printed, for the record.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -86,6 +86,36 @@ function plainRate(cwd: string, script: string, steps: number): number {
   return scriptResultOf(result.stdout)!.batchesPerSec;
 }
 
+/**
+ * What --apply-best left in `file`, run plainly (no TrainLens) alternated with the script as written:
+ * the best must not be slower beyond the noise of either set. Nothing applied leaves the file as it was.
+ */
+function assertBestHoldsInPlainRuns(file: string, original: string, json: TuneJson, steps: number, loadBefore: string): void {
+  const applied = fs.readFileSync(file, 'utf8');
+  if (json.best.fixes.length === 0) {
+    // Nothing beat the script as written: the file is unchanged, and plain runs of one file twice
+    // over would only measure noise against noise.
+    assert.equal(applied, original);
+    console.log(`      nothing applied (best: the script as written); load ${loadBefore} -> ${load()}`);
+    return;
+  }
+  const cwd = path.dirname(file);
+  const script = path.basename(file);
+  const plain: number[] = [];
+  const best: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    fs.writeFileSync(file, original);
+    plain.push(plainRate(cwd, script, steps));
+    fs.writeFileSync(file, applied);
+    best.push(plainRate(cwd, script, steps));
+  }
+  // The noise of either set: each is three runs of one file on a shared machine.
+  const band = Math.max(noiseBand(plain).pct, noiseBand(best).pct);
+  const ratio = median(best)! / median(plain)!;
+  console.log(`      plain runs (${steps} steps): as written ${plain.map((r) => r.toFixed(1)).join(', ')}; best ${best.map((r) => r.toFixed(1)).join(', ')} batches/s: ${ratio.toFixed(2)}× (noise ±${band.toFixed(1)}%); load ${loadBefore} -> ${load()}`);
+  assert.ok(ratio >= 1 - band / 100, `the best's plain runs are slower than the baseline's beyond noise: ${ratio.toFixed(2)}×`);
+}
+
 /** Loads only in the main process: every trial with workers crashes at its first batch. */
 const WORKER_CRASH = `
 import torch
@@ -138,26 +168,7 @@ describe('trainlens tune (issue 19)', function () {
     const { numWorkers, numThreads } = json.best.settings;
     if (numWorkers !== undefined) assert.match(applied, new RegExp(`DataLoader\\(.*num_workers=${numWorkers}\\)`));
     if (numThreads !== undefined) assert.match(applied, new RegExp(`^os\\.environ\\["OPENBLAS_NUM_THREADS"\\] = "${numThreads}"$`, "m"));
-    if (json.best.fixes.length === 0) {
-      // Nothing beat the script as written: the file is unchanged, and plain runs of one file twice
-      // over would only measure noise against noise.
-      assert.equal(applied, original);
-      console.log(`      nothing applied (best: the script as written); load ${loadBefore} -> ${load()}`);
-      return;
-    }
-    const plain: number[] = [];
-    const best: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      fs.writeFileSync(file, original);
-      plain.push(plainRate(cwd, 'python_transform.py', 400));
-      fs.writeFileSync(file, applied);
-      best.push(plainRate(cwd, 'python_transform.py', 400));
-    }
-    // The noise of either set: each is three runs of one file on a shared machine.
-    const band = Math.max(noiseBand(plain).pct, noiseBand(best).pct);
-    const ratio = median(best)! / median(plain)!;
-    console.log(`      plain runs (400 steps): as written ${plain.map((r) => r.toFixed(1)).join(', ')}; best ${best.map((r) => r.toFixed(1)).join(', ')} batches/s: ${ratio.toFixed(2)}× (noise ±${band.toFixed(1)}%); load ${loadBefore} -> ${load()}`);
-    assert.ok(ratio >= 1 - band / 100, `the best's plain runs are slower than the baseline's beyond noise: ${ratio.toFixed(2)}×`);
+    assertBestHoldsInPlainRuns(file, original, json, 400, loadBefore);
   });
 
   it('a trial that crashes is reported with its error, and tuning goes on without it', () => {
@@ -176,16 +187,20 @@ describe('trainlens tune (issue 19)', function () {
     assert.equal(json.best.settings.numWorkers, undefined);
   });
 
-  it('compute_bound.py: no setting beyond noise', () => {
+  // Whether fewer threads help a compute-bound loop depends on the CPU and on what else runs (a
+  // busy 2-core machine gained 15% with one thread): whatever tuning claims there, plain runs confirm.
+  it('compute_bound.py: a setting is claimed beyond noise only where plain runs confirm it', () => {
     const cwd = copyExample('compute_bound.py');
-    const { code, json } = tune(cwd, ['--budget-s', '60', '--', TORCH_PYTHON, 'compute_bound.py', '--steps', '3000']);
-    assert.equal(code, 0);
+    const file = path.join(cwd, 'compute_bound.py');
+    const original = fs.readFileSync(file, 'utf8');
+    const loadBefore = load();
+    const { code, json } = tune(cwd, ['--budget-s', '60', '--apply-best', '--', TORCH_PYTHON, 'compute_bound.py', '--steps', '3000']);
+    assert.ok(code === 0 || code === 1, `exit ${code}`);
     assert.deepEqual(json.trials.filter((t) => !['measured', 'completed'].includes(t.status)), []);
     checkRungs(json.trials);
-    console.log(`      verdict: ${json.best.beyondNoise ? 'beyond noise' : 'no setting beyond noise'}, contender ${JSON.stringify(json.best.contender)} ${json.best.gainPct?.toFixed(1)}% (band ±${json.best.noiseBandPct.toFixed(1)}%); load ${load()}`);
-    assert.equal(json.best.beyondNoise, false, `a compute-bound script gained ${json.best.gainPct}% with ${JSON.stringify(json.best.settings)}`);
-    assert.deepEqual(json.best.settings, {});
-    assert.deepEqual(json.best.fixes, []);
+    console.log(`      verdict: ${json.best.beyondNoise ? 'beyond noise' : 'no setting beyond noise'}, contender ${JSON.stringify(json.best.contender)} ${json.best.gainPct?.toFixed(1)}% (band ±${json.best.noiseBandPct.toFixed(1)}%); load ${loadBefore}`);
+    if (!json.best.beyondNoise) assert.deepEqual([json.best.settings, json.best.fixes], [{}, []]);
+    assertBestHoldsInPlainRuns(file, original, json, 1500, loadBefore);
   });
 });
 
