@@ -6,37 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { compareRuns } from '../../src/core/compare';
 import { RunView } from '../../src/core/view/run-view';
-import { panelHtml } from '../../src/extension/panel/panel-html';
 import type { HostToWebviewMessage } from '../../src/protocol/webview-messages';
 import { loadShape, shapeEvents } from '../findings/shape-fixture';
 import { syntheticRun, syntheticSummary } from './synthetic-run';
+import { postToWebview, recorded, webviewInChromium, type WebviewGlobals } from './webview-in-chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ORIGIN = 'https://panel.test';
-const NONCE = 'dGVzdC1ub25jZS0xMjM0';
-
-/** What VS Code provides inside a webview: the API object and the theme's variables. */
-const stub = (savedState: unknown): string => `
-window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(savedState ?? null)} ?? undefined;
-document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-document.documentElement.style.setProperty('--vscode-editor-background', '#1f1f1f');
-document.documentElement.style.setProperty('--vscode-foreground', '#cccccc');
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });`;
-
-interface PageGlobals {
-  __posted: Array<{ type: string; file?: string; line?: number }>;
-  __violations: string[];
-  __state: unknown;
-  postMessage(message: unknown, targetOrigin: string): void;
-}
-
-
+type Posted = { type: string; file?: string; line?: number };
 
 /** What the layout check reads in the page (the tests compile without DOM types). */
 interface LayoutElement {
@@ -56,52 +34,26 @@ interface LayoutDocument {
 
 describe('panel webview in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser | undefined;
-  let bundleDir = '';
-
-  before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    (skipped: no ${CHROMIUM}; apt-get install -y chromium)`);
-      this.skip();
-    }
-    // Built here, with esbuild.js's options, so the test never runs a stale dist/.
-    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-webview-'));
-    await build({ entryPoints: ['src/webview/main.ts'], bundle: true, platform: 'browser', target: 'es2022', format: 'iife', outfile: path.join(bundleDir, 'webview.js'), logLevel: 'error' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const chromium = webviewInChromium({
+    entryPoint: 'src/webview/main.ts',
+    name: 'webview',
+    title: 'TrainLens',
+    origin: 'https://panel.test',
+    nonce: 'dGVzdC1ub25jZS0xMjM0',
+    viewportWidth: 1000,
+    themeVariables: { '--vscode-editor-background': '#1f1f1f', '--vscode-foreground': '#cccccc' },
   });
 
-  after(async () => {
-    await browser?.close();
-    if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-  });
-
-  async function openPanel(savedState?: unknown, width = 1000): Promise<Page> {
-    const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/webview.css`, nonce: NONCE, title: 'TrainLens' })
-      .replace('<body>', `<body class="vscode-dark">\n<script nonce="${NONCE}">${stub(savedState)}</script>`);
-    const page = await (browser as Browser).newPage({ viewport: { width, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const name = new URL(route.request().url()).pathname.slice(1);
-      if (name === '') return route.fulfill({ contentType: 'text/html', body: html });
-      return route.fulfill({ contentType: name.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(path.join(bundleDir, name)) });
-    });
-    await page.goto(`${ORIGIN}/`);
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
+  /** A page with the panel loaded that has shown no error. */
+  async function openPanel(savedState?: unknown, width?: number): Promise<Page> {
+    const { page, errors } = await chromium.open(savedState, width);
     assert.deepEqual(errors, []);
     return page;
   }
 
-  const globals = (page: Page): Promise<Omit<PageGlobals, 'postMessage'>> =>
-    page.evaluate(() => {
-      const w = globalThis as unknown as PageGlobals;
-      return { __posted: w.__posted, __violations: w.__violations, __state: w.__state };
-    });
-
   it('renders a snapshot and its deltas, opens clicked locations, restores from saved state', async () => {
     const page = await openPanel();
-    const send = (message: HostToWebviewMessage): Promise<void> => page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), message);
+    const send = (message: HostToWebviewMessage): Promise<void> => postToWebview(page, message);
     const events = syntheticRun({ seconds: 40, stepsPerSec: 20 });
     const view = new RunView('train.py');
     view.add(events.slice(0, 200));
@@ -129,8 +81,8 @@ describe('panel webview in Chromium', function () {
     await page.click('#hot-lines tbody tr:first-child a.open');
     await page.click('#findings .finding-head.clickable');
     await send({ type: 'delta', fromVersion: version + 100, version: version + 101, series: null, tables: {} });
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.filter((m) => m.type === 'ready').length === 2);
-    const posted = await globals(page);
+    await page.waitForFunction(() => (globalThis as unknown as WebviewGlobals<Posted>).__posted.filter((m) => m.type === 'ready').length === 2);
+    const posted = await recorded<Posted>(page);
     assert.deepEqual(posted.__violations, [], 'nothing blocked by the CSP');
     assert.deepEqual(posted.__posted.filter((m) => m.type === 'open'), [
       { type: 'open', file: '/home/ada/train/data.py', line: 18 },
@@ -150,7 +102,7 @@ describe('panel webview in Chromium', function () {
 
   it("shows tokens/s when the steps count tokens, and says plainly when no steps were recognised", async () => {
     const page = await openPanel();
-    const send = (message: HostToWebviewMessage): Promise<void> => page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), message);
+    const send = (message: HostToWebviewMessage): Promise<void> => postToWebview(page, message);
     const lm = new RunView('train.py');
     const shape = loadShape('grad-accumulation-tokens');
     lm.add(shape.events);
@@ -168,7 +120,7 @@ describe('panel webview in Chromium', function () {
     assert.match((await page.locator('.steps-note').textContent()) ?? '', /^steps not recognised: .+ — showing time by line only$/);
     assert.equal(await page.locator('[data-metric="tokensPerSec"]').count(), 0);
     assert.equal(await page.locator('[data-metric="batchesPerSec"]').getAttribute('data-value'), '');
-    assert.deepEqual((await globals(page)).__violations, []);
+    assert.deepEqual((await recorded<Posted>(page)).__violations, []);
     await page.close();
   });
 
@@ -188,7 +140,7 @@ describe('panel webview in Chromium', function () {
     fs.mkdirSync('docs/screenshots', { recursive: true });
     for (const width of [400, 1200]) {
       const page = await openPanel(undefined, width);
-      await page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), view.snapshot() as HostToWebviewMessage);
+      await postToWebview<HostToWebviewMessage>(page, view.snapshot());
       await page.locator('#hot-lines tbody tr').first().waitFor();
       const layout = await page.evaluate(() => {
         const { document } = globalThis as unknown as { document: LayoutDocument };

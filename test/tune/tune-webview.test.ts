@@ -6,31 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fixesForSettings } from '../../src/core/tune/fixes';
 import { judge, type TrialResult } from '../../src/core/tune/result';
 import { TuneViewModel } from '../../src/core/tune/tune-view';
-import { panelHtml } from '../../src/extension/panel/panel-html';
 import type { TuneHostMessage } from '../../src/protocol/tune-messages';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ORIGIN = 'https://tune.test';
-const NONCE = 'dHVuZS1ub25jZS01Njc4';
-
-const stub = (savedState: unknown): string => `
-window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(savedState ?? null)} ?? undefined;
-document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });`;
-
-interface PageGlobals {
-  __posted: Array<{ type: string }>;
-  __violations: string[];
-  __state: unknown;
-  postMessage(message: unknown, targetOrigin: string): void;
-}
+import { postToWebview, recorded, webviewInChromium, type WebviewGlobals } from '../panel/webview-in-chromium';
 
 const T0 = 5_000_000;
 const trial = (settings: TrialResult['settings'], rung: number, rate: number | null, status: TrialResult['status'] = 'measured'): TrialResult => ({
@@ -46,51 +27,21 @@ const trial = (settings: TrialResult['settings'], rung: number, rate: number | n
 
 describe('tuning panel webview in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser | undefined;
-  let bundleDir = '';
-
-  before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    (skipped: no ${CHROMIUM}; apt-get install -y chromium)`);
-      this.skip();
-    }
-    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-tune-webview-'));
-    await build({ entryPoints: ['src/webview/tune/tune-main.ts'], bundle: true, platform: 'browser', target: 'es2022', format: 'iife', outfile: path.join(bundleDir, 'tune-webview.js'), logLevel: 'error' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const { open: openPanel } = webviewInChromium({
+    entryPoint: 'src/webview/tune/tune-main.ts',
+    name: 'tune-webview',
+    title: 'TrainLens Tune',
+    origin: 'https://tune.test',
+    nonce: 'dHVuZS1ub25jZS01Njc4',
+    viewportWidth: 900,
   });
-
-  after(async () => {
-    await browser?.close();
-    if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-  });
-
-  async function openPanel(savedState?: unknown): Promise<{ page: Page; errors: string[] }> {
-    const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/tune-webview.js`, styleUri: `${ORIGIN}/tune-webview.css`, nonce: NONCE, title: 'TrainLens Tune' })
-      .replace('<body>', `<body class="vscode-dark">\n<script nonce="${NONCE}">${stub(savedState)}</script>`);
-    const page = await (browser as Browser).newPage({ viewport: { width: 900, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const name = new URL(route.request().url()).pathname.slice(1);
-      if (name === '') return route.fulfill({ contentType: 'text/html', body: html });
-      return route.fulfill({ contentType: name.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(path.join(bundleDir, name)) });
-    });
-    await page.goto(`${ORIGIN}/`);
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
-    return { page, errors };
-  }
 
   /** Posts as the host does and returns once the panel rendered it (it saves each state it shows). */
   async function send(page: Page, message: TuneHostMessage): Promise<void> {
-    await page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), message);
-    await page.waitForFunction((json) => JSON.stringify((globalThis as unknown as PageGlobals).__state) === json, JSON.stringify(message.state));
+    await postToWebview(page, message);
+    await page.waitForFunction((json) => JSON.stringify((globalThis as unknown as WebviewGlobals<unknown>).__state) === json, JSON.stringify(message.state));
   }
-  const posted = (page: Page): Promise<Omit<PageGlobals, 'postMessage'>> =>
-    page.evaluate(() => {
-      const w = globalThis as unknown as PageGlobals;
-      return { __posted: w.__posted, __violations: w.__violations, __state: w.__state };
-    });
+  const posted = (page: Page) => recorded<{ type: string }>(page);
 
   it('shows trials as they end, the chart’s points, Stop while running and Apply at the end', async () => {
     const { page, errors } = await openPanel();
