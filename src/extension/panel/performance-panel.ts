@@ -9,7 +9,7 @@ import type { RunView } from '../../core/view/run-view';
 import { parseWebviewMessage, type CompareData, type HostToWebviewMessage } from '../../protocol/webview-messages';
 import { Throttle } from '../../core/editor-view/throttle';
 import { DisposableStore } from '../disposables';
-import { makeNonce, panelHtml } from './panel-html';
+import { bundleHtml } from '../webview-html';
 
 /** ≤ 10 Hz: smooth enough for live charts, cheap for the extension host. */
 const REFRESH_INTERVAL_MS = 100;
@@ -54,14 +54,7 @@ export class PerformancePanel implements vscode.Disposable {
     private view: RunView,
   ) {
     const webview = panel.webview;
-    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      nonce: makeNonce(),
-      title: titleOf(view),
-    });
+    webview.html = bundleHtml(webview, extensionUri, 'webview', titleOf(view));
     this.store.add(panel.onDidDispose(() => this.dispose()));
     this.store.add(webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
     // A hidden webview is unloaded; it says `ready` again when shown.

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { parseTuneWebviewMessage, type TunePanelState } from '../../protocol/tune-messages';
 import { DisposableStore } from '../disposables';
-import { makeNonce, panelHtml } from '../panel/panel-html';
+import { bundleHtml } from '../webview-html';
 
 export class TunePanel implements vscode.Disposable {
   static readonly viewType = 'trainlens.tune';
@@ -41,14 +41,7 @@ export class TunePanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
   ) {
     const webview = panel.webview;
-    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'tune-webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'tune-webview.css')).toString(),
-      nonce: makeNonce(),
-      title: 'TrainLens Tune',
-    });
+    webview.html = bundleHtml(webview, extensionUri, 'tune-webview', 'TrainLens Tune');
     this.store.add(panel.onDidDispose(() => this.dispose()));
     this.store.add(webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
   }
