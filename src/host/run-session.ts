@@ -103,10 +103,10 @@ export class RunSession {
 
   /** Starts a run; throws a typed error (unsupported command, script or interpreter not found, recording not writable). */
   static async start(request: RunRequest): Promise<RunSession> {
-    const session: { current?: RunSession; early: Array<[RecordedEvent[], HelloEvent]>; drops: string[] } = { early: [], drops: [] };
+    const session: { current?: RunSession; early: Array<[RecordedEvent[], HelloEvent]>; drops: Array<[string, number]> } = { early: [], drops: [] };
     const channel = await RunChannel.open({
       onEvents: (events, sender) => (session.current ? session.current.receive(events, sender) : session.early.push([events, sender])),
-      onDrop: (reason) => (session.current ? session.current.aggregator.countDropped(reason) : session.drops.push(reason)),
+      onDrop: (reason, _detail, count) => (session.current ? session.current.aggregator.countDropped(reason, count) : session.drops.push([reason, count])),
     });
     let writer: RecordingWriter | undefined;
     try {
@@ -137,7 +137,7 @@ export class RunSession {
       session.current = run;
       run.aggregator.add(header);
       for (const [events, sender] of session.early) run.receive(events, sender);
-      for (const reason of session.drops) run.aggregator.countDropped(reason);
+      for (const [reason, count] of session.drops) run.aggregator.countDropped(reason, count);
       return run;
     } catch (error) {
       writer?.close();

@@ -1,13 +1,24 @@
 /**
  * Validates bytes from a foreign process (a runner) against the wire table. Nothing here throws:
- * a bad line comes back as a rejection with a reason, so the caller can drop and count it.
+ * a bad line comes back as a rejection with a reason, so the caller can drop and count it. A
+ * `lines` event is the one exception to all-or-nothing: its bad entries are left out and counted,
+ * so one bad sample (Python 3.11 once sent `"line": null`) does not lose a whole flush of good ones.
  */
 import wire from './wire.json';
 import { STAGE_NAMES, type LineEntry, type RunnerEvent, type RunnerEventType, type StageTimes } from './events';
 
 export type FieldKind = 'string' | 'number' | 'int' | 'boolean' | 'string[]' | 'object' | 'array';
 export type RejectReason = 'malformed' | 'unknown-type' | 'invalid';
-export type Decoded = { ok: true; event: RunnerEvent } | { ok: false; reason: RejectReason; detail: string };
+/** The reason a caller counts a `lines` event's left-out entries under, one per entry. */
+export const BAD_LINES_ENTRY = 'bad-lines-entry';
+/** Parts of an accepted event that were left out: `count` bad entries of a `lines` event. */
+export interface DroppedParts {
+  count: number;
+  detail: string;
+}
+export type Decoded =
+  | { ok: true; event: RunnerEvent; dropped?: DroppedParts }
+  | { ok: false; reason: RejectReason; detail: string };
 
 const FIELD_TABLE = wire.events as Record<RunnerEventType, Record<string, string>>;
 const STAGE_SET: ReadonlySet<string> = new Set(STAGE_NAMES);
@@ -42,7 +53,19 @@ export function decodeRunnerEvent(value: unknown): Decoded {
   }
   const nested = checkNested(value);
   if (nested) return { ok: false, reason: 'invalid', detail: nested };
+  if (value.type === 'lines') return withGoodEntries(value);
   return { ok: true, event: value as unknown as RunnerEvent };
+}
+
+/** A `lines` event with its bad entries left out; rejected only when it had entries and none was good. */
+function withGoodEntries(value: Record<string, unknown>): Decoded {
+  const entries = value.entries as unknown[];
+  const good = entries.filter(isLineEntry);
+  const bad = entries.length - good.length;
+  if (bad === 0) return { ok: true, event: value as unknown as RunnerEvent };
+  const noun = bad === 1 ? 'entry' : 'entries';
+  if (good.length === 0) return { ok: false, reason: 'invalid', detail: `lines.entries: all bad (${bad} ${noun})` };
+  return { ok: true, event: { ...value, entries: good } as unknown as RunnerEvent, dropped: { count: bad, detail: `lines.entries: ${bad} bad ${noun} dropped` } };
 }
 
 /** String(type) would call a `toString` the sender chose: one that is not a function makes it throw. */
@@ -56,7 +79,6 @@ function checkNested(value: Record<string, unknown>): string | undefined {
     if (!isStageTimes(value.stages)) return 'step.stages must map stage names to ms';
     if (value.device != null && !isStageTimes(value.device)) return 'step.device must map stage names to ms';
   }
-  if (value.type === 'lines' && !(value.entries as unknown[]).every(isLineEntry)) return 'lines.entries has a bad entry';
   return undefined;
 }
 

@@ -21,11 +21,17 @@ describe('RunChannel (real Unix socket)', () => {
   let channel: RunChannel;
   let events: RunnerEvent[];
   let drops: DropReason[];
+  /** Each drop as the listener heard it: reason, how many things, why. */
+  let dropped: Array<[DropReason, number, string]>;
 
   beforeEach(async () => {
     events = [];
     drops = [];
-    channel = await RunChannel.open({ onEvents: (e) => events.push(...e), onDrop: (r) => drops.push(r) });
+    dropped = [];
+    channel = await RunChannel.open({
+      onEvents: (e) => events.push(...e),
+      onDrop: (reason, detail, count) => (drops.push(reason), dropped.push([reason, count, detail])),
+    });
   });
   afterEach(() => channel.close());
 
@@ -43,6 +49,22 @@ describe('RunChannel (real Unix socket)', () => {
     await settle();
     assert.deepEqual(events.map((e) => e.type), ['hello', 'step']);
     assert.deepEqual(drops.sort(), ['invalid', 'malformed', 'unknown-type']);
+  });
+
+  it("delivers a lines event's good entries and drops and counts its bad ones; one with no good entry is dropped whole", async () => {
+    const entry = { file: '/w/train.py', line: 12, stage: 'data', count: 20 };
+    const lines = (entries: unknown[]) => JSON.stringify({ type: 'lines', t: 1, periodMs: 250, samples: 30, entries });
+    // The entry Python 3.11 sent: a sample on an instruction without a line of its own.
+    const nullLine = { ...entry, line: null };
+    const partial = lines([entry, nullLine, { ...entry, line: 13, count: 5 }, { ...entry, stage: 'warp' }]);
+    await send(channel.socketPath, [hello(channel.token), partial, lines([nullLine]), ''].join('\n'));
+    await settle();
+    assert.deepEqual(events.map((e) => e.type), ['hello', 'lines']);
+    assert.deepEqual(events[1]?.type === 'lines' && events[1].entries, [entry, { ...entry, line: 13, count: 5 }]);
+    assert.deepEqual(dropped, [
+      ['bad-lines-entry', 2, 'lines.entries: 2 bad entries dropped'],
+      ['invalid', 1, 'lines.entries: all bad (1 entry)'],
+    ]);
   });
 
   it('drops a connection whose first line has the wrong token, and everything after it', async () => {

@@ -2,17 +2,17 @@
  * The per-run channel: a Unix domain socket in a private (0700) temp directory, socket file 0600.
  * A connection's first line must be a `hello` with this run's token and protocol version, or the
  * connection is dropped. After that, malformed or unknown lines are dropped and counted, never
- * fatal.
+ * fatal; so are a `lines` event's bad entries, while its good ones are delivered.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RejectReason, type RunnerEvent } from '../../protocol';
+import { BAD_LINES_ENTRY, decodeRunnerLine, LineSplitter, PROTOCOL_VERSION, type RejectReason, type RunnerEvent } from '../../protocol';
 import type { HelloEvent } from '../../protocol/events';
 
-export type DropReason = RejectReason | 'bad-token' | 'bad-version' | 'too-long';
+export type DropReason = RejectReason | 'bad-token' | 'bad-version' | 'too-long' | typeof BAD_LINES_ENTRY;
 
 export interface ChannelListener {
   /**
@@ -20,7 +20,8 @@ export interface ChannelListener {
    * hello of the connection they came on: a distributed job's ranks each connect on their own.
    */
   onEvents(events: RunnerEvent[], sender: HelloEvent): void;
-  onDrop(reason: DropReason, detail: string): void;
+  /** `count` things dropped for one reason: a whole line, or a delivered `lines` event's bad entries. */
+  onDrop(reason: DropReason, detail: string, count: number): void;
 }
 
 export class RunChannel {
@@ -73,16 +74,17 @@ export class RunChannel {
           const first = decoded.ok ? decoded.event : undefined;
           const refusal = this.checkHello(first);
           if (refusal || first?.type !== 'hello') {
-            if (refusal) listener.onDrop(refusal.reason, refusal.detail);
+            if (refusal) listener.onDrop(refusal.reason, refusal.detail, 1);
             socket.destroy();
             return;
           }
           hello = first;
         }
-        if (decoded.ok) batch.push(decoded.event);
-        else listener.onDrop(decoded.reason, decoded.detail);
+        if (!decoded.ok) return listener.onDrop(decoded.reason, decoded.detail, 1);
+        batch.push(decoded.event);
+        if (decoded.dropped) listener.onDrop(BAD_LINES_ENTRY, decoded.dropped.detail, decoded.dropped.count);
       },
-      () => listener.onDrop('too-long', 'line over the size limit'),
+      () => listener.onDrop('too-long', 'line over the size limit', 1),
     );
     const deliver = (): void => {
       if (batch.length === 0 || !hello) return;

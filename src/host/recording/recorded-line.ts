@@ -6,7 +6,8 @@ import { MAX_STEPS_PER_ROW } from './steps-row';
 
 const HOST_EVENT_TYPES = new Set(['run', 'exit', 'telemetry', 'hardware', 'import']);
 
-export function decodeRecordedLine(line: string): RecordingLine | undefined {
+/** `onDroppedEntries` hears of a `lines` event read back without its bad entries (as the live host drops them). */
+export function decodeRecordedLine(line: string, onDroppedEntries?: (count: number) => void): RecordingLine | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -16,7 +17,9 @@ export function decodeRecordedLine(line: string): RecordingLine | undefined {
   if (!isRecord(value)) return undefined;
   if (isRunnerEventType(value.type)) {
     const decoded = decodeRunnerEvent(value);
-    return decoded.ok ? decoded.event : undefined;
+    if (!decoded.ok) return undefined;
+    if (decoded.dropped) onDroppedEntries?.(decoded.dropped.count);
+    return decoded.event;
   }
   if (value.type === 'steps') return isStepsRow(value) ? value : undefined;
   // Host events were written by this program, but the file may have been edited or cut since.

@@ -8,6 +8,7 @@ import { RunAggregator } from '../../core/aggregator';
 import { cachedSourceLines, findingsFor } from '../analysis';
 import { withStartupCode } from '../../core/startup';
 import { SUMMARY_FORMAT, type RunSummary } from '../../core/summary';
+import { BAD_LINES_ENTRY } from '../../protocol/decode';
 import { decodeRecordedLine } from './recorded-line';
 import { EVENTS_FILE, RecordingError, SUMMARY_FILE } from './recording-writer';
 import { restoreSteps } from './restore-steps';
@@ -21,6 +22,8 @@ export interface LoadedRecording {
   events: RecordedEvent[];
   /** Lines that could not be read (torn by a kill, or corrupt). */
   skippedLines: number;
+  /** Bad entries left out of `lines` events that were read (an edited file; the host records only good ones). */
+  skippedEntries: number;
 }
 
 export function readRecording(dir: string): LoadedRecording {
@@ -39,16 +42,18 @@ export function parseRecording(dir: string, text: string): LoadedRecording {
   const file = path.join(dir, EVENTS_FILE);
   const lines: RecordingLine[] = [];
   let skippedLines = 0;
+  let skippedEntries = 0;
+  const countEntries = (count: number): void => void (skippedEntries += count);
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const decoded = decodeRecordedLine(line);
+    const decoded = decodeRecordedLine(line, countEntries);
     if (decoded) lines.push(decoded);
     else skippedLines++;
   }
   if (lines.length === 0 || lines[0]?.type !== 'run') {
     throw new RecordingError(`not a TrainLens recording: ${file} does not start with a run header`);
   }
-  return { dir, events: restoreSteps(lines), skippedLines };
+  return { dir, events: restoreSteps(lines), skippedLines, skippedEntries };
 }
 
 /** Rebuilds an aggregator from a recording's events. */
@@ -56,6 +61,7 @@ export function replay(recording: LoadedRecording): RunAggregator {
   const aggregator = new RunAggregator();
   for (const event of recording.events) aggregator.add(event);
   if (recording.skippedLines > 0) aggregator.countDropped('unreadable-recording-line', recording.skippedLines);
+  if (recording.skippedEntries > 0) aggregator.countDropped(BAD_LINES_ENTRY, recording.skippedEntries);
   return aggregator;
 }
 
