@@ -22,54 +22,49 @@ function mnistIn(workspace: string, train: number, test: number): string {
 const trainEpochLines = (output: string) => linesMatching(output, /^Train Epoch: \d+ \[/).length;
 const lastOptimizerSteps = (clock: { optimizers: { steps: [number, number][] }[] }) => clock.optimizers[clock.optimizers.length - 1]!.steps.map(([, end]) => end);
 
+/** A pytorch/examples MNIST script; the test set is 200 images in each. */
+interface MnistExample {
+  /** Its folder in pytorch/examples. */
+  example: string;
+  shape: string;
+  epochs: number;
+  batchSize: number;
+  /** Absent where the script has no --test-batch-size flag (vae). */
+  testBatchSize?: number;
+  trainImages: number;
+  /** Folders the script saves into, next to where it runs. */
+  outputDirs?: string[];
+}
+
+const MNIST_EXAMPLES: MnistExample[] = [
+  { example: 'mnist', shape: 'DataLoader loop, test pass per epoch', epochs: 2, batchSize: 16, testBatchSize: 100, trainImages: 320 },
+  { example: 'mnist_rnn', shape: 'RNN (LSTM) over a DataLoader, test pass per epoch', epochs: 2, batchSize: 16, testBatchSize: 100, trainImages: 320 },
+  // The repository's vae/results folder is where it saves images.
+  { example: 'vae', shape: 'VAE, per-sample ToTensor in the main process, test pass per epoch', epochs: 2, batchSize: 32, trainImages: 640, outputDirs: ['results'] },
+  { example: 'siamese_network', shape: 'two-input model, Dataset with per-sample Python in __getitem__', epochs: 1, batchSize: 16, testBatchSize: 100, trainImages: 192 },
+];
+
 // --log-interval 1: the script logs every batch, so its own log counts its iterations.
-describeClocked({
-  name: 'pytorch/examples mnist',
-  shape: 'DataLoader loop, test pass per epoch',
-  script: corpusFile('pytorch-examples', 'mnist', 'main.py'),
-  args: ['--epochs', '2', '--batch-size', '16', '--test-batch-size', '100', '--log-interval', '1'],
-  prepare: (workspace) => mnistIn(workspace, 320, 200),
-  iterationEnds: lastOptimizerSteps,
-  stepsPrinted: trainEpochLines,
-  anchor: 'dataloader',
-});
-
-describeClocked({
-  name: 'pytorch/examples mnist_rnn',
-  shape: 'RNN (LSTM) over a DataLoader, test pass per epoch',
-  script: corpusFile('pytorch-examples', 'mnist_rnn', 'main.py'),
-  args: ['--epochs', '2', '--batch-size', '16', '--test-batch-size', '100', '--log-interval', '1'],
-  prepare: (workspace) => mnistIn(workspace, 320, 200),
-  iterationEnds: lastOptimizerSteps,
-  stepsPrinted: trainEpochLines,
-  anchor: 'dataloader',
-});
-
-describeClocked({
-  name: 'pytorch/examples vae',
-  shape: 'VAE, per-sample ToTensor in the main process, test pass per epoch',
-  script: corpusFile('pytorch-examples', 'vae', 'main.py'),
-  args: ['--epochs', '2', '--batch-size', '32', '--log-interval', '1'],
-  prepare: (workspace) => {
-    const run = mnistIn(workspace, 640, 200);
-    fs.mkdirSync(path.join(run, 'results')); // the repository's vae/results folder, where it saves images
-    return run;
-  },
-  iterationEnds: lastOptimizerSteps,
-  stepsPrinted: trainEpochLines,
-  anchor: 'dataloader',
-});
-
-describeClocked({
-  name: 'pytorch/examples siamese_network',
-  shape: 'two-input model, Dataset with per-sample Python in __getitem__',
-  script: corpusFile('pytorch-examples', 'siamese_network', 'main.py'),
-  args: ['--epochs', '1', '--batch-size', '16', '--test-batch-size', '100', '--log-interval', '1'],
-  prepare: (workspace) => mnistIn(workspace, 192, 200),
-  iterationEnds: lastOptimizerSteps,
-  stepsPrinted: trainEpochLines,
-  anchor: 'dataloader',
-});
+for (const mnist of MNIST_EXAMPLES) {
+  describeClocked({
+    name: `pytorch/examples ${mnist.example}`,
+    shape: mnist.shape,
+    script: corpusFile('pytorch-examples', mnist.example, 'main.py'),
+    args: [
+      ...['--epochs', String(mnist.epochs), '--batch-size', String(mnist.batchSize)],
+      ...(mnist.testBatchSize === undefined ? [] : ['--test-batch-size', String(mnist.testBatchSize)]),
+      ...['--log-interval', '1'],
+    ],
+    prepare: (workspace) => {
+      const run = mnistIn(workspace, mnist.trainImages, 200);
+      for (const dir of mnist.outputDirs ?? []) fs.mkdirSync(path.join(run, dir));
+      return run;
+    },
+    iterationEnds: lastOptimizerSteps,
+    stepsPrinted: trainEpochLines,
+    anchor: 'dataloader',
+  });
+}
 
 // ImageFolder over local PNGs (--dataset folder): the built-in 'fake' set has a fixed 1000 images,
 // too many for a short run. Small generator and discriminator through the script's own flags.
