@@ -102,7 +102,9 @@ class InProcess(unittest.TestCase):
         self.assertTrue(all(step[5] > 0 for step in steps))
 
     def test_a_forward_that_raised_leaves_no_hook_once_a_boundary_ends_it(self):
-        model = nn.Linear(8, 2)
+        class Local(nn.Linear):  # not found by name, as a class of the script's __main__: it keeps the hooks
+            pass
+        model = Local(8, 2)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         model(torch.randn(4, 8)).sum().backward()
         with self.assertRaises(RuntimeError):
@@ -110,7 +112,42 @@ class InProcess(unittest.TestCase):
         self.assertEqual(hook_counts(model)[2], 1)  # its forward is still open
         optimizer.zero_grad()  # a boundary: the forward is over
         self.assertEqual(hook_counts(model), (self.before[0] + 1, self.before[1], 0))
-        torch.save(model, io.BytesIO())
+        self.assertIs(type(model).__call__, nn.Module.__call__)  # no hook of ours left, and the class untouched
+        self.assertEqual(self.failures, [])
+
+    def test_a_library_class_gets_our_call_from_its_second_call_and_torch_s_back_at_uninstall(self):
+        model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        inside = []
+        probe = model[1].register_forward_hook(lambda module, inputs, output: inside.append(hook_counts(model)))
+        for x in (torch.randn(4, 8), torch.randn(4, 8), torch.randn(4, 3), torch.randn(4, 8)):
+            optimizer.zero_grad()
+            try:
+                model(x).square().mean().backward()
+            except RuntimeError:  # a forward that raised: the next boundary ends it
+                continue
+            optimizer.step()
+        self.assertIsNot(nn.Sequential.__call__, nn.Module.__call__)
+        # The first call went through the hooks (the top module's own hook armed), the others not.
+        self.assertEqual(inside, [(self.before[0], self.before[1], 1)] + [(self.before[0], self.before[1], 0)] * 2)  # the call that raised stops before the ReLU
+        self.assertEqual(len(module_mod._global_forward_pre_hooks), self.before[0] + 1)
+        self.recorder.finish()
+        self.assertEqual(self.failures, [])
+        steps = [r for r in self.posted if type(r) is tuple]
+        self.assertEqual(len(steps), 3)
+        self.assertTrue(all(step[5] > 0 for step in steps))  # forward ms
+        probe.remove()
+        torch.save(model, io.BytesIO())  # our __call__ is the class's, never pickled with an instance
+        self.hooks.uninstall()
+        self.assertIs(nn.Sequential.__call__, nn.Module.__call__)
+        self.assertNotIn("__call__", nn.Sequential.__dict__)
+
+    def test_torch_fx_traces_a_wrapped_class_as_it_would_without_us(self):
+        model = nn.Sequential(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), nn.Linear(4, 2))
+        plain = str(torch.fx.symbolic_trace(model).graph)
+        model(torch.randn(2, 4)).sum().backward()  # nn.Sequential is now ours
+        self.assertIsNot(nn.Sequential.__call__, nn.Module.__call__)
+        self.assertEqual(str(torch.fx.symbolic_trace(model).graph), plain)
         self.assertEqual(self.failures, [])
 
 
