@@ -1,25 +1,33 @@
 /**
- * Overhead of the Python runner at its default 100 Hz: the PyTorch examples (steps of 5 ms and
- * more) and shapes where a per-step or per-module cost shows (bench/shapes): ~0.5 ms steps, and
- * 200 and 1,000 nested module calls a step. Targets from the runner-cost issue: ≤ 1.02 on the
- * 0.5 ms and 200-module shapes, ≤ 1.01 where steps take 5 ms or more.
+ * Overhead of the Python runner at its default 100 Hz: the PyTorch examples and shapes where a
+ * per-step or per-module cost shows (bench/shapes): ~0.5 and ~0.2 ms steps, and 200 and 1,000
+ * nested module calls a step. Targets from the runner-cost issue: ≤ 1.02 on the 0.5 ms and
+ * 200-module shapes, ≤ 1.01 where steps take 5 ms or more; which applies is decided by the step
+ * time the plain runs measure on the machine that runs the bench.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
+import { median } from '../src/core/stats';
 import { formatPaired, pairedOverhead, REPO } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
 /** Runs of ~8 s: a 2 s run varies by ±5% on its own, too coarse to resolve a 1% overhead. */
 const SHAPE_SECONDS = '8';
 
-const RUNS: Array<{ label: string; script: string[]; args: string[]; target: number }> = [
-  { label: 'compute_bound.py', script: ['examples', 'pytorch', 'compute_bound.py'], args: ['--steps', '150'], target: 1.01 },
-  { label: 'input_bound.py', script: ['examples', 'pytorch', 'input_bound.py'], args: ['--steps', '100'], target: 1.01 },
-  { label: '~0.5 ms steps (fast_steps.py)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--seconds', SHAPE_SECONDS], target: 1.02 },
-  { label: '200 module calls a step (module_calls.py --blocks 100)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '100', '--seconds', SHAPE_SECONDS], target: 1.02 },
-  { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS], target: 1.01 },
+const RUNS: Array<{ label: string; script: string[]; args: string[] }> = [
+  { label: 'compute_bound.py', script: ['examples', 'pytorch', 'compute_bound.py'], args: ['--steps', '150'] },
+  { label: 'input_bound.py', script: ['examples', 'pytorch', 'input_bound.py'], args: ['--steps', '100'] },
+  { label: '~0.5 ms steps (fast_steps.py --hidden 768)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--hidden', '768', '--seconds', SHAPE_SECONDS] },
+  { label: '~0.2 ms steps (fast_steps.py)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--seconds', SHAPE_SECONDS] },
+  { label: '200 module calls a step (module_calls.py --blocks 100)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '100', '--seconds', SHAPE_SECONDS] },
+  { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS] },
 ];
+
+/** The issue's targets, by the step time the plain runs measured here: ≤ 1.01 where steps take 5 ms or more, ≤ 1.02 below. */
+function targetFor(stepMs: number): number {
+  return stepMs >= 5 ? 1.01 : 1.02;
+}
 
 const HOOK_COST_PAIRS = Number(process.env.TRAINLENS_BENCH_HOOK_PAIRS ?? 10);
 
@@ -40,7 +48,9 @@ export async function runPythonRunnerBench(): Promise<string[]> {
   const lines = ['Python runner overhead (plain / recorded throughput, median of alternating pairs) and recording growth past the first steps'];
   for (const run of RUNS) {
     const command = ['/usr/bin/python3', path.join(REPO, ...run.script), ...run.args];
-    lines.push(`  ${formatPaired(pairedOverhead(run.label, command, PAIRS))}; target ≤ ${run.target.toFixed(2)}`);
+    const result = pairedOverhead(run.label, command, PAIRS);
+    const stepMs = 1000 / median(result.plain)!;
+    lines.push(`  ${formatPaired(result)}; plain steps ${stepMs.toFixed(2)} ms: target ≤ ${targetFor(stepMs).toFixed(2)}`);
   }
   lines.push(`  ${hookCost()}`);
   return lines;

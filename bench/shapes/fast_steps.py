@@ -1,8 +1,9 @@
-"""Bench shape: a loop of ~0.5 ms steps (Adam on a small MLP, batches made in the loop, no
-DataLoader), the step rate of small-model and RL training. Runs for a fixed time so the plain and
-the recorded run measure over the same span whatever their speed.
+"""Bench shape: a loop of fast steps (Adam on a small MLP, batches made in the loop, no
+DataLoader), the step rate of small-model and RL training: ~0.2 ms a step with the default hidden
+width on a 2-core Xeon VM, ~0.5 ms with --hidden 768. Runs for a fixed time so the plain and the
+recorded run measure over the same span whatever their speed.
 
-    python fast_steps.py [--seconds S]
+    python fast_steps.py [--seconds S] [--hidden N]
 """
 import argparse
 import os
@@ -22,11 +23,12 @@ BATCH_SIZE = 32
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--hidden", type=int, default=128)
     args = parser.parse_args()
 
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8))
+    model = nn.Sequential(nn.Linear(64, args.hidden), nn.ReLU(), nn.Linear(args.hidden, 8))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     inputs, targets = torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
     clock = StepClock()
