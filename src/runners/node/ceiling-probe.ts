@@ -10,8 +10,9 @@
  *   training step fitDataset runs per batch, minus its callbacks; timed after warm-up.
  * - fit(x, y) on in-memory tensors: no data pipeline, so no data ceiling; compute as above on the
  *   first batchSize rows.
- * - loops of trainOnBatch or optimizer.minimize: the runner's own steps time compute; a derived
- *   tf.data dataset the loop iterates replays (clones of) its first element, so loading is taken out.
+ * - loops of trainOnBatch or optimizer.minimize: the runner's own steps, less their data wait, time
+ *   compute; a derived tf.data dataset the loop iterates replays (clones of) its first element, so
+ *   loading is taken out.
  *   Data-only has nothing to measure there and ends at the first step.
  * The tfjs hooks (tfjs.ts) hand fit/fitDataset calls and derived datasets to this class.
  */
@@ -62,7 +63,7 @@ export class CeilingProbe {
     return new Promise<never>(() => undefined);
   }
 
-  /** Each step the timeline closes outside fit (a trainOnBatch or minimize loop), by its time. */
+  /** Each step the timeline closes outside fit (a trainOnBatch or minimize loop), by its time less its data wait. */
   stepped(stepMs: number): void {
     if (this.measuring) return;
     if (this.mode === 'data-only') {

@@ -66,7 +66,9 @@ export class NodeRunner implements Guard {
     const ceiling = options.probe ? new CeilingProbe(options.probe.mode, options.probe.steps, (event) => this.channel.send(event)) : null;
     this.timeline = new StepTimeline((step) => {
       this.channel.sendStep(step);
-      ceiling?.stepped(step.ms);
+      // Compute-only is the rest of a step once its batch is in hand: a replayed batch's wait is
+      // small, but not nil on a busy machine.
+      ceiling?.stepped(Number.isNaN(step.data) ? step.ms : step.ms - step.data);
     });
     this.probe = new TfjsProbe(this.timeline, this.code, (event) => this.channel.send(event), this, ceiling);
     this.probe.install();
