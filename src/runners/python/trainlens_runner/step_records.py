@@ -17,7 +17,7 @@ class Segment:
     def __init__(self, t0, owner):
         self.t0, self.t1, self.owner = t0, None, owner  # owner: the DataLoader iterator driving it
         self.ms = {_DATA: 0.0, _FORWARD: 0.0, _BACKWARD: 0.0, _OPTIMIZER: 0.0}  # seconds per stage
-        self.cpu = self.cut = 0.0  # data-stage CPU seconds; evaluation time cut out
+        self.cpu = self.cut = 0.0  # data-stage CPU seconds (None: not measured); evaluation time cut out
         self.micro = []  # (samples, tokens) of each micro-batch that trained
         self.stepped = []  # id() of each optimizer stepped
         self.closure = None  # class name of an optimizer stepped with a closure
@@ -41,7 +41,8 @@ class StepPoster:
             ms, cpu, cut, micro, stepped, closure = first.ms, first.cpu, first.cut, first.micro, first.stepped, first.closure
         else:
             ms = {stage: sum(s.ms[stage] for s in segs) for stage in STAGES}
-            cpu, cut = sum(s.cpu for s in segs), sum(s.cut for s in segs)
+            cpu = None if any(s.cpu is None for s in segs) else sum(s.cpu for s in segs)
+            cut = sum(s.cut for s in segs)
             micro = [m for s in segs for m in s.micro]
             stepped = [o for s in segs for o in s.stepped]
             closure = next((s.closure for s in segs if s.closure), None)
@@ -58,7 +59,7 @@ class StepPoster:
             tokens = sum(m[1] for m in micro if m[1]) or None
         record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
                   ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None,
-                  tokens, len(micro) if len(micro) > 1 else None, cpu * 1000.0 if ms[_DATA] else None)
+                  tokens, len(micro) if len(micro) > 1 else None, cpu * 1000.0 if ms[_DATA] and cpu is not None else None)
         self.steps += 1
         marks = device.take() if device is not None else None
         if marks is None:

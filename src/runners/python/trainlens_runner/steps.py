@@ -398,7 +398,10 @@ class StepRecorder:
                 seg.ms[stage] += t - self._stage_t0
                 seg.last_end = t
                 if stage is _DATA:
-                    seg.cpu += self._cpu_clock() - self._cpu0
+                    if seg.cpu is not None:
+                        cpu = self._cpu_clock()
+                        # A batch read outside the hooks' CPU windows (cpu_windows.py) leaves the step unmeasured.
+                        seg.cpu = seg.cpu + cpu - self._cpu0 if cpu >= 0.0 and self._cpu0 >= 0.0 else None
                 else:
                     seg.computed = True
                     if stage is _FORWARD:

@@ -32,6 +32,7 @@ import sys
 import threading
 import weakref
 
+from .cpu_windows import UNREAD, CpuWindows
 from .frames import innermost_user_frame
 from .live_stages import LiveStages
 from .steps import STAGES
@@ -100,6 +101,7 @@ class TorchHooks:
         self._tops = []  # _TopHook of each top-level forward open, innermost last
         self._known = {}  # id() of each module seen at top level -> its _TopHook
         self._class_call = None  # the __call__ _wrap_class gives a top-level module's class
+        self._cpu_windows = CpuWindows()  # which batches read the CPU clock
         self._open_forward = self._close_forward = None  # shared by the hooks and _class_call (install)
         self._rearm = _nothing  # puts the global hook back, a C call
         self._loader_sites = set()
@@ -165,7 +167,7 @@ class TorchHooks:
         # Tensor.backward calls torch.autograd.backward: one wrapper is enough where it does.
         through = {"torch", "autograd", "backward"} <= set(getattr(getattr(torch.Tensor.backward, "__code__", None), "co_names", ()))
         for owner in (torch.autograd,) if through else (torch.Tensor, torch.autograd):
-            staged = self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end)
+            staged = self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end, self._cpu_windows)
             self._patch(owner, "backward", staged)
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
@@ -374,10 +376,11 @@ class TorchHooks:
                     self._on_failure(exc)
         return top_forward_post
 
-    def _staged(self, original, kind, begin, end):
+    def _staged(self, original, kind, begin, end, windows=None):
         """Wraps `original` in `kind`'s stage (_BACKWARD or _OPTIMIZER), logging the recorder's
         `begin` and `end` calls; the usual call, with no stage open around it, is handled inline
-        (LiveStages.begin and end say the same)."""
+        (LiveStages.begin and end say the same). `windows`: the CpuWindows whose backward calls
+        these are."""
         live, get_ident, main = self._live, threading.get_ident, self._main
         clock, stack, log = live.clock, live.stack, live.log.append
 
@@ -398,6 +401,8 @@ class TorchHooks:
                 return original(*args, **kwargs)
             finally:
                 t = clock()
+                if windows is not None:
+                    windows.backwards += 1
                 if len(stack) == 1 and stack[0] is kind:
                     stack.pop()
                     log((end, t, None, ()))
@@ -416,7 +421,7 @@ class TorchHooks:
         """_staged's wrapper, with the optimizer in the logged calls, and its report at its first step."""
         live, get_ident, main = self._live, threading.get_ident, self._main
         clock, stack, log = live.clock, live.stack, live.log.append
-        begin, end = self._recorder.optimizer_begin, self._recorder.optimizer_end
+        begin, end, windows = self._recorder.optimizer_begin, self._recorder.optimizer_end, self._cpu_windows
         last = [None]  # the optimizer last seen already reported: spares the WeakSet lookup
 
         @functools.wraps(original)
@@ -441,6 +446,7 @@ class TorchHooks:
                 return original(optimizer, *args, **kwargs)
             finally:
                 t = clock()
+                windows.steps += 1
                 if len(stack) == 1 and stack[0] is _OPTIMIZER:
                     stack.pop()
                     log((end, t, None, (optimizer, closure)))
@@ -454,7 +460,7 @@ class TorchHooks:
     def _loader_next(self, original):
         live, get_ident, main, clock, cpu_clock, stack, log = (self._live, threading.get_ident, self._main, self._live.clock,
                                                                self._live.cpu_clock, self._live.stack, self._live.log.append)
-        rec, tensor, logged_shape = self._recorder, self._torch.Tensor, self._logged_shape
+        rec, tensor, logged_shape, windows = self._recorder, self._torch.Tensor, self._logged_shape, self._cpu_windows
         begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
 
         @functools.wraps(original)
@@ -462,8 +468,21 @@ class TorchHooks:
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
             if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
-            cpu = cpu_clock()  # first, as StepRecorder.loader_next says why
-            t = clock()
+            # The CPU clock in windows only (cpu_windows.py), and first, as StepRecorder.loader_next says why.
+            if windows.on and not windows.covered:
+                cpu = cpu_clock()
+                t = clock()
+            else:
+                t = clock()
+                if windows.on:
+                    windows.close(t)
+                    cpu = UNREAD
+                elif t >= windows.due:
+                    windows.open()
+                    cpu = cpu_clock()
+                    t = clock()
+                else:
+                    cpu = UNREAD
             call = (begin, t, cpu, (iterator,))
             if stack:
                 self._call(live.loader_next, call)
@@ -475,13 +494,13 @@ class TorchHooks:
             try:
                 batch = original(iterator)
             except StopIteration:
-                self._call(live.data_ends, (exhausted, clock(), cpu_clock(), ()))
+                self._call(live.data_ends, (exhausted, clock(), cpu_clock() if windows.on else UNREAD, ()))
                 raise
             except BaseException:
-                self._call(live.data_ends, (rec.end, clock(), cpu_clock(), (_DATA,)), True)
+                self._call(live.data_ends, (rec.end, clock(), cpu_clock() if windows.on else UNREAD, (_DATA,)), True)
                 raise
             t = clock()
-            cpu = cpu_clock()
+            cpu = cpu_clock() if windows.on else UNREAD
             try:
                 # _logged_shape, inline for a tensor or a tuple or list that starts with one
                 first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
@@ -532,6 +551,7 @@ class TorchHooks:
         if not getattr(cls.zero_grad, "__trainlens__", False):
             self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad))
         self._optimizer_sites[optimizer] = innermost_user_frame(sys._getframe(1))
+        self._cpu_windows.optimizers = True
         if threading.get_ident() == self._main:
             self._live.optimizer_built()  # in order with the calls logged before it
         else:
