@@ -98,6 +98,22 @@ describe('findings: input-bound', () => {
     assert.match(finding?.message ?? '', /loading computes rather than waits \(the main thread was on a CPU for 47% of its loading time/);
   });
 
+  it('takes the CPU share over the steps that read the CPU clock, and says how many of the steps did', () => {
+    // The Python runner reads the clock on whole steps in windows (cpu_windows.py): here every third step.
+    const sampled = factsWith('input-bound-cpu', (f) =>
+      f.steps.forEach((s, i) => {
+        if (i % 3 === 0) s.dataCpuMs = 0.4 * (s.stages.data ?? 0);
+        else delete s.dataCpuMs;
+      }),
+    );
+    const steady = sampled.steps.slice(sampled.summary.warmupSteps).filter((s) => (s.stages.data ?? 0) > 0);
+    const measured = steady.filter((s) => s.dataCpuMs !== undefined);
+    const finding = inputBound(sampled);
+    assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - 0.4) < 1e-9);
+    assert.ok(measured.length > 0 && measured.length < steady.length);
+    assert.match(finding?.message ?? '', new RegExp(`of its loading time, [^)]*, over the ${measured.length} of ${steady.length} steps that read its CPU clock\\)`));
+  });
+
   it("sees a sleeping loader wait while torch's OpenMP threads keep the process tree busy (issue 14)", () => {
     const facts = loadFacts('input-bound-sleeping');
     const finding = inputBound(facts);

@@ -202,7 +202,8 @@ export function describeSignal(signal: LoadingSignal): string {
     return `the run's processes used ${Math.round(signal.cpuPct)}% of one core${saturated}`;
   }
   const { cpu } = signal;
-  return `the main thread was on a CPU for ${formatShare(cpu.share)} of its loading time, ${formatMs(cpu.cpuMs)} of ${formatMs(cpu.dataMs)} per step`;
+  const sampled = cpu.steps < cpu.of ? `, over the ${cpu.steps} of ${cpu.of} steps that read its CPU clock` : '';
+  return `the main thread was on a CPU for ${formatShare(cpu.share)} of its loading time, ${formatMs(cpu.cpuMs)} of ${formatMs(cpu.dataMs)} per step${sampled}`;
 }
 
 /** The signal's figure for a finding's evidence. */

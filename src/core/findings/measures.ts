@@ -140,6 +140,10 @@ export interface DataCpu {
   /** Per step, mean over the steps that measured it. */
   cpuMs: number;
   dataMs: number;
+  /** The steps that measured it, of the steady steps with a data stage: the Python runner reads
+   * the CPU clock on a few whole steps in each window, not on every step. */
+  steps: number;
+  of: number;
 }
 
 /**
@@ -149,11 +153,12 @@ export interface DataCpu {
  * wait, as they do in the process tree's CPU (issue 14).
  */
 export function dataCpuWhileLoading(facts: RunFacts): DataCpu | null {
-  const measured = steadySteps(facts).filter((s) => typeof s.dataCpuMs === 'number' && (s.stages.data ?? 0) > 0);
+  const loading = steadySteps(facts).filter((s) => (s.stages.data ?? 0) > 0);
+  const measured = loading.filter((s) => typeof s.dataCpuMs === 'number');
   const dataMs = sum(measured.map((s) => s.stages.data ?? 0));
   if (measured.length === 0 || dataMs <= 0) return null;
   const cpuMs = sum(measured.map((s) => s.dataCpuMs ?? 0));
-  return { share: cpuMs / dataMs, cpuMs: cpuMs / measured.length, dataMs: dataMs / measured.length };
+  return { share: cpuMs / dataMs, cpuMs: cpuMs / measured.length, dataMs: dataMs / measured.length, steps: measured.length, of: loading.length };
 }
 
 /** "train.py:31": how a message names a place; locations keep the full path. */
