@@ -142,6 +142,25 @@ class InProcess(unittest.TestCase):
         self.assertIs(nn.Sequential.__call__, nn.Module.__call__)
         self.assertNotIn("__call__", nn.Sequential.__dict__)
 
+    def test_a_layer_called_at_top_level_keeps_the_hooks(self):
+        # A head called after its backbone: nn.Linear at top level. Layers are nested by the
+        # hundred inside models, where each call would pass through a __call__ on their class.
+        backbone, head = nn.Sequential(nn.Linear(8, 8), nn.ReLU()), nn.Linear(8, 2)
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.01)
+        for _ in range(3):
+            optimizer.zero_grad()
+            criterion(head(backbone(torch.randn(4, 8))), torch.randint(0, 2, (4,))).backward()
+            optimizer.step()
+        self.assertIs(nn.Linear.__call__, nn.Module.__call__)
+        self.assertIsNot(nn.Sequential.__call__, nn.Module.__call__)  # a model
+        self.assertIsNot(nn.CrossEntropyLoss.__call__, nn.Module.__call__)  # a loss
+        self.recorder.finish()
+        self.assertEqual(self.failures, [])
+        steps = [r for r in self.posted if type(r) is tuple]
+        self.assertEqual(len(steps), 3)
+        self.assertTrue(all(step[5] > 0 for step in steps))
+
     def test_torch_fx_traces_a_wrapped_class_as_it_would_without_us(self):
         model = nn.Sequential(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), nn.Linear(4, 2))
         plain = str(torch.fx.symbolic_trace(model).graph)

@@ -319,15 +319,19 @@ class TorchHooks:
             if ident in known and known[ident].module is ref:
                 del known[ident]
         top = known[ident] = _TopHook(weakref.ref(module, forget), hooks, key, top_post)
-        self._wrap_class(type(module))
+        self._wrap_class(module)
         return top
 
-    def _wrap_class(self, cls):
-        """Gives `cls` the top-level forward's __call__ (_top_class_call) where that is safe: torch's
-        own __call__ in its MRO (not one of the class's or a script module's), and a class that
-        pickles by name, so that nothing copies our function along with it."""
-        module_call = self._torch.nn.Module.__call__
-        if getattr(cls, "__call__", None) is not module_call or issubclass(cls, self._torch.jit.ScriptModule):
+    def _wrap_class(self, module):
+        """Gives the class of `module`, a top-level module, the forward's __call__ (_top_class_call)
+        where that is safe and cheap: torch's own __call__ in its MRO (not one of the class's or a
+        script module's); a class that pickles by name, so that nothing copies our function along
+        with it; and a model (a module with children) or a loss, not a layer such as nn.Linear or
+        nn.ReLU, whose many nested calls inside models would each pass through our __call__."""
+        cls, torch = type(module), self._torch
+        if getattr(cls, "__call__", None) is not torch.nn.Module.__call__ or issubclass(cls, torch.jit.ScriptModule):
+            return
+        if next(module.children(), None) is None and not isinstance(module, torch.nn.modules.loss._Loss):
             return
         if cls.__module__ == "__main__" or _by_name(cls.__module__, cls.__qualname__) is not cls:
             return
