@@ -53,6 +53,14 @@ class InProcess(unittest.TestCase):
     def tearDown(self):
         self.hooks.uninstall()
 
+    def assert_steps_with_forward(self, count):
+        """Once the recorder finished: `count` steps, each with forward time, and no failure of ours."""
+        self.recorder.finish()
+        self.assertEqual(self.failures, [])
+        steps = [r for r in self.posted if type(r) is tuple]
+        self.assertEqual(len(steps), count)
+        self.assertTrue(all(step[5] > 0 for step in steps))  # forward ms
+
     def test_nested_modules_find_no_hook_and_the_hooks_come_back_between_forwards(self):
         spy = Spy()
         model = nn.Sequential(nn.Linear(8, 8), spy, nn.Linear(8, 2))
@@ -65,16 +73,12 @@ class InProcess(unittest.TestCase):
             optimizer.zero_grad()
             criterion(model(x), y).backward()
             optimizer.step()
-        self.recorder.finish()
-        self.assertEqual(self.failures, [])
+        self.assert_steps_with_forward(5)
         self.assertEqual(between, [1] * 5)  # the global pre-hook waits for each top-level call
         self.assertEqual(spy.seen, [(self.before[0], self.before[1], 0)] * 5)  # and is gone inside it
         # A top module holds its own hook only during its call: the whole model still pickles.
         self.assertEqual(hook_counts(model)[2] + hook_counts(criterion)[2], 0)
         torch.save(model, io.BytesIO())
-        steps = [r for r in self.posted if type(r) is tuple]
-        self.assertEqual(len(steps), 5)
-        self.assertTrue(all(step[5] > 0 for step in steps))  # forward ms
         self.hooks.uninstall()
         self.assertEqual(hook_counts(model)[:2], self.before)
 
@@ -95,11 +99,7 @@ class InProcess(unittest.TestCase):
         self.assertEqual(off_after_raise, [0, 0])  # no boundary yet: the raised forward is still open
         self.assertEqual(len(module_mod._global_forward_pre_hooks), self.before[0] + 1)  # the retry's own hook ended it
         self.assertEqual(hook_counts(model)[2], 0)
-        self.recorder.finish()
-        self.assertEqual(self.failures, [])
-        steps = [r for r in self.posted if type(r) is tuple]
-        self.assertEqual(len(steps), 5)
-        self.assertTrue(all(step[5] > 0 for step in steps))
+        self.assert_steps_with_forward(5)
 
     def test_a_forward_that_raised_leaves_no_hook_once_a_boundary_ends_it(self):
         class Local(nn.Linear):  # not found by name, as a class of the script's __main__: it keeps the hooks
@@ -131,11 +131,7 @@ class InProcess(unittest.TestCase):
         # The first call went through the hooks (the top module's own hook armed), the others not.
         self.assertEqual(inside, [(self.before[0], self.before[1], 1)] + [(self.before[0], self.before[1], 0)] * 2)  # the call that raised stops before the ReLU
         self.assertEqual(len(module_mod._global_forward_pre_hooks), self.before[0] + 1)
-        self.recorder.finish()
-        self.assertEqual(self.failures, [])
-        steps = [r for r in self.posted if type(r) is tuple]
-        self.assertEqual(len(steps), 3)
-        self.assertTrue(all(step[5] > 0 for step in steps))  # forward ms
+        self.assert_steps_with_forward(3)
         probe.remove()
         torch.save(model, io.BytesIO())  # our __call__ is the class's, never pickled with an instance
         self.hooks.uninstall()
@@ -155,11 +151,7 @@ class InProcess(unittest.TestCase):
         self.assertIs(nn.Linear.__call__, nn.Module.__call__)
         self.assertIsNot(nn.Sequential.__call__, nn.Module.__call__)  # a model
         self.assertIsNot(nn.CrossEntropyLoss.__call__, nn.Module.__call__)  # a loss
-        self.recorder.finish()
-        self.assertEqual(self.failures, [])
-        steps = [r for r in self.posted if type(r) is tuple]
-        self.assertEqual(len(steps), 3)
-        self.assertTrue(all(step[5] > 0 for step in steps))
+        self.assert_steps_with_forward(3)
 
     def test_torch_fx_traces_a_wrapped_class_as_it_would_without_us(self):
         model = nn.Sequential(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), nn.Linear(4, 2))

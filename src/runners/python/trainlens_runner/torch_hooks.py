@@ -11,11 +11,10 @@ logs the rest) and calls through, and every change is undone by `uninstall`.
              its hooks). A forward that raises never reaches its hook: the next step boundary (a
              batch, backward, optimizer call) ends it, removes that hook and puts the global one
              back. A call under no_grad/inference_mode or of a module in eval mode may be evaluation.
-             The class of a top-level module that pickles by name (a library's: nn.Sequential, a
-             loss, a torchvision model) gets our __call__ instead, from its second call on: it does
-             the same without putting the call on torch's slow path for hooks (two hooks' Python
-             in _call_impl, ~2.5 µs a forward). A class of the script's own __main__ keeps the hooks:
-             cloudpickle copies such a class, __call__ included, by value.
+             The class of a top-level model or loss that pickles by name (nn.Sequential, a loss, a
+             torchvision model) gets our __call__ instead, from its second call on: it does the same
+             without putting the call on torch's slow path for hooks (two hooks' Python in
+             _call_impl). The script's own __main__ classes and layers keep the hooks (_wrap_class).
   data       torch.utils.data.dataloader._BaseDataLoaderIter.__next__
   backward   torch.autograd.backward (Tensor.backward calls it; wrapped too in a torch where it does not)
   optimizer  step and zero_grad of each Optimizer class, wrapped when its first instance is built
@@ -472,21 +471,19 @@ class TorchHooks:
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
             if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
-            # The CPU clock in windows only (cpu_windows.py), and first, as StepRecorder.loader_next says why.
-            if windows.on and not windows.covered:
+            # The CPU clock in windows only (cpu_windows.py), and read before the wall clock, as
+            # StepRecorder.loader_next says why.
+            t = clock()
+            if windows.on:
+                if windows.covered:
+                    windows.close(t)
+            elif t >= windows.due:
+                windows.open()
+            if windows.on:
                 cpu = cpu_clock()
                 t = clock()
             else:
-                t = clock()
-                if windows.on:
-                    windows.close(t)
-                    cpu = UNREAD
-                elif t >= windows.due:
-                    windows.open()
-                    cpu = cpu_clock()
-                    t = clock()
-                else:
-                    cpu = UNREAD
+                cpu = UNREAD
             call = (begin, t, cpu, (iterator,))
             if stack:
                 self._call(live.loader_next, call)
