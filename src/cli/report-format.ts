@@ -1,5 +1,5 @@
 /** The readable end-of-run report (also `trainlens report`). Plain text lines, no colours. */
-import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { formatBytes, formatMs, formatPct, formatRate, formatShare, STAGE_LABELS, stagedStepsText } from '../core/format';
 import { SEVERITY_WORDS } from '../core/findings/finding';
 import { formatFindings } from '../core/findings/format';
 import { peakTflops } from '../core/hardware-check';
@@ -86,7 +86,8 @@ function stageLines(summary: RunSummary): string[] {
   const merged = summary.separatedStages.includes('forwardBackward')
     ? ['  (this framework runs forward and backward in one call: they are measured together)']
     : [];
-  return ['', 'Stages      per step (steady state)', ...rows, ...merged];
+  const staged = stagedStepsText(summary.stagedSteps, Math.max(0, summary.steps - summary.warmupSteps));
+  return ['', `Stages      per step (steady state${staged ? `; ${staged}` : ''})`, ...rows, ...merged];
 }
 
 function hotLineLines(summary: RunSummary): string[] {

@@ -216,6 +216,7 @@ export class RunAggregator {
       eval: evalOf(this.evals),
       optimizers: [...this.optimizers],
       stages: stagesOfTotals(steady),
+      ...stagedStepsOf(steady),
       separatedStages: this.framework?.stages ?? [],
       deviceStages: this.framework?.deviceTiming ? deviceStagesOfTotals(steady) : null,
       hotLines: this.lines.hotLines(50),
@@ -244,14 +245,17 @@ export function throughputOf(steps: readonly StepEvent[]): Throughput {
   return throughputOfTotals(StepTotals.of(steps));
 }
 
-/** Per second, samples and tokens only when every step knew its count: a partial figure would mislead. */
+/**
+ * Per second of step time. Samples and tokens over every step when every step knew its count; else,
+ * where only unstaged steps did not, the steps that knew it at the steps' rate (KnownCount.perSec
+ * says why); else null: a partial figure would mislead.
+ */
 export function throughputOfTotals(totals: StepTotals): Throughput {
   if (totals.count === 0 || totals.ms <= 0) return NO_THROUGHPUT;
-  const perSec = (n: number) => (n / totals.ms) * 1000;
   return {
-    batchesPerSec: perSec(totals.count),
-    samplesPerSec: totals.samplesKnown === totals.count ? perSec(totals.samples) : null,
-    tokensPerSec: totals.tokensKnown === totals.count ? perSec(totals.tokens) : null,
+    batchesPerSec: (totals.count / totals.ms) * 1000,
+    samplesPerSec: totals.samples.perSec(totals),
+    tokensPerSec: totals.tokens.perSec(totals),
   };
 }
 
@@ -260,19 +264,27 @@ function evalOf(passes: readonly EvalEvent[]): EvalSummary | null {
   return { passes: passes.length, batches: sum(passes.map((p) => p.batches)), ms: sum(passes.map((p) => p.ms)) };
 }
 
-/** Mean ms per step and share of step time of each stage the steps measured. */
+/**
+ * Mean ms per step and share of step time of each stage the steps measured, over the staged steps
+ * only (an unstaged step's stages were not measured, staged-steps.ts); nothing when none was.
+ */
 export function stagesOf(steps: readonly StepEvent[]): Partial<Record<StageName, StageSummary>> {
   return stagesOfTotals(StepTotals.of(steps));
 }
 
 function stagesOfTotals(totals: StepTotals): Partial<Record<StageName, StageSummary>> {
   const result: Partial<Record<StageName, StageSummary>> = {};
-  if (totals.count === 0 || totals.ms <= 0) return result;
+  if (totals.stagedSteps === 0 || totals.stagedMs <= 0) return result;
   for (const stage of STAGE_NAMES) {
     const stageMs = totals.stageMs[stage];
-    if (stageMs !== undefined) result[stage] = { ms: stageMs / totals.count, share: stageMs / totals.ms };
+    if (stageMs !== undefined) result[stage] = { ms: stageMs / totals.stagedSteps, share: stageMs / totals.stagedMs };
   }
   return result;
+}
+
+/** The summary's `stagedSteps`: present only when some steady step was not staged. */
+function stagedStepsOf(totals: StepTotals): Pick<RunSummary, 'stagedSteps'> {
+  return totals.stagedSteps < totals.count ? { stagedSteps: totals.stagedSteps } : {};
 }
 
 /** Each stage's share of step time, from the live window's stage figures or a finished run's. */

@@ -66,3 +66,12 @@ export const STAGE_LABELS = {
   startup: 'start-up',
   none: 'outside steps',
 } as const;
+
+/**
+ * "stage times from 120 of 4,000 steps" where the runner timed the stages of a sample of the steps
+ * (staged-steps.ts); null when every step was timed, so nothing new shows then.
+ */
+export function stagedStepsText(stagedSteps: number | undefined, steps: number): string | null {
+  if (stagedSteps === undefined || stagedSteps >= steps) return null;
+  return `stage times from ${stagedSteps.toLocaleString('en-US')} of ${steps.toLocaleString('en-US')} steps`;
+}

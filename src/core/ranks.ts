@@ -181,6 +181,7 @@ export function jobSummary(launcher: RunSummary, ranks: readonly RankRecording[]
     eval: lead.eval,
     optimizers: lead.optimizers,
     stages: lead.stages,
+    ...(lead.stagedSteps !== undefined ? { stagedSteps: lead.stagedSteps } : {}),
     separatedStages: lead.separatedStages,
     deviceStages: lead.deviceStages,
     hotLines: lead.hotLines,

@@ -11,6 +11,7 @@
  */
 import { STAGE_NAMES, type StageName, type StepEvent } from '../protocol/events';
 import { bucketValue, LogHistogram } from './log-histogram';
+import { isStaged, KnownCount } from './staged-steps';
 
 /** The second of the run's clock a step belongs to: the one it ends in (recordings sum steps by it). */
 export function secondOf(step: StepEvent): number {
@@ -24,11 +25,13 @@ export const TAIL_STEPS = 50_000;
 export class StepTotals {
   count = 0;
   ms = 0;
-  /** Sum over the steps that knew their samples; `samplesKnown` counts them. */
-  samples = 0;
-  samplesKnown = 0;
-  tokens = 0;
-  tokensKnown = 0;
+  /** Steps whose stages were timed (staged-steps.ts), and their time: what stage figures are over. */
+  stagedSteps = 0;
+  stagedMs = 0;
+  /** Over the steps that knew them. */
+  samples = new KnownCount();
+  tokens = new KnownCount();
+  /** Summed over the staged steps. */
   readonly stageMs: Partial<Record<StageName, number>> = {};
   /** Device ms per stage, and the steps that timed it. */
   readonly deviceMs: Partial<Record<StageName, { ms: number; steps: number }>> = {};
@@ -44,17 +47,16 @@ export class StepTotals {
   add(step: StepEvent): void {
     this.count++;
     this.ms += step.ms;
-    if (typeof step.samples === 'number') {
-      this.samples += step.samples;
-      this.samplesKnown++;
-    }
-    if (typeof step.tokens === 'number') {
-      this.tokens += step.tokens;
-      this.tokensKnown++;
-    }
-    for (const stage of STAGE_NAMES) {
-      const ms = step.stages[stage];
-      if (ms !== undefined) this.stageMs[stage] = (this.stageMs[stage] ?? 0) + ms;
+    const staged = isStaged(step);
+    this.samples.add(step.samples, staged);
+    this.tokens.add(step.tokens, staged);
+    if (staged) {
+      this.stagedSteps++;
+      this.stagedMs += step.ms;
+      for (const stage of STAGE_NAMES) {
+        const ms = step.stages[stage];
+        if (ms !== undefined) this.stageMs[stage] = (this.stageMs[stage] ?? 0) + ms;
+      }
     }
     if (step.device) {
       this.deviceSteps++;
@@ -71,13 +73,13 @@ export class StepTotals {
   /** These totals with `other`'s added: the figures of both sets of steps together. */
   plus(other: StepTotals): StepTotals {
     const both = new StepTotals();
+    both.samples = this.samples.plus(other.samples);
+    both.tokens = this.tokens.plus(other.tokens);
     for (const totals of [this, other]) {
       both.count += totals.count;
       both.ms += totals.ms;
-      both.samples += totals.samples;
-      both.samplesKnown += totals.samplesKnown;
-      both.tokens += totals.tokens;
-      both.tokensKnown += totals.tokensKnown;
+      both.stagedSteps += totals.stagedSteps;
+      both.stagedMs += totals.stagedMs;
       both.deviceSteps += totals.deviceSteps;
       for (const stage of STAGE_NAMES) {
         const ms = totals.stageMs[stage];

@@ -112,6 +112,12 @@ export interface RunSummary {
   /** Optimizers the script stepped, as the runner saw them at their first step. */
   optimizers: OptimizerEvent[];
   stages: Partial<Record<StageName, StageSummary>>;
+  /**
+   * Steady steps whose stages were timed, when not all were (the Python runner times a sample of a
+   * fast loop's steps): `stages` is over these. Absent when every steady step was timed, as in every
+   * recording made before runners sampled, so older summaries need no new format.
+   */
+  stagedSteps?: number;
   /** The stages the framework let the runner measure separately. */
   separatedStages: StageName[];
   /** Device-side ms per step (CUDA events), when measured. */

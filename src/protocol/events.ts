@@ -116,7 +116,8 @@ export interface StepEvent {
   /** Wall duration of the whole step in ms; the stage times add up to it. */
   ms: number;
   samples?: number | null;
-  /** Host wall time per stage, ms. */
+  /** Host wall time per stage, ms. Empty on a step whose stages were not timed (the Python runner
+   * times the stages of a sample of a fast loop's steps): not measured, not zero. */
   stages: StageTimes;
   /** Device-side time per stage (CUDA events), ms, when the framework event says deviceTiming. */
   device?: StageTimes | null;

@@ -138,6 +138,12 @@ export interface StepsEvent {
   fields: Record<string, FieldTotal>;
   /** Step times and each stage's times, for medians and percentiles. */
   hist: { ms: StepHistogram; stages: Partial<Record<StageName, StepHistogram>> };
+  /**
+   * The row's steps whose stages were timed (the runner times a sample of a fast loop's steps),
+   * when not all were: their count, summed time and step times. `stages` is over these. Absent:
+   * every step of the row was timed, as in every row written before runners sampled.
+   */
+  staged?: { count: number; ms: number; hist: StepHistogram };
 }
 
 /** What events.jsonl holds: events, and the rows that stand for steps not written one by one. */

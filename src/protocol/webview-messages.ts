@@ -75,6 +75,8 @@ export interface PanelStageRow {
 export interface PanelStageTable {
   /** Steps the rows are computed over, e.g. the last 5 s or the steady state. */
   steps: number;
+  /** Of those, the steps whose stages were timed, when not all were: the rows are over these. */
+  stagedSteps?: number;
   windowMs: number | null;
   rows: PanelStageRow[];
   /** The framework measures forward and backward together (tfjs). */

@@ -1,5 +1,5 @@
 /** Headline figures, the stage table, hot lines and ceilings. Figures arrive raw; formatting is here. */
-import { formatMs, formatRate, formatShare, STAGE_LABELS } from '../core/format';
+import { formatMs, formatRate, formatShare, STAGE_LABELS, stagedStepsText } from '../core/format';
 import type { PanelCeilings, PanelHeadline, PanelHotLine, PanelStageTable } from '../protocol/webview-messages';
 import { fill, formatElapsed, h, locationLink } from './dom';
 
@@ -46,7 +46,8 @@ export function renderStages(root: HTMLElement, table: PanelStageTable): void {
     return;
   }
   const device = table.rows.some((r) => r.deviceMs !== null);
-  const scope = table.windowMs !== null ? `last ${table.windowMs / 1000} s · ${table.steps} steps` : `steady state · ${table.steps} steps`;
+  const steps = stagedStepsText(table.stagedSteps, table.steps) ?? `${table.steps} steps`;
+  const scope = table.windowMs !== null ? `last ${table.windowMs / 1000} s · ${steps}` : `steady state · ${steps}`;
   fill(
     root,
     h('h2', {}, 'Stages per step ', h('span', { class: 'muted' }, scope)),

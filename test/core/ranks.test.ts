@@ -10,6 +10,8 @@ interface RankShape {
   waitMs: number;
   samples?: number;
   steps?: number;
+  /** Stages (and samples) timed on one step in this many; the others unstaged and 20% faster (no timing hooks). */
+  timedEvery?: number;
 }
 
 /** A rank whose steps take 1 ms of data, `forwardMs`, 2 ms of backward plus its wait in the all-reduce, and 0.5 ms of optimizer. */
@@ -29,9 +31,12 @@ function rank(rank: number, shape: RankShape): RankRecording {
     const jitter = ((index * 7) % 5) * 0.02;
     const stages = { data: 1, forward: shape.forwardMs + jitter, backward: 2 + shape.waitMs, optimizer: 0.5, other: 0 };
     const ms = stages.data + stages.forward + stages.backward + stages.optimizer;
-    const step: StepEvent = { type: 'step', index, t, ms, samples: shape.samples ?? 32, stages, commMs: shape.waitMs, commExposedMs: shape.waitMs };
+    const timed = index % (shape.timedEvery ?? 1) === 0;
+    const step: StepEvent = timed
+      ? { type: 'step', index, t, ms, samples: shape.samples ?? 32, stages, commMs: shape.waitMs, commExposedMs: shape.waitMs }
+      : { type: 'step', index, t, ms: 0.8 * ms, stages: {}, commMs: shape.waitMs, commExposedMs: shape.waitMs };
     aggregator.add(step);
-    t += ms;
+    t += step.ms;
   }
   aggregator.add({ type: 'exit', t, exitCode: 0, signal: null, status: 'completed' });
   return { hello, summary: aggregator.summary(`/runs/rank-${rank}`), steps: aggregator.steps };
@@ -60,6 +65,14 @@ describe('a job of ranks', () => {
     assert.match(straggler.message, /goes to forward \(\+3\.00 ms a step\)/);
     assert.match(straggler.message, /wait for it in communication: 3\.00 ms a step/);
     assert.equal(findings.some((f) => f.code === 'communication-bound'), false, 'the slow rank itself hardly waits');
+  });
+
+  it('straggler and uneven batches from ranks that timed the stages of a sample of their steps', () => {
+    const findings = analyzeJob([rank(0, { forwardMs: 2, waitMs: 3, timedEvery: 3 }), rank(1, { forwardMs: 5, waitMs: 0.1, timedEvery: 4, samples: 24, steps: 80 })]);
+    // Over the staged steps: counted as zeros, the unstaged ones would shrink the extra forward time.
+    assert.match(findings.find((f) => f.code === 'straggler')?.message ?? '', /goes to forward \(\+3\.00 ms a step\)/);
+    // Samples/s is samples per step at the rank's step rate: over the timed steps' own (longer) time it would read rank 0's 32 as 28.
+    assert.match(findings.find((f) => f.code === 'uneven-batches')?.message ?? '', /\(rank 0: 32, rank 1: 24\)/);
   });
 
   it('no straggler among equal ranks; communication-bound when every rank waits', () => {

@@ -40,8 +40,29 @@ describe('the bounded step log', () => {
     assert.equal(bounded.count, whole.count);
     assert.ok(Math.abs(bounded.ms - whole.ms) < 1e-9);
     assert.ok(Math.abs((bounded.stageMs.data ?? 0) - (whole.stageMs.data ?? 0)) < 1e-9);
-    assert.equal(bounded.samples, whole.samples);
+    assert.equal(bounded.samples.sum, whole.samples.sum);
     assert.ok(Math.abs(log.totalMs - StepTotals.of(steps).ms) < 1e-9);
+  });
+
+  it('counts the staged steps and their time, and the steps that knew their samples, past the head as in it', () => {
+    // One step in five timed (and knowing its samples); the others unstaged, without samples.
+    const steps = Array.from({ length: 47 }, (_, i) => (i % 5 === 0 ? step(i, 2 + (i % 3)) : { type: 'step' as const, index: i, t: i * 10, ms: 1, stages: {} }));
+    const staged = steps.filter((s) => Object.keys(s.stages).length > 0);
+    const whole = StepTotals.of(steps);
+    assert.deepEqual([whole.count, whole.stagedSteps, whole.samples.steps, whole.samples.stagedSteps], [47, staged.length, staged.length, staged.length]);
+    assert.equal(whole.stagedMs, staged.reduce((a, s) => a + s.ms, 0));
+    assert.equal(whole.stageMs.data, staged.reduce((a, s) => a + (s.stages.data ?? 0), 0));
+    const both = StepTotals.of(steps.slice(0, 20)).plus(StepTotals.of(steps.slice(20)));
+    assert.deepEqual(
+      [both.count, both.stagedSteps, both.stagedMs, both.stageMs.data, both.samples.sum, both.samples.steps, both.samples.stagedSteps],
+      [whole.count, whole.stagedSteps, whole.stagedMs, whole.stageMs.data, whole.samples.sum, whole.samples.steps, whole.samples.stagedSteps],
+    );
+    const log = new StepLog(10, 5);
+    steps.forEach((s) => log.add(s));
+    const bounded = log.totalsFrom(3);
+    const expected = StepTotals.of(steps.slice(3));
+    assert.deepEqual([bounded.stagedSteps, bounded.samples.steps], [expected.stagedSteps, expected.samples.steps]);
+    assert.ok(Math.abs(bounded.stagedMs - expected.stagedMs) < 1e-9);
   });
 
   it("judges the typical step from a second's boundary, so steps reordered within their second (as a recording gives them back) give the same one", () => {

@@ -114,6 +114,16 @@ describe('findings: input-bound', () => {
     assert.match(finding?.message ?? '', new RegExp(`of its loading time, [^)]*, over the ${measured.length} of ${steady.length} steps that read its CPU clock\\)`));
   });
 
+  it('leaves unstaged steps out of the CPU share and its step count: their data time was not measured', () => {
+    // Stages timed on one step in three, each of those reading the CPU clock; the others unstaged.
+    const sampled = factsWith('input-bound-cpu', (f) => {
+      f.steps = f.steps.map((s, i) => (i % 3 === 0 ? { ...s, dataCpuMs: 0.4 * (s.stages.data ?? 0) } : { type: 'step', index: s.index, t: s.t, ms: s.ms, stages: {} }));
+    });
+    const finding = inputBound(sampled);
+    assert.ok(Math.abs((finding?.evidence.dataCpuShare ?? 0) - 0.4) < 1e-9);
+    assert.doesNotMatch(finding?.message ?? '', /steps that read its CPU clock/, 'every step that timed its data stage read the clock');
+  });
+
   it("sees a sleeping loader wait while torch's OpenMP threads keep the process tree busy (issue 14)", () => {
     const facts = loadFacts('input-bound-sleeping');
     const finding = inputBound(facts);

@@ -26,6 +26,16 @@ describe('findings: other-heavy', () => {
     assert.equal(at(50), 'high');
   });
 
+  it('takes the typical step and its other time over the staged steps: an unstaged step\'s other was not measured', () => {
+    const timed = otherHeavy(factsWith('other-heavy-cpu', (f) => (f.steps = flatSteps(f.steps, 30))));
+    // Stages timed on one step in ten; the others unstaged, and faster (no timing on them).
+    const sampled = otherHeavy(
+      factsWith('other-heavy-cpu', (f) => (f.steps = flatSteps(f.steps, 30).map((s) => (s.index % 10 === 0 ? s : { type: 'step', index: s.index, t: s.t, ms: 90, stages: {} })))),
+    );
+    assert.equal(sampled?.severity, 'moderate');
+    assert.deepEqual([sampled?.evidence.otherShare, sampled?.evidence.stepMs], [timed?.evidence.otherShare, 100]);
+  });
+
   it('leaves a checkpoint every 25 steps to periodic-stall', () => {
     const facts = loadFacts('periodic-stall-checkpoint');
     assert.ok((facts.summary.stages.other?.share ?? 0) > 0.25, 'the mean other share is past the threshold');

@@ -56,6 +56,20 @@ describe('findings: periodic-stall', () => {
     assert.equal(periodicStall(stray)?.evidence.period, 25);
   });
 
+  it('finds the stage of the stalls from the staged ones, and says so when none was staged', () => {
+    // Stages timed on 3 steps in 10: the stalls at 20, 70, 120 fall among them, 45, 95, 145 do not.
+    const unstage = (steps: StepEvent[], timed: (s: StepEvent) => boolean): StepEvent[] =>
+      steps.map((s) => (timed(s) ? s : { type: 'step', index: s.index, t: s.t, ms: s.ms, stages: {} }));
+    const stalls = [20, 45, 70, 95, 120, 145];
+    const some = periodicStall(factsWith('periodic-stall-checkpoint', (f) => (f.steps = unstage(stepsWithStalls(f.steps, stalls, 700, 'data'), (s) => s.index % 10 < 3))));
+    assert.equal(some?.evidence.period, 25);
+    assert.match(some?.message ?? '', /\(6 stalls, [^)]*\), mostly in data/);
+    const none = periodicStall(factsWith('periodic-stall-checkpoint', (f) => (f.steps = unstage(stepsWithStalls(f.steps, stalls, 700, 'data'), (s) => s.index % 10 >= 7))));
+    assert.equal(none?.evidence.stalls, 6);
+    assert.match(none?.message ?? '', /of step time\); no stall fell among the steps whose stages were timed\.$/);
+    assert.deepEqual([none?.locations, none?.fixes], [[], []]);
+  });
+
   it('stays silent when the stalls cost under 5% of step time', () => {
     const small = factsWith('periodic-stall-checkpoint', (f) => (f.steps = stepsWithStalls(f.steps, [24, 49, 74, 99, 124, 149], 120)));
     assert.equal(periodicStall(small), null);

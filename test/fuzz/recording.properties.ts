@@ -107,10 +107,16 @@ const hostEventLine = fc
 const bigInt = fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(1e6, 1e9, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e300));
 /** Up to a tenth of the cap (a row at the cap takes seconds to summarise, as it should), or past it. */
 const bigCount = fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(MAX_STEPS_PER_ROW / 10, MAX_STEPS_PER_ROW + 1, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e300));
+const bucketCounts = fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), bigInt, bigInt.map((n) => -n)), { maxLength: 5 });
+/** The row's staged steps (a sampled run's), as forged as the rest. */
+const forgedStaged = fc.option(fc.record({ count: bigCount, ms: fc.oneof(fc.double(), fc.constant(1e300)), zero: bigInt, counts: bucketCounts }), { nil: undefined });
 const forgedRow = fc
-  .record({ first: bigInt, span: bigInt, count: bigCount, zero: bigInt, from: fc.oneof(fc.integer(), fc.constantFrom(1e6, -1e6)), counts: fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), bigInt, bigInt.map((n) => -n)), { maxLength: 5 }) })
-  .map(({ first, span, count, zero, from, counts }) =>
-    JSON.stringify({ type: 'steps', first, last: first + span, count, t: 0, endT: 1000, ms: 500, stages: {}, device: {}, fields: {}, hist: { ms: { zero, from, counts }, stages: {} } }),
+  .record({ first: bigInt, span: bigInt, count: bigCount, zero: bigInt, from: fc.oneof(fc.integer(), fc.constantFrom(1e6, -1e6)), counts: bucketCounts, staged: forgedStaged })
+  .map(({ first, span, count, zero, from, counts, staged }) =>
+    JSON.stringify({
+      type: 'steps', first, last: first + span, count, t: 0, endT: 1000, ms: 500, stages: {}, device: {}, fields: {}, hist: { ms: { zero, from, counts }, stages: {} },
+      ...(staged ? { staged: { count: staged.count, ms: staged.ms, hist: { zero: staged.zero, from, counts: staged.counts } } } : {}),
+    }),
   );
 
 function assertBounded(read: ReturnType<typeof readBack>, lines: readonly string[]): void {

@@ -17,6 +17,7 @@ import { FIRST_STEPS } from '../../src/host/recording/step-compactor';
 import { SUMMED_STEP_FIELDS } from '../../src/host/recording/steps-row';
 import type { StepEvent } from '../../src/protocol/events';
 import type { RecordedEvent } from '../../src/protocol/recording';
+import { isStagedStep, sampleStages } from '../core/sampled-stages';
 import { syntheticRun } from '../panel/synthetic-run';
 import { assertSummariesMatch } from './summary-match';
 
@@ -46,6 +47,20 @@ function withWarmupAndStalls(events: RecordedEvent[], every: number): RecordedEv
     if (event.type !== 'step') return event;
     const extra = event.index < 40 ? 3 * event.ms : event.index % every === 0 ? 12 * event.ms : 0;
     return { ...event, ms: event.ms + extra, stages: { ...event.stages, data: (event.stages.data ?? 0) + extra } };
+  });
+}
+
+/**
+ * Times to the µs, as runners send them: a row sums them to the ns, so its totals are then exact.
+ * (Unrounded, a run with few staged steps loses 1e-9 of its stage shares to that rounding.)
+ */
+function toMicroseconds(events: RecordedEvent[]): RecordedEvent[] {
+  const us = (ms: number) => Math.round(ms * 1000) / 1000;
+  return events.map((event) => {
+    if (event.type !== 'step') return event;
+    const stages = Object.fromEntries(Object.entries(event.stages).map(([stage, ms]) => [stage, us(ms as number)]));
+    const device = event.device ? Object.fromEntries(Object.entries(event.device).map(([stage, ms]) => [stage, us(ms as number)])) : event.device;
+    return { ...event, t: us(event.t), ms: us(event.ms), stages, ...(device ? { device } : {}) };
   });
 }
 
@@ -91,6 +106,40 @@ describe('bounded recordings', () => {
       const sum = (steps: StepEvent[]) => values(steps).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum(rebuilt) - sum(stepsOf(live))) <= 1e-9 * sum(stepsOf(live)), `${field}: ${sum(rebuilt)} vs ${sum(stepsOf(live))}`);
     }
+  });
+
+  it('a run whose runner timed a sample of its steps comes back with its staged steps, stage figures and samples/s', () => {
+    // 50 timed steps in every 1,000; a stall every 150, so some stalls were timed and some not.
+    for (const keepCounts of [false, true]) {
+      const live = toMicroseconds(sampleStages(withWarmupAndStalls(syntheticRun({ seconds: 30, stepsPerSec: 2000 }), 150), 50, 1000, keepCounts));
+      const disk = throughDisk(live);
+      assert.ok(disk.bytes < MB / 2, `${disk.bytes} bytes`);
+      assert.ok(fs.readFileSync(path.join(disk.writer.dir, EVENTS_FILE), 'utf8').includes('"staged":{'), 'rows say how many of their steps were staged');
+      const [liveSteps, rebuilt] = [stepsOf(live), stepsOf(disk.events)];
+      assert.deepEqual(rebuilt.map((s) => s.index), liveSteps.map((s) => s.index));
+      assert.equal(rebuilt.filter(isStagedStep).length, liveSteps.filter(isStagedStep).length, 'as many staged steps');
+      const stagedMs = (steps: StepEvent[]) => steps.filter(isStagedStep).reduce((a, s) => a + s.ms, 0);
+      assert.ok(Math.abs(stagedMs(rebuilt) - stagedMs(liveSteps)) < 1e-6 * stagedMs(liveSteps), 'their time');
+      const liveSummary = summaryOf(live);
+      // The figures against the staged steps themselves, not only the rebuilt run against the live one.
+      const steady = liveSteps.slice(liveSummary.warmupSteps).filter(isStagedStep);
+      const dataShare = steady.reduce((a, s) => a + (s.stages.data ?? 0), 0) / steady.reduce((a, s) => a + s.ms, 0);
+      assert.ok(Math.abs((liveSummary.stages.data?.share ?? 0) - dataShare) < 1e-9, `data share ${liveSummary.stages.data?.share} vs ${dataShare}`);
+      assert.equal(liveSummary.stagedSteps, steady.length);
+      assert.ok(liveSummary.throughput.samplesPerSec !== null);
+      assert.ok(liveSummary.findings.some((f) => f.code === 'periodic-stall'), 'the stalls make a finding to compare');
+      assertSummariesMatch(summaryOf(disk.events), liveSummary);
+    }
+  });
+
+  it('a row of timed steps is written as before, without a staged part; a staged part that counts more steps than its row is refused', () => {
+    const disk = throughDisk(syntheticRun({ seconds: 3, stepsPerSec: 2000 }));
+    const text = fs.readFileSync(path.join(disk.writer.dir, EVENTS_FILE), 'utf8');
+    assert.ok(text.includes('"type":"steps"') && !text.includes('"staged"'));
+    const row = { type: 'steps', first: 0, last: 9, count: 4, t: 0, endT: 4, ms: 4, stages: {}, device: {}, fields: {}, hist: { ms: { zero: 0, from: 0, counts: [4] }, stages: {} } };
+    assert.ok(decodeRecordedLine(JSON.stringify({ ...row, staged: { count: 1, ms: 1, hist: { zero: 0, from: 0, counts: [1] } } })));
+    assert.equal(decodeRecordedLine(JSON.stringify({ ...row, staged: { count: 5, ms: 1, hist: { zero: 0, from: 0, counts: [1] } } })), undefined);
+    assert.equal(decodeRecordedLine(JSON.stringify({ ...row, staged: { count: 1, ms: 1, hist: { zero: 0, from: 0, counts: [2] } } })), undefined);
   });
 
   it('after a kill -9 of the host, every second already closed is on disk; the open one follows within 1.5 s', async () => {

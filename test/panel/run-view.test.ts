@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { MAX_BUCKETS } from '../../src/core/view/series-buckets';
 import { RunView } from '../../src/core/view/run-view';
+import type { StepEvent } from '../../src/protocol/events';
 import type { RecordedEvent } from '../../src/protocol/recording';
 import type { PanelView } from '../../src/protocol/webview-messages';
 import { applyDelta } from '../../src/webview/view-state';
+import { isStagedStep, sampleStages, stepsOf } from '../core/sampled-stages';
 import { syntheticRun, syntheticSummary } from './synthetic-run';
 
 function fixtureEvents(): RecordedEvent[] {
@@ -43,6 +45,21 @@ function expectedRates(events: readonly RecordedEvent[], tS: readonly number[]):
     sum.ms += e.ms;
   }
   return sums.map((s) => (s.steps > 0 ? (s.steps / s.ms) * 1000 : null));
+}
+
+/** The steps ending in each bucket [tS[i], tS[i+1]), on the host's clock. */
+function stepsByBucket(events: readonly RecordedEvent[], tS: readonly number[]): StepEvent[][] {
+  const start = events.find((e) => e.type === 'run');
+  const hello = events.find((e) => e.type === 'hello');
+  const offsetMs = start?.type === 'run' && hello?.type === 'hello' ? hello.timeOriginMs - start.startedAtMs : 0;
+  const buckets = tS.map((): StepEvent[] => []);
+  for (const step of stepsOf(events)) {
+    const endS = (step.t + step.ms + offsetMs) / 1000;
+    let i = 0;
+    while (i + 1 < tS.length && (tS[i + 1] as number) <= endS) i++;
+    buckets[i]?.push(step);
+  }
+  return buckets;
 }
 
 function assertRates(actual: ReadonlyArray<number | null>, expected: ReadonlyArray<number | null>): void {
@@ -98,6 +115,31 @@ describe('RunView', () => {
     assert.equal(tables.hotLines[0]?.displayPath, 'data.py');
     assert.equal(tables.runInfo.hardware?.gpus[0]?.pcieGen, 4);
     assert.deepEqual(tables.runInfo.hardwareCheck, []);
+  });
+
+  it('takes per-second stage shares and samples/s, and the live stage table, over the staged steps when the runner timed a sample', () => {
+    // Stages (and samples) timed on 10 steps in every 100: two windows a second at 200 steps/s.
+    const events = sampleStages(syntheticRun({ seconds: 12, stepsPerSec: 200, exit: false }), 10, 100);
+    const { series, tables } = viewOf(events).snapshot().view;
+    const byBucket = stepsByBucket(events, series.tS);
+    let checked = 0;
+    byBucket.forEach((steps, i) => {
+      const staged = steps.filter(isStagedStep);
+      const stagedMs = staged.reduce((a, s) => a + s.ms, 0);
+      if (staged.length === 0) {
+        assert.equal(series.stageShare.data?.[i] ?? null, null, `bucket ${i}: no staged step, no share`);
+        return;
+      }
+      near(series.stageShare.data?.[i], staged.reduce((a, s) => a + (s.stages.data ?? 0), 0) / stagedMs, 1e-9);
+      near(series.samplesPerSec[i], 64 * (series.batchesPerSec[i] as number), 1e-6);
+      checked++;
+    });
+    assert.ok(checked >= 8, `${checked} buckets with staged steps`);
+    const last = stepsOf(events).at(-1) as StepEvent;
+    const recent = stepsOf(events).filter((s) => s.t >= last.t + last.ms - 5000);
+    assert.deepEqual([tables.stages.steps, tables.stages.stagedSteps], [recent.length, recent.filter(isStagedStep).length]);
+    const stagedRecent = recent.filter(isStagedStep);
+    near(tables.stages.rows.find((r) => r.stage === 'data')?.share, stagedRecent.reduce((a, s) => a + (s.stages.data ?? 0), 0) / stagedRecent.reduce((a, s) => a + s.ms, 0), 1e-9);
   });
 
   it('aligns runner and host clocks', () => {

@@ -11,6 +11,7 @@ import { compareRuns } from '../../src/core/compare';
 import { RunView } from '../../src/core/view/run-view';
 import type { HostToWebviewMessage } from '../../src/protocol/webview-messages';
 import { loadShape, shapeEvents } from '../findings/shape-fixture';
+import { sampleStages } from '../core/sampled-stages';
 import { syntheticRun, syntheticSummary } from './synthetic-run';
 import { postToWebview, recorded, webviewInChromium, type WebviewGlobals } from './webview-in-chromium';
 
@@ -120,6 +121,26 @@ describe('panel webview in Chromium', function () {
     assert.match((await page.locator('.steps-note').textContent()) ?? '', /^steps not recognised: .+ — showing time by line only$/);
     assert.equal(await page.locator('[data-metric="tokensPerSec"]').count(), 0);
     assert.equal(await page.locator('[data-metric="batchesPerSec"]').getAttribute('data-value'), '');
+    assert.deepEqual((await recorded<Posted>(page)).__violations, []);
+    await page.close();
+  });
+
+  it('says over how many steps the stage table was timed, live and final, when the runner timed a sample', async () => {
+    const page = await openPanel();
+    const events = sampleStages(syntheticRun({ seconds: 12, stepsPerSec: 200 }), 10, 100);
+    const view = new RunView('train.py');
+    view.add(events);
+    const heading = page.locator('#stages h2');
+    const live = view.snapshot().view.tables.stages;
+    await postToWebview(page, view.snapshot());
+    await heading.waitFor();
+    assert.equal(await heading.textContent(), `Stages per step last 5 s · stage times from ${live.stagedSteps} of ${live.steps} steps`);
+    const summary = syntheticSummary(events);
+    view.setSummary(summary);
+    await postToWebview(page, view.snapshot());
+    await page.locator('[data-status="completed"]').waitFor();
+    const steady = (summary.steps - summary.warmupSteps).toLocaleString('en-US');
+    assert.equal(await heading.textContent(), `Stages per step steady state · stage times from ${summary.stagedSteps} of ${steady} steps`);
     assert.deepEqual((await recorded<Posted>(page)).__violations, []);
     await page.close();
   });

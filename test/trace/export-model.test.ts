@@ -62,6 +62,16 @@ describe('export writers', () => {
     assert.deepEqual(trace.traceEvents.find((e) => e.name === 'GPU 0 util %')?.args, { util: 80 });
   });
 
+  it('chrome trace: an unstaged step is its step slice alone, marked as not timed by stage', () => {
+    const events = rankEvents(0, 10).map((e) => (e.type === 'step' && e.index === 1 ? { type: 'step' as const, index: 1, t: e.t, ms: 9, stages: {} } : e));
+    const slices = toChromeTrace([{ label: 'train.py', rank: null, events }]).traceEvents.filter((e) => e.ph === 'X');
+    assert.deepEqual(
+      slices.map((e) => [e.name, e.ts, e.dur]),
+      [['step 0', 600_000, 10_000], ['data', 600_000, 1000], ['forward', 601_000, 2000], ['backward', 603_000, 3000], ['optimizer', 606_000, 1000], ['other', 607_000, 3000], ['step 1', 610_000, 9000]],
+    );
+    assert.deepEqual([slices[0]?.args?.stagesTimed, slices[6]?.args?.stagesTimed], [undefined, false]);
+  });
+
   it('speedscope: stage → line → library frames, weighed in ms, valid against the schema', () => {
     const file = toSpeedscope('train.py', [{ label: 'train.py', rank: null, events: rankEvents(0, 10) }]);
     assert.deepEqual(speedscopeProblems(file), []);

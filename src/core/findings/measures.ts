@@ -140,8 +140,9 @@ export interface DataCpu {
   /** Per step, mean over the steps that measured it. */
   cpuMs: number;
   dataMs: number;
-  /** The steps that measured it, of the steady steps with a data stage: the Python runner reads
-   * the CPU clock on a few whole steps in each window, not on every step. */
+  /** The steps that measured it, of the steady steps with a data stage (staged ones: an unstaged
+   * step's data time was not measured, staged-steps.ts): the Python runner reads the CPU clock on
+   * a few whole steps in each window, not on every step. */
   steps: number;
   of: number;
 }

@@ -9,6 +9,7 @@ import { STAGE_NAMES, type StageName, type StepEvent } from '../../protocol/even
 import { formatMs, formatShare, STAGE_LABELS } from '../format';
 import { alignedSteps, communicationOf, medianOwnWorkMs, ownWorkMs, sortRanks, type RankRecording } from '../ranks';
 import { median, sum } from '../stats';
+import { isStaged } from '../staged-steps';
 import type { Finding } from './finding';
 
 /**
@@ -88,14 +89,19 @@ function slowerShare(aligned: readonly (readonly StepEvent[])[], slow: number): 
   return steps.length ? slower.length / steps.length : 0;
 }
 
-/** The stage the slow rank spends most more time in than the others, per aligned step. */
+/**
+ * The stage the slow rank spends most more time in than the others, per aligned step: each rank's
+ * mean over its staged steps (an unstaged step's stages were not measured), ranks with none left out.
+ */
 function extraStage(slow: readonly StepEvent[], others: readonly (readonly StepEvent[])[]): { stage: StageName; stageExtraMs: number } {
   let best: { stage: StageName; stageExtraMs: number } = { stage: 'other', stageExtraMs: 0 };
+  const slowStaged = slow.filter(isStaged);
+  const othersStaged = others.map((steps) => steps.filter(isStaged)).filter((steps) => steps.length > 0);
+  if (slowStaged.length === 0 || othersStaged.length === 0) return best;
   for (const stage of STAGE_NAMES) {
-    const mean = (steps: readonly StepEvent[]): number =>
-      steps.length ? sum(steps.map((s) => s.stages[stage] ?? 0)) / steps.length : 0;
-    const othersMs = others.length ? sum(others.map(mean)) / others.length : 0;
-    const stageExtraMs = mean(slow) - othersMs;
+    const mean = (steps: readonly StepEvent[]): number => sum(steps.map((s) => s.stages[stage] ?? 0)) / steps.length;
+    const othersMs = sum(othersStaged.map(mean)) / othersStaged.length;
+    const stageExtraMs = mean(slowStaged) - othersMs;
     if (stageExtraMs > best.stageExtraMs) best = { stage, stageExtraMs };
   }
   return best;

@@ -11,6 +11,7 @@
  */
 import type { StageName, StepEvent } from '../../protocol/events';
 import type { RecordedEvent, TelemetryEvent } from '../../protocol/recording';
+import { isStaged } from '../staged-steps';
 
 export interface TraceTrack {
   /** Shown as the process name, e.g. the script and run id. */
@@ -101,6 +102,8 @@ function stepEvents(step: StepEvent, pid: number, previousEnd: number): ChromeTr
   const args: Record<string, unknown> = { index: step.index, ms: step.ms };
   if (typeof step.samples === 'number') args.samples = step.samples;
   if (typeof step.tokens === 'number') args.tokens = step.tokens;
+  // Its stages were not measured (staged-steps.ts): the slice stands alone, not as time in no stage.
+  if (!isStaged(step)) args.stagesTimed = false;
   const events: ChromeTraceEvent[] = [{ name: `step ${step.index}`, cat: 'step', ph: 'X', ts: start, dur: end - start, pid, tid: MAIN_THREAD, args }];
   let at = start;
   for (const stage of STAGE_ORDER) {

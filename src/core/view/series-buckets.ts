@@ -7,6 +7,7 @@
 import { STAGE_NAMES, type StageName, type StepEvent } from '../../protocol/events';
 import type { TelemetryEvent } from '../../protocol/recording';
 import type { PanelSeries } from '../../protocol/webview-messages';
+import { isStaged, KnownCount } from '../staged-steps';
 
 const BUCKET_MS = 1000;
 /** A two-hour run at 1 s would be 7200 points; charts cannot show more than ~1000 apart anyway. */
@@ -18,8 +19,10 @@ interface Bucket {
   widthMs: number;
   steps: number;
   stepMs: number;
-  stepsWithSamples: number;
-  samples: number;
+  /** Steps whose stages were timed, and their time: what the stage shares are over. */
+  stagedSteps: number;
+  stagedMs: number;
+  samples: KnownCount;
   stageMs: Partial<Record<StageName, number>>;
   telemetry: number;
   /** Samples that saw the process tree (a sampler without `ps` reports 0 processes). */
@@ -38,8 +41,9 @@ function emptyBucket(startMs: number, widthMs: number): Bucket {
     widthMs,
     steps: 0,
     stepMs: 0,
-    stepsWithSamples: 0,
-    samples: 0,
+    stagedSteps: 0,
+    stagedMs: 0,
+    samples: new KnownCount(),
     stageMs: {},
     telemetry: 0,
     procSamples: 0,
@@ -62,8 +66,9 @@ function merge(a: Bucket, b: Bucket): Bucket {
     widthMs: b.startMs + b.widthMs - a.startMs,
     steps: a.steps + b.steps,
     stepMs: a.stepMs + b.stepMs,
-    stepsWithSamples: a.stepsWithSamples + b.stepsWithSamples,
-    samples: a.samples + b.samples,
+    stagedSteps: a.stagedSteps + b.stagedSteps,
+    stagedMs: a.stagedMs + b.stagedMs,
+    samples: a.samples.plus(b.samples),
     stageMs,
     telemetry: a.telemetry + b.telemetry,
     procSamples: a.procSamples + b.procSamples,
@@ -96,9 +101,11 @@ export class SeriesBuckets {
     const { bucket, index } = this.bucketAt(endMs);
     bucket.steps++;
     bucket.stepMs += step.ms;
-    if (typeof step.samples === 'number') {
-      bucket.stepsWithSamples++;
-      bucket.samples += step.samples;
+    const staged = isStaged(step);
+    bucket.samples.add(step.samples, staged);
+    if (staged) {
+      bucket.stagedSteps++;
+      bucket.stagedMs += step.ms;
     }
     let newStage = false;
     for (const stage of STAGE_NAMES) {
@@ -147,13 +154,14 @@ export class SeriesBuckets {
     const part = this.buckets.slice(from);
     const stageShare: PanelSeries['stageShare'] = {};
     for (const stage of STAGE_NAMES) {
-      if (this.stagesSeen.has(stage)) stageShare[stage] = part.map((b) => (b.stepMs > 0 ? (b.stageMs[stage] ?? 0) / b.stepMs : null));
+      // Over the bucket's staged steps: none staged, no share (an unstaged step's stages were not measured).
+      if (this.stagesSeen.has(stage)) stageShare[stage] = part.map((b) => (b.stagedMs > 0 ? (b.stageMs[stage] ?? 0) / b.stagedMs : null));
     }
     return {
       tS: part.map((b) => b.startMs / 1000),
       batchesPerSec: part.map((b) => (b.steps > 0 && b.stepMs > 0 ? (b.steps / b.stepMs) * 1000 : null)),
-      // Only when every step knows its batch size; a partial figure would mislead.
-      samplesPerSec: part.map((b) => (b.steps > 0 && b.stepMs > 0 && b.stepsWithSamples === b.steps ? (b.samples / b.stepMs) * 1000 : null)),
+      // As the summary's samples/s: a partial figure only where the steps without it were unstaged.
+      samplesPerSec: part.map((b) => (b.steps > 0 && b.stepMs > 0 ? b.samples.perSec({ count: b.steps, ms: b.stepMs, stagedSteps: b.stagedSteps }) : null)),
       stageShare,
       gpuUtilPct: part.map((b) => (b.gpuUtilSamples > 0 ? b.gpuUtilPctSum / b.gpuUtilSamples : null)),
       gpuMemUsedMiB: part.map((b) => b.gpuMemMaxMiB),

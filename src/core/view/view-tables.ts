@@ -13,6 +13,7 @@ import type {
   PanelStageTable,
 } from '../../protocol/webview-messages';
 import { deviceStagesOf, stagesOf } from '../aggregator';
+import { isStaged } from '../staged-steps';
 import { compareFindings, type Finding } from '../findings/finding';
 import type { PcieUnderLoad } from '../hardware-check';
 import { anchorSentence, stepsNotRecognisedText, stepsUnrecognised, type StepAnchorSummary } from '../step-anchor';
@@ -37,7 +38,14 @@ export function locationOf(file: string, line: number, cwd: string, why: string 
 
 export function liveStageTable(steps: readonly StepEvent[], windowMs: number, framework: FrameworkEvent | undefined): PanelStageTable {
   const device = framework?.deviceTiming ? deviceStagesOf(steps) : null;
-  return { steps: steps.length, windowMs, rows: stageRows(stagesOf(steps), device), forwardBackwardMerged: framework?.stages.includes('forwardBackward') ?? false };
+  const staged = steps.filter(isStaged).length;
+  return {
+    steps: steps.length,
+    ...(staged < steps.length ? { stagedSteps: staged } : {}),
+    windowMs,
+    rows: stageRows(stagesOf(steps), device),
+    forwardBackwardMerged: framework?.stages.includes('forwardBackward') ?? false,
+  };
 }
 
 /** The headline's words on what ends a step; unknown (null) counts as recognised until the runner says. */
@@ -50,6 +58,7 @@ export function panelSteps(anchor: StepAnchorSummary | null): Pick<PanelHeadline
 export function summaryStageTable(summary: RunSummary): PanelStageTable {
   return {
     steps: Math.max(0, summary.steps - summary.warmupSteps),
+    ...(summary.stagedSteps !== undefined ? { stagedSteps: summary.stagedSteps } : {}),
     windowMs: null,
     rows: stageRows(summary.stages, summary.deviceStages),
     forwardBackwardMerged: summary.separatedStages.includes('forwardBackward'),

@@ -43,8 +43,14 @@ function isStepsRow(value: Record<string, unknown>): value is Record<string, unk
     isRecord(hist) &&
     isHistogram(hist.ms, count) &&
     isRecord(hist.stages) &&
-    Object.values(hist.stages).every((h) => isHistogram(h, count))
+    Object.values(hist.stages).every((h) => isHistogram(h, count)) &&
+    (value.staged === undefined || isStagedPart(value.staged, count))
   );
+}
+
+/** A row's staged steps: no more than the row's, their step times no more than they count. */
+function isStagedPart(value: unknown, rowCount: number): boolean {
+  return isRecord(value) && isCount(value.count) && value.count <= rowCount && Number.isFinite(value.ms) && isHistogram(value.hist, value.count);
 }
 
 function isHistogram(value: unknown, maxValues: number): value is StepHistogram {

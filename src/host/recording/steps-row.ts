@@ -6,6 +6,7 @@ import { STAGE_NAMES, type StageName, type StepEvent } from '../../protocol/even
 import type { FieldTotal, StepsEvent } from '../../protocol/recording';
 import wire from '../../protocol/wire.json';
 import { histogramValues, LogHistogram } from '../../core/log-histogram';
+import { isStaged } from '../../core/staged-steps';
 
 const STEP_FIELD_KINDS: Array<[string, string]> = Object.entries(wire.events.step);
 /**
@@ -27,6 +28,10 @@ export class StepsRowBuilder {
   private t = 0;
   private endT = 0;
   private ms = 0;
+  /** Steps whose stages were timed (staged-steps.ts): an unstaged one adds nothing to the stages. */
+  private stagedCount = 0;
+  private stagedMs = 0;
+  private readonly stagedMsHistogram = new LogHistogram();
   private readonly stages: Partial<Record<StageName, number>> = {};
   private readonly device: Partial<Record<StageName, FieldTotal>> = {};
   private readonly fields: Record<string, FieldTotal> = {};
@@ -40,6 +45,11 @@ export class StepsRowBuilder {
     this.count++;
     this.ms += step.ms;
     this.msHistogram.add(step.ms);
+    if (isStaged(step)) {
+      this.stagedCount++;
+      this.stagedMs += step.ms;
+      this.stagedMsHistogram.add(step.ms);
+    }
     for (const stage of STAGE_NAMES) {
       const ms = step.stages[stage];
       if (typeof ms === 'number') {
@@ -74,6 +84,8 @@ export class StepsRowBuilder {
       device: roundTotals(this.device),
       fields: roundTotals(this.fields),
       hist: { ms: this.msHistogram.toRow(), stages: histograms },
+      // Only when some step was not staged: a row of timed steps is written as before.
+      ...(this.stagedCount < this.count ? { staged: { count: this.stagedCount, ms: round(this.stagedMs), hist: this.stagedMsHistogram.toRow() } } : {}),
     };
   }
 
@@ -89,10 +101,14 @@ export class StepsRowBuilder {
  * that have rows of their own, in index order. Totals are the recorded ones exactly; each value's
  * place in its histogram is kept within 1%. Values are dealt by rank, largest first, and every
  * series by the same rank: the slowest step gets the largest stage times, and within a second
- * that ends a warm-up the slow steps come first, as they did.
+ * that ends a warm-up the slow steps come first, as they did. A row with unstaged steps gives back
+ * as many staged ones, with the staged steps' times: stage times go to them by their rank among
+ * them, and the optional fields (samples, device times, …) to them first, as the runner sends
+ * those on every staged step and maybe not on the others.
  */
 export function expandStepsRow(row: StepsEvent, kept: readonly StepEvent[]): StepEvent[] {
-  const ms = valuesSumming(row.hist.ms, row.ms);
+  const times = stepTimes(row);
+  const stagedCount = times.filter((time) => time.staged).length;
   const stages = STAGE_NAMES.flatMap((stage) => {
     const histogram = row.hist.stages[stage];
     return histogram ? [[stage, valuesSumming(histogram, row.stages[stage] ?? 0)] as const] : [];
@@ -102,6 +118,8 @@ export function expandStepsRow(row: StepsEvent, kept: readonly StepEvent[]): Ste
   const gapMs = Math.max(0, row.endT - row.t - row.ms) / row.count;
   const steps: StepEvent[] = [];
   let rank = 0;
+  let stagedRank = 0;
+  let unstagedRank = 0;
   let next = 0;
   let cursor = row.t;
   // Stops once every step is placed: a row's range may be far wider than its steps (a forged or
@@ -115,22 +133,55 @@ export function expandStepsRow(row: StepsEvent, kept: readonly StepEvent[]): Ste
     }
     // More free indices than steps: a kept row was lost (a corrupt line), not a step to invent.
     if (rank >= row.count) continue;
-    const step: StepEvent = { type: 'step', index, t: cursor, ms: ms[rank] ?? 0, stages: {} };
-    for (const [stage, values] of stages) {
-      const value = values[rank];
-      if (value !== undefined) step.stages[stage] = value;
+    const time = times[rank];
+    const step: StepEvent = { type: 'step', index, t: cursor, ms: time?.ms ?? 0, stages: {} };
+    // Fields go to the staged steps first, then to the others.
+    let fieldRank: number;
+    if (time?.staged) {
+      for (const [stage, values] of stages) {
+        const value = values[stagedRank];
+        if (value !== undefined) step.stages[stage] = value;
+      }
+      fieldRank = stagedRank++;
+    } else {
+      fieldRank = stagedCount + unstagedRank++;
     }
     for (const [stage, total] of Object.entries(row.device) as Array<[StageName, FieldTotal]>) {
-      if (rank < total.steps) (step.device ??= {})[stage] = total.sum / total.steps;
+      if (fieldRank < total.steps) (step.device ??= {})[stage] = total.sum / total.steps;
     }
     for (const [field, total] of Object.entries(row.fields)) {
-      if (rank < total.steps) (step as unknown as Record<string, number>)[field] = share(field, total, rank);
+      if (fieldRank < total.steps) (step as unknown as Record<string, number>)[field] = share(field, total, fieldRank);
     }
     steps.push(step);
     cursor += step.ms + gapMs;
     rank++;
   }
   return steps;
+}
+
+/**
+ * The row's step times, largest first, each marked staged or not: the staged steps' add up to their
+ * recorded total and the others' to the rest. A row without `staged` is all staged steps.
+ */
+function stepTimes(row: StepsEvent): Array<{ ms: number; staged: boolean }> {
+  if (!row.staged) return valuesSumming(row.hist.ms, row.ms).map((ms) => ({ ms, staged: true }));
+  // Both histograms bucket alike, so the staged values are among the row's, equal to the bit:
+  // walking both largest first marks them (ties go to the staged steps).
+  const stagedValues = histogramValues(row.staged.hist);
+  let next = 0;
+  const values = histogramValues(row.hist.ms).map((ms) => {
+    while (next < stagedValues.length && (stagedValues[next] as number) > ms) next++;
+    const staged = next < stagedValues.length && stagedValues[next] === ms;
+    if (staged) next++;
+    return { ms, staged };
+  });
+  const scale = (staged: boolean, total: number): number => {
+    const sum = values.reduce((a, v) => (v.staged === staged ? a + v.ms : a), 0);
+    return sum > 0 ? total / sum : 1;
+  };
+  const stagedScale = scale(true, row.staged.ms);
+  const unstagedScale = scale(false, Math.max(0, row.ms - row.staged.ms));
+  return values.map((v) => ({ ms: v.ms * (v.staged ? stagedScale : unstagedScale), staged: v.staged }));
 }
 
 /** A histogram's values, largest first, scaled so they add up to the recorded total exactly. */

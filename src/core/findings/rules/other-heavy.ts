@@ -1,6 +1,7 @@
 /** other-heavy: every step spends much of its time outside data and math (metrics, logging, glue). */
 import { formatMs, formatShare } from '../../format';
 import { median, sum } from '../../stats';
+import { isStaged } from '../../staged-steps';
 import type { RunFacts } from '../facts';
 import type { Finding } from '../finding';
 import { gpuBusy, runGpu } from '../gpu';
@@ -16,7 +17,8 @@ export const OTHER_HIGH_SHARE = 0.5;
 const MAX_LINES = 3;
 
 export function otherHeavy(facts: RunFacts): Finding | null {
-  const steps = steadySteps(facts);
+  // Steps whose stages were timed: an unstaged step's `other` was not measured (staged-steps.ts).
+  const steps = steadySteps(facts).filter(isStaged);
   // A typical (median) step: a stall every N steps is periodic-stall's to report, not glue.
   const stepMs = median(steps.map((s) => s.ms)) ?? 0;
   if (stepMs <= 0 || gpuBusy(runGpu(facts))) return null;

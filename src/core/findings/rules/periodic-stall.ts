@@ -2,6 +2,7 @@
 import { STAGE_NAMES, type StageName, type StepEvent } from '../../../protocol/events';
 import { formatMs, formatShare, STAGE_LABELS } from '../../format';
 import { median, sum } from '../../stats';
+import { isStaged } from '../../staged-steps';
 import { WARMUP_SLOWDOWN } from '../../warmup';
 import type { RunFacts } from '../facts';
 import type { Finding, FixId } from '../finding';
@@ -40,19 +41,21 @@ export function periodicStall(facts: RunFacts): Finding | null {
   const severity = gradeShare(share);
   if (!severity) return null;
   const stage = stallStage(steps, stalls.steps);
-  const lines = hotLinesIn(facts.summary, [stage], MAX_LINES);
+  const lines = stage ? hotLinesIn(facts.summary, [stage], MAX_LINES) : [];
   const stallMs = median(stalls.steps.map((s) => s.ms)) ?? 0;
   // The runner aggregates line samples over the run, not per step: the best guess is the line
   // hottest in the stage the stalls spend their extra time in.
-  const line = lines[0] ? `; ${where(lines[0].file, lines[0].line)} is the hottest ${STAGE_LABELS[stage]}-stage line (lines are not recorded per step, so it is the likeliest place)` : '';
+  const line = stage && lines[0] ? `; ${where(lines[0].file, lines[0].line)} is the hottest ${STAGE_LABELS[stage]}-stage line (lines are not recorded per step, so it is the likeliest place)` : '';
+  // The runner times the stages of a sample of fast steps: the stalls may all fall outside it.
+  const spent = stage ? `, mostly in ${STAGE_LABELS[stage]}${line}` : '; no stall fell among the steps whose stages were timed';
   return {
     code: 'periodic-stall',
     severity,
     title: `A stall every ${stalls.period} steps`,
-    message: `Every ${stalls.period} steps one step takes ${formatMs(stallMs)} instead of ${formatMs(stalls.typicalMs)} (${stalls.steps.length} stalls, ${formatShare(share)} of step time${gap === null ? '' : ` over the latest ${steps.length.toLocaleString('en-US')} steps`}), mostly in ${STAGE_LABELS[stage]}${line}.`,
+    message: `Every ${stalls.period} steps one step takes ${formatMs(stallMs)} instead of ${formatMs(stalls.typicalMs)} (${stalls.steps.length} stalls, ${formatShare(share)} of step time${gap === null ? '' : ` over the latest ${steps.length.toLocaleString('en-US')} steps`})${spent}.`,
     evidence: { period: stalls.period, stalls: stalls.steps.length, stallMs, typicalStepMs: stalls.typicalMs, stallShare: share },
-    locations: lines.map((l) => ({ file: l.file, line: l.line, why: `hottest ${STAGE_LABELS[stage]}-stage line; lines are not recorded per step` })),
-    fixes: fixesFor(facts, stage),
+    locations: stage ? lines.map((l) => ({ file: l.file, line: l.line, why: `hottest ${STAGE_LABELS[stage]}-stage line; lines are not recorded per step` })) : [],
+    fixes: stage ? fixesFor(facts, stage) : [],
     impact: share,
   };
 }
@@ -88,13 +91,19 @@ function chainFrom(anchor: StepEvent, slow: readonly StepEvent[], period: number
   }
 }
 
-/** The stage the stalls spend their extra time in, against each stage's typical time. */
-function stallStage(steps: readonly StepEvent[], stalls: readonly StepEvent[]): StageName {
+/**
+ * The stage the stalls spend their extra time in, against each stage's typical time: both over
+ * staged steps (an unstaged step's stages were not measured). Null when no stall was staged.
+ */
+function stallStage(steps: readonly StepEvent[], stalls: readonly StepEvent[]): StageName | null {
+  const staged = steps.filter(isStaged);
+  const stagedStalls = stalls.filter(isStaged);
+  if (stagedStalls.length === 0) return null;
   let best: StageName = 'other';
   let bestMs = -Infinity;
   for (const stage of STAGE_NAMES) {
-    const typical = median(steps.map((s) => s.stages[stage] ?? 0)) ?? 0;
-    const extra = sum(stalls.map((s) => (s.stages[stage] ?? 0) - typical));
+    const typical = median(staged.map((s) => s.stages[stage] ?? 0)) ?? 0;
+    const extra = sum(stagedStalls.map((s) => (s.stages[stage] ?? 0) - typical));
     if (extra > bestMs) [best, bestMs] = [stage, extra];
   }
   return best;
