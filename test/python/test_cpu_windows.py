@@ -13,7 +13,7 @@ from test_recording import RecordedExample  # noqa: E402
 
 class CpuWindows(RecordedExample):
     def check_windows(self, argv):
-        result, events, steps = self.check_run(argv, cwd=SCRIPTS)
+        result, events, steps = self.check_run(argv, cwd=SCRIPTS, unstaged=True)
         self.assertEqual(len(steps), script_result(result.stdout)["steps"])
         measured = [s for s in steps if "dataCpuMs" in s]
         # Steps far shorter than a window's period: some measured, most not.

@@ -53,6 +53,11 @@ class InProcess(unittest.TestCase):
     def tearDown(self):
         self.hooks.uninstall()
 
+    def stages_stay_on(self):
+        """As on CUDA or across ranks, where calls are replayed as they happen and the stage hooks
+        never come off (stage_windows.py): the runs whose top-level classes get our __call__."""
+        self.hooks._replay_at_once()
+
     def assert_steps_with_forward(self, count):
         """Once the recorder finished: `count` steps, each with forward time, and no failure of ours."""
         self.recorder.finish()
@@ -116,6 +121,7 @@ class InProcess(unittest.TestCase):
         self.assertEqual(self.failures, [])
 
     def test_a_library_class_gets_our_call_from_its_second_call_and_torch_s_back_at_uninstall(self):
+        self.stages_stay_on()
         model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         inside = []
@@ -139,6 +145,7 @@ class InProcess(unittest.TestCase):
         self.assertNotIn("__call__", nn.Sequential.__dict__)
 
     def test_a_layer_called_at_top_level_keeps_the_hooks(self):
+        self.stages_stay_on()
         # A head called after its backbone: nn.Linear at top level. Layers are nested by the
         # hundred inside models, where each call would pass through a __call__ on their class.
         backbone, head = nn.Sequential(nn.Linear(8, 8), nn.ReLU()), nn.Linear(8, 2)
@@ -154,6 +161,7 @@ class InProcess(unittest.TestCase):
         self.assert_steps_with_forward(3)
 
     def test_torch_fx_traces_a_wrapped_class_as_it_would_without_us(self):
+        self.stages_stay_on()
         model = nn.Sequential(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), nn.Linear(4, 2))
         plain = str(torch.fx.symbolic_trace(model).graph)
         model(torch.randn(2, 4)).sum().backward()  # nn.Sequential is now ours

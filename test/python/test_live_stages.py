@@ -86,7 +86,7 @@ class Direct(Driver):
     """The hooks as they were: the recorder decides, at once."""
 
     def tag(self):
-        return self.rec.tag
+        return self.rec.tag(None)
 
     def in_forward(self):
         return self.rec.stage in ("forward", "eval")  # StepRecorder's _EVAL: an evaluation forward
@@ -172,7 +172,7 @@ class Logged(Driver):
                 self.live.flush()
 
     def tag(self):
-        return self.rec.tag
+        return self.rec.tag(None)
 
     def in_forward(self):
         return self.inside
@@ -290,7 +290,7 @@ class Replay(unittest.TestCase):
 
         def backward_begin_then_sample():
             opened = real_backward_begin()
-            tags.append(logged.rec.tag)  # the sampler's signal handler, arriving mid-replay
+            tags.append(logged.rec.tag(None))  # the sampler's signal handler, arriving mid-replay
             return opened
         logged.rec.backward_begin = backward_begin_then_sample
         logged.op_built()  # the first call is replayed at once
@@ -298,17 +298,17 @@ class Replay(unittest.TestCase):
         logged.forward_begin("model", (8,), True, True)
         logged.live.flush()
         self.assertEqual(tags, ["forward"])  # the replay was at the backward; the forward runs now
-        self.assertEqual(logged.rec.tag, "forward")
+        self.assertEqual(logged.rec.tag(None), "forward")
 
     def test_the_stage_tag_of_data_backward_and_optimizer_needs_no_replay(self):
         logged = Logged(0)
         logged.run([("forward", "model", (8,), True, True, False, []), ("backward", [])])
         logged.live.flush()
         logged.live.begin("backward", (logged.rec.backward_begin, logged.clock(), None, ()))
-        self.assertEqual(logged.rec.tag, "backward")
+        self.assertEqual(logged.rec.tag(None), "backward")
         self.assertEqual(len(logged.live.log), 1)
         logged.live.end("backward", (logged.rec.backward_end, logged.clock(), None, ()))
-        self.assertEqual(logged.rec.tag, "other")
+        self.assertEqual(logged.rec.tag(None), "other")
         self.assertEqual(logged.live.log, [])
 
 

@@ -146,7 +146,7 @@ class LoaderSteps(unittest.TestCase):
         self.assertEqual({(s["micro"], s["tokens"]) for s in steps}, {(None, None)})
         self.assertAlmostEqual(steps[2]["t"] + steps[2]["ms"], 160.0)
         self.assertEqual(loop.events("anchor"), [{"type": "anchor", "anchor": "dataloader", "detail": "steps start at a DataLoader batch"}])
-        self.assertEqual(loop.rec.tag, "none")
+        self.assertEqual(loop.rec.tag(None), "none")
 
     def test_zip_of_two_loaders_makes_one_step_per_pair(self):
         loop = Loop()
@@ -471,19 +471,19 @@ class NestedStages(unittest.TestCase):
     def test_sampler_tag_is_startup_then_the_innermost_stage_then_none(self):
         loop = Loop()
         opt = loop.optimizer()
-        self.assertEqual(loop.rec.tag, "startup")
+        self.assertEqual(loop.rec.tag(None), "startup")
         loop.rec.backward_begin()
-        self.assertEqual(loop.rec.tag, "backward")
+        self.assertEqual(loop.rec.tag(None), "backward")
         loop.rec.forward_begin("block", (8,), True, True)
-        self.assertEqual(loop.rec.tag, "forward")
+        self.assertEqual(loop.rec.tag(None), "forward")
         loop.rec.forward_end()
         loop.rec.backward_end()
-        self.assertEqual(loop.rec.tag, "other")
+        self.assertEqual(loop.rec.tag(None), "other")
         loop.step(opt)
         loop.step(opt)
         for _ in range(2):
             loop.forward(1, training=False, grad=False)
-        self.assertEqual(loop.rec.tag, "none")  # an evaluation pass
+        self.assertEqual(loop.rec.tag(None), "none")  # an evaluation pass
 
 
 class DeviceTimes(unittest.TestCase):

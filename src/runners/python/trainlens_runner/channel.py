@@ -48,15 +48,19 @@ def encode(event):
 # json.dumps-ing it took ~6 µs a step of the GIL the training loop waits for (a quarter of that now).
 _STEP_LINE = ('{"type":"step","index":%d,"t":%.3f,"ms":%.3f,"samples":%s,'
               '"stages":{"data":%.3f,"forward":%.3f,"backward":%.3f,"optimizer":%.3f,"other":%.3f}')
+_UNSTAGED_STEP_LINE = '{"type":"step","index":%d,"t":%.3f,"ms":%.3f,"samples":%s,"stages":{}'
 
 
 def _step_line(record):
     # As step_records.StepPoster.post builds it; a rank's steps also carry their collectives' ms (collectives.py).
     index, t, ms, samples, data, forward, backward, optimizer, device, tokens, micro, data_cpu = record[:12]
-    # Stage times add up to the step: `other` is what no measured stage covers.
-    other = ms - data - forward - backward - optimizer
-    line = _STEP_LINE % (index, t, ms, "null" if samples is None else "%d" % samples,
-                         data, forward, backward, optimizer, other if other > 0.0 else 0.0)
+    samples = "null" if samples is None else "%d" % samples
+    if data is None:  # a step whose stages were not timed (stage_windows.py)
+        line = _UNSTAGED_STEP_LINE % (index, t, ms, samples)
+    else:
+        # Stage times add up to the step: `other` is what no measured stage covers.
+        other = ms - data - forward - backward - optimizer
+        line = _STEP_LINE % (index, t, ms, samples, data, forward, backward, optimizer, other if other > 0.0 else 0.0)
     if device:
         line += ',"device":' + json.dumps({k: round(v, 3) for k, v in device.items()}, separators=(",", ":"), allow_nan=False)
     if tokens is not None:
@@ -78,7 +82,7 @@ class Channel:
         self._origin = origin
         self._interval_s = 1.0 / sample_hz if sample_hz > 0 else 0.0
         self._flush_s = flush_ms / 1000.0
-        self._stage_of_main = stage_of_main  # returns the stage tag the main thread has set
+        self._stage_of_main = stage_of_main  # stage_of_main(frame): the stage tag of a sample of the main thread at `frame`
         self._on_failure = on_failure
         self._lines = LineCounts()
         self._sampler = None  # the main thread's signal sampler, once installed
@@ -146,7 +150,7 @@ class Channel:
                 now = self._clock()
                 if self._interval_s and self._thread_samples:
                     frame = sys._current_frames().get(main_id)
-                    self._lines.add(line_key(frame), self._stage_of_main(), (now - last) * 1000.0)
+                    self._lines.add(line_key(frame), self._stage_of_main(frame), (now - last) * 1000.0)
                     del frame  # never keep the user's frames (and their tensors) alive
                 last = now
                 if now >= next_flush:

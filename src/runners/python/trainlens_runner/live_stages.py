@@ -17,6 +17,7 @@ a distributed run (a step takes the collectives' time measured until it is poste
 """
 import threading
 
+from .stage_windows import stage_in_stack
 from .step_records import STAGES
 
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES  # _FORWARD here: a forward or an evaluation forward
@@ -51,6 +52,8 @@ class LiveStages:
         self._now = [0.0, 0.0]  # the logged times the recorder reads while a call is replayed
         self.clock, self.cpu_clock = recorder.replay_through(self, self._now, logged_samples, logged_tokens)  # the real ones
         self._replaying = False
+        self.paused = False  # the stage hooks are off (stage_windows.py): a sample's stage comes from its frames
+        self.stage_codes = {}  # torch's entry points' code objects -> their stage, for stage_in_stack
         self.deferred = True
         self.due = _NOW  # the time at which the log is replayed; _NOW: at once
 
@@ -200,11 +203,14 @@ class LiveStages:
         self.flush()
         self._now[0], self._now[1] = self.clock(), self.cpu_clock()
 
-    def tag(self):
-        """The sampler's stage. Data, backward and optimizer are the live stack's; elsewhere the
-        tag depends on what the recorder knows (a step is open, an evaluation pass runs): the
-        recorder's, once the log is replayed; during a replay or from another thread, the live
-        stack's stage with what the recorder knew last."""
+    def tag(self, frame):
+        """The sampler's stage for a sample at `frame`. Data, backward and optimizer are the live
+        stack's; elsewhere the tag depends on what the recorder knows (a step is open, an
+        evaluation pass runs): the recorder's, once the log is replayed; during a replay or from
+        another thread, the live stack's stage with what the recorder knew last. With the stage
+        hooks off, the frames' own."""
+        if self.paused and frame is not None:
+            return stage_in_stack(frame, self.stage_codes)
         try:
             kind = self.stack[-1]
         except IndexError:  # empty, or emptied by the main thread meanwhile

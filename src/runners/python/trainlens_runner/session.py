@@ -197,9 +197,9 @@ class Session:
 
     # ---- torch --------------------------------------------------------------------------------
 
-    def _stage_of_main(self):
+    def _stage_of_main(self, frame):
         recorder = self.recorder
-        return recorder.tag if recorder is not None else "startup"  # no step before torch is imported
+        return recorder.tag(frame) if recorder is not None else "startup"  # no step before torch is imported
 
     def _torch_imported(self, torch):
         if not self.on:

@@ -153,7 +153,7 @@ class SignalSampler:
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, unblock)
             if ms > 0.0:  # 0: a SIGPROF someone else sent, between two ticks
-                self.samples.append((line_key(frame), self._stage_of_main(), ms))
+                self.samples.append((line_key(frame), self._stage_of_main(frame), ms))
         except Exception as exc:  # noqa: BLE001 - the script must never see an error of ours
             self._fail(exc)
 

@@ -5,6 +5,8 @@ from collections import deque
 
 STAGES = ("data", "forward", "backward", "optimizer")
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
+# The rest of an untimed step's record (stage_windows.py): no stages, device times, tokens, micro-batches or data CPU time.
+UNTIMED = (None,) * 8
 # A CUDA step waits here until its events complete; past this many, it is sent without them.
 _MAX_PENDING_DEVICE_STEPS = 64
 
@@ -12,7 +14,8 @@ _MAX_PENDING_DEVICE_STEPS = 64
 class Segment:
     """A step, or the part of one since the last point where it might have ended (steps.py holds
     such parts back until it knows)."""
-    __slots__ = ("t0", "t1", "owner", "ms", "cpu", "cut", "micro", "stepped", "closure", "trained", "computed", "last_end")
+    __slots__ = ("t0", "t1", "owner", "ms", "cpu", "cut", "micro", "stepped", "closure", "trained", "computed", "last_end",
+                 "staged", "mixed")
 
     def __init__(self, t0, owner):
         self.t0, self.t1, self.owner = t0, None, owner  # owner: the DataLoader iterator driving it
@@ -23,6 +26,8 @@ class Segment:
         self.closure = None  # class name of an optimizer stepped with a closure
         self.trained = self.computed = False
         self.last_end = t0
+        self.staged = True  # False: (part of) it ran with the stage hooks off (stage_windows.py), its stages unknown
+        self.mixed = False  # another iterator's batch joined it
 
 
 class StepPoster:
@@ -57,9 +62,13 @@ class StepPoster:
         else:
             samples = sum(m[0] for m in micro if m[0]) or None
             tokens = sum(m[1] for m in micro if m[1]) or None
-        record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
-                  ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None,
-                  tokens, len(micro) if len(micro) > 1 else None, cpu * 1000.0 if ms[_DATA] and cpu is not None else None)
+        if all(s.staged for s in segs):
+            record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
+                      ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None,
+                      tokens, len(micro) if len(micro) > 1 else None, cpu * 1000.0 if ms[_DATA] and cpu is not None else None)
+        else:  # its time only: channel.py sends it with no stages
+            record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
+                      None, None, None, None, None, tokens, len(micro) if len(micro) > 1 else None, None)
         self.steps += 1
         marks = device.take() if device is not None else None
         if marks is None:
@@ -67,6 +76,16 @@ class StepPoster:
         else:
             self._pending.append((record, marks))
             self.drain(device, force=False)
+
+    @property
+    def post_fn(self):
+        return self._post
+
+    def post_untimed(self, t0, t_end, samples):
+        """Sends a step whose stages were not timed (stage_windows.py), the loop's shape unchanged
+        since its last timed step."""
+        self._post((self.steps, (t0 - self._origin) * 1000.0, (t_end - t0) * 1000.0, samples) + UNTIMED)
+        self.steps += 1
 
     def drain(self, device, force):
         """Sends the waiting CUDA steps whose events completed (all of them when `force`)."""

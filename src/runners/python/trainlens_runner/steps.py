@@ -66,6 +66,7 @@ step starts and "none" outside steps after it.
 from functools import partial
 from operator import getitem
 
+from .stage_windows import GAP_S, HEAD_STEPS, OTHER_KIND_RETRY_S, PAUSE_UNDER_S, WINDOW_STEPS
 from .step_records import STAGES, Segment, StepPoster
 
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
@@ -116,6 +117,8 @@ class StepRecorder:
         self._optimizer_built = self._optimizer_stepped = self._gave_up_waiting = self._saw_backward = False
         self._closer = None  # id() of the optimizer whose step ends a round
         self._trains = set()  # id() of each module whose forward trained
+        self._simple = 0  # steps of one plain shape closed in a row since the stage hooks last resumed (gap_anchor)
+        self._broken = False  # the last step closed was not of that shape (an untimed one does not count)
 
     @property
     def steps(self):
@@ -140,12 +143,12 @@ class StepRecorder:
         stage = self.stage
         return stage is None or stage is _BACKWARD or stage is _OPTIMIZER
 
-    @property
-    def tag(self):
-        """The sampler's stage, worked out when the sampler reads it (far less often than stages
-        change); from `stage`, one attribute, as the sampler may read it from another thread."""
+    def tag(self, frame):
+        """The sampler's stage for a sample of the main thread at `frame`, worked out when the
+        sampler reads it (far less often than stages change); from `stage`, one attribute, as the
+        sampler may read it from another thread."""
         if self.pending is not None:
-            return self.pending.tag()
+            return self.pending.tag(frame)
         return self.tag_at(self.stage)
 
     def tag_at(self, stage, live=False):
@@ -315,6 +318,8 @@ class StepRecorder:
                     self._hold(t)
             elif seg.owner is None or seg.computed or self._eval is not None or self._held:
                 self._abandon()
+            else:
+                seg.mixed = True  # zip(a, b): never paused, as another iterator's batch is part of the step
         if self._seg is None:
             self._start_step(t, iterator)
         if self._seg.owner is iterator:
@@ -346,6 +351,78 @@ class StepRecorder:
         if stage in self._stack:
             self._pop(self._clock(), stage)
 
+    # ---- steps while the stage hooks are off (stage_windows.py) ---------------------------------
+
+    def gap_anchor(self, at_batch, untimed):
+        """(what alone may end steps from now on or None, if None in how many seconds to ask
+        again): right after a step boundary was replayed (`at_batch`: a DataLoader batch arrived,
+        else an optimizer stepped), the DataLoader iterator, or the optimizer's id(), whose call
+        ends this loop's steps, when its last WINDOW_STEPS steps kept one plain shape and were
+        fast. The step just begun is then untimed, and the hooks post the untimed steps
+        themselves from `untimed` (stage_windows.StageWindows: the next index, the open step's
+        start and samples) until they hand it back (gap_resumed, gap_interrupted, gap_exhausted,
+        gap_left)."""
+        seg, mb = self._seg, self._mb
+        if (seg is not None and seg.owner is not None or self._loader_steps) is not at_batch:
+            return None, OTHER_KIND_RETRY_S
+        if (seg is None or seg.computed or self._stack or self._held or self._eval is not None or self.device is not None
+                or self._poster.steps < HEAD_STEPS):
+            return None, GAP_S
+        if self._simple < WINDOW_STEPS:
+            return None, GAP_S if self._broken else 0.0
+        if at_batch and mb is not None and mb[0] is not None:
+            anchor, untimed.samples = seg.owner, mb[0]
+        elif not at_batch and mb is None and self._closer is not None:
+            anchor, untimed.samples = self._closer, None
+        else:
+            return None, GAP_S
+        seg.staged, self._mb = False, None
+        untimed.index, untimed.t0 = self._poster.steps, seg.t0
+        return anchor, None
+
+    def untimed_sink(self):
+        """(post, origin): where the hooks post untimed steps, and the clock's origin."""
+        return self._poster.post_fn, self._origin
+
+    def gap_resumed(self, by_loader, index):
+        """The hooks are back at a step boundary, having posted the steps before `index`; the next
+        starts now after an optimizer's step, or with the batch they log next (`by_loader`)."""
+        self._untimed_done(index)
+        if not by_loader:
+            self._start_step(self._clock(), None)
+
+    def gap_exhausted(self, index):
+        """The DataLoader ran out: the step begun at that __next__ never was one."""
+        self._untimed_done(index)
+
+    def gap_interrupted(self, samples, index, t0):
+        """A call the untimed steps' anchor cannot place (an evaluation's model.eval(), another
+        iterator or optimizer...), the hooks back on from now, having posted the steps before
+        `index`; the open one began at `t0`. In a DataLoader loop it ends here: its batch trained,
+        as every batch of the window did (`samples`: None while the batch has not arrived, and then
+        there was no step). Otherwise it goes on untimed, its update to come, and the calls from
+        now on count in it as in a step that had done nothing yet: an evaluation pass at the top
+        of the loop (nanoGPT, pytorch/examples) is found as with the hooks on."""
+        seg = self._seg
+        self._poster.steps, seg.t0, seg.last_end = index, t0, t0
+        if seg.owner is None:
+            return
+        if samples is not None:
+            self._poster.post_untimed(t0, self._clock(), samples)
+        self._untimed_done(self._poster.steps)
+
+    def gap_left(self, index, t0):
+        """The hooks were taken off for good in a gap: the open untimed step stays open (and is
+        dropped at exit: whether its update ran is not known)."""
+        self._poster.steps, self._seg.t0, self._seg.last_end = index, t0, t0
+
+    def _untimed_done(self, index):
+        self._poster.steps = index
+        self._seg = self._mb = None
+        self._simple, self._broken = 0, False
+
+    # ---- the end ------------------------------------------------------------------------------
+
     def finish(self):
         """At exit: ends whatever is open, sends every step still waiting for its device times,
         and says so when no step was recognised."""
@@ -357,7 +434,10 @@ class StepRecorder:
         if self._eval is not None:
             self._end_eval(_EXIT, t)
         if self._seg is not None:
-            self._abandon()
+            if self._seg.staged:
+                self._abandon()
+            else:
+                self._discard_step()  # untimed: whether its update ran is not known
         self._poster.say_none(trained=self._saw_backward or self._optimizer_stepped)
         if self.device is not None:
             self._poster.drain(self.device, force=True)
@@ -534,18 +614,25 @@ class StepRecorder:
 
     def _discard_step(self):
         self._seg, self._held, self._mb = None, [], None
+        self._simple = 0
         if self.device is not None:
             self.device.take()
 
     def _close(self, t_end):
         segs = self._held + [self._seg] if self._held else [self._seg]
         self._seg, self._held = None, []
+        first = segs[0]
+        plain = (len(segs) == 1 and first.staged and not first.mixed and not first.cut and len(first.micro) == 1
+                 and (first.owner is not None or first.stepped == [self._closer]) and t_end - first.t0 < PAUSE_UNDER_S)
+        self._simple = self._simple + 1 if plain else 0
+        self._broken = not plain and first.staged
         # The caller starts the next step, or discards; _post_step's body, once a step.
         self._poster.post(segs, t_end, self.device)
         if segs[0].owner is not None:
             self._loader_steps = True
 
     def _post_step(self, segs, t_end):
+        self._simple, self._broken = 0, True
         self._poster.post(segs, t_end, self.device)
         if segs[0].owner is not None:
             self._loader_steps = True

@@ -34,6 +34,8 @@ import weakref
 from .cpu_windows import UNREAD, CpuWindows
 from .frames import innermost_user_frame
 from .live_stages import LiveStages
+from .stage_windows import GAP_S, StageWindows
+from .step_records import UNTIMED
 from .steps import STAGES
 
 STAGE_NAMES = list(STAGES) + ["other"]
@@ -101,6 +103,9 @@ class TorchHooks:
         self._known = {}  # id() of each module seen at top level -> its _TopHook
         self._class_call = None  # the __call__ _wrap_class gives a top-level module's class
         self._cpu_windows = CpuWindows()  # which batches read the CPU clock
+        self._stage_windows = StageWindows()  # when the stage hooks are off (stage_windows.py)
+        self._stage_patches = []  # (owner, name, replacement, previous) of the hooks taken off between windows
+        self._paused_patches = []  # those taken off now
         self._open_forward = self._close_forward = None  # shared by the hooks and _class_call (install)
         self._rearm = _nothing  # puts the global hook back, a C call
         self._loader_sites = set()
@@ -162,12 +167,19 @@ class TorchHooks:
         self._global_pre = self._forward_pre(live, self._top_post)
         self._register_global(live)
         iterator = torch.utils.data.dataloader._BaseDataLoaderIter
-        self._patch(iterator, "__next__", self._loader_next(iterator.__next__))
+        next_wrapper = self._loader_next(iterator.__next__)
+        self._stage_code(_DATA, iterator.__next__, next_wrapper)
+        self._patch(iterator, "__next__", next_wrapper)
+        self._stage_code(_BACKWARD, torch.autograd.backward, torch.Tensor.backward)
+        self._stage_code(_FORWARD, torch.nn.Module._call_impl, getattr(torch.nn.Module, "_wrapped_call_impl", None))
+        self._stage_code(_OPTIMIZER, torch.nn.Module.zero_grad, torch.optim.Optimizer.zero_grad)
         # Tensor.backward calls torch.autograd.backward: one wrapper is enough where it does.
         through = {"torch", "autograd", "backward"} <= set(getattr(getattr(torch.Tensor.backward, "__code__", None), "co_names", ()))
         for owner in (torch.autograd,) if through else (torch.Tensor, torch.autograd):
             staged = self._staged(owner.backward, _BACKWARD, recorder.backward_begin, recorder.backward_end, self._cpu_windows)
-            self._patch(owner, "backward", staged)
+            self._patch(owner, "backward", staged, stage=True)
+        # Not taken off between windows: a change to nn.Module's attributes invalidates the lookup
+        # caches of every module class, and the next forward pays for all of them again.
         self._patch(torch.nn.Module, "zero_grad", self._zero_grad(torch.nn.Module.zero_grad))
         self._patch(torch.optim.Optimizer, "__init__", self._after(torch.optim.Optimizer.__init__, self._optimizer_built))
         if torch.distributed.is_available():  # from the first process group on, calls are replayed as they happen
@@ -177,9 +189,15 @@ class TorchHooks:
         if overrides is not None:  # a tuning trial's settings (overrides.py), applied inside the report so it sees them
             loader_init = overrides.wrap_loader_init(loader_init)
         self._patch(torch.utils.data.DataLoader, "__init__", self._after(loader_init, self._report_loader))
+        self._patch(torch.utils.data.DataLoader, "__iter__", self._before(torch.utils.data.DataLoader.__iter__, self._gap_ends))
+        self._patch(torch.nn.Module, "eval", self._before(torch.nn.Module.eval, self._gap_ends))
 
     def uninstall(self):
         self.active = False
+        gap = self._stage_windows
+        if gap.paused and self._live is not None:  # the untimed steps' state back to the recorder, which drops the one open
+            self._live.log.append((self._recorder.gap_left, self._live.clock(), None, (gap.index, gap.t0)))
+            gap.paused = self._live.paused = False
         if self._live is not None:
             self._live.on = False
             self._live.on_forward_enter = self._live.on_forward_exit = _nothing
@@ -190,10 +208,12 @@ class TorchHooks:
         self._tops.clear()
         for owner, name, previous in reversed(self._patches):
             if previous is _MISSING:
-                delattr(owner, name)
+                if name in owner.__dict__:  # not if taken off for a gap
+                    delattr(owner, name)
             else:
                 setattr(owner, name, previous)
         self._patches = []
+        self._stage_patches = self._paused_patches = []
 
     # ---- wrappers -----------------------------------------------------------------------------
 
@@ -326,8 +346,14 @@ class TorchHooks:
         where that is safe and cheap: torch's own __call__ in its MRO (not one of the class's or a
         script module's); a class that pickles by name, so that nothing copies our function along
         with it; and a model (a module with children) or a loss, not a layer such as nn.Linear or
-        nn.ReLU, whose many nested calls inside models would each pass through our __call__."""
+        nn.ReLU, whose many nested calls inside models would each pass through our __call__. Only
+        in runs whose stage hooks stay on (CUDA, ranks: stage_windows.py): where they come off
+        between windows, the global hook comes off too, while our __call__ would stay in every
+        call (a class attribute put back and taken off again costs more: every lookup on the
+        class starts again), measured 3.7 µs a fast_steps.py step against none."""
         cls, torch = type(module), self._torch
+        if self._live.deferred:
+            return
         if getattr(cls, "__call__", None) is not torch.nn.Module.__call__ or issubclass(cls, torch.jit.ScriptModule):
             return
         if next(module.children(), None) is None and not isinstance(module, torch.nn.modules.loss._Loss):
@@ -384,12 +410,13 @@ class TorchHooks:
         `begin` and `end` calls; the usual call, with no stage open around it, is handled inline
         (LiveStages.begin and end say the same). `windows`: the CpuWindows whose backward calls
         these are."""
-        live, get_ident, main = self._live, threading.get_ident, self._main
+        live, get_ident, main, paused = self._live, threading.get_ident, self._main, self._stage_windows
         clock, stack, log = live.clock, live.stack, live.log.append
 
         @functools.wraps(original)
         def staged(*args, **kwargs):
-            if not (live.on and get_ident() == main):
+            # Called while paused only through a reference taken before (a bound method kept aside)
+            if not (live.on and get_ident() == main) or paused.paused:
                 return original(*args, **kwargs)
             t = clock()
             if stack:
@@ -418,19 +445,40 @@ class TorchHooks:
 
     def _zero_grad(self, original):
         rec = self._recorder
+        self._stage_code(_OPTIMIZER, original)
         return self._staged(original, _OPTIMIZER, rec.zero_grad_begin, rec.zero_grad_end)
 
     def _optimizer_step(self, original):
         """_staged's wrapper, with the optimizer in the logged calls, and its report at its first step."""
         live, get_ident, main = self._live, threading.get_ident, self._main
         clock, stack, log = live.clock, live.stack, live.log.append
-        begin, end, windows = self._recorder.optimizer_begin, self._recorder.optimizer_end, self._cpu_windows
+        rec, windows, gap, untimed = self._recorder, self._cpu_windows, self._stage_windows, UNTIMED
+        begin, end = rec.optimizer_begin, rec.optimizer_end
+        post, origin = rec.untimed_sink()
         last = [None]  # the optimizer last seen already reported: spares the WeakSet lookup
 
         @functools.wraps(original)
         def step(optimizer, *args, **kwargs):
             if not (live.on and get_ident() == main):
                 return original(optimizer, *args, **kwargs)
+            if gap.paused:
+                if optimizer is not gap.anchor:
+                    self._call(self._interrupt)
+                else:  # the step of the optimizer that ends rounds, the stage hooks off: a step boundary
+                    try:
+                        result = original(optimizer, *args, **kwargs)
+                    except BaseException:
+                        self._call(self._interrupt)
+                        raise
+                    # Its step goes out here, past the log (nothing else is logged meanwhile): a
+                    # Python call less, of the few an untimed step costs.
+                    t = clock()
+                    t0 = gap.t0
+                    post((gap.index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, None) + untimed)
+                    gap.index, gap.t0 = gap.index + 1, t
+                    if t >= gap.resume_at:
+                        self._call(self._resume, t, False)
+                    return result
             t = clock()
             closure = (args[0] if args else kwargs.get("closure")) is not None
             if optimizer is not last[0]:
@@ -445,8 +493,11 @@ class TorchHooks:
                 log((begin, t, None, (optimizer,)))
                 if t >= live.due:
                     live.flush()
+            stepped = False
             try:
-                return original(optimizer, *args, **kwargs)
+                result = original(optimizer, *args, **kwargs)
+                stepped = True
+                return result
             finally:
                 t = clock()
                 windows.steps += 1
@@ -455,9 +506,12 @@ class TorchHooks:
                     log((end, t, None, (optimizer, closure)))
                     if t >= live.due:
                         live.flush()
+                    if stepped and t >= gap.try_step_at:
+                        self._call(self._try_pause, t, optimizer)
                 else:
                     self._call(live.end, _OPTIMIZER, (end, t, None, (optimizer, closure)))
         step.__trainlens__ = True
+        self._stage_code(_OPTIMIZER, original, step)
         return step
 
     def _loader_next(self, original):
@@ -465,12 +519,48 @@ class TorchHooks:
                                                                self._live.cpu_clock, self._live.stack, self._live.log.append)
         rec, tensor, logged_shape, windows = self._recorder, self._torch.Tensor, self._logged_shape, self._cpu_windows
         begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
+        gap, gap_exhausted, leading_dim, untimed = self._stage_windows, rec.gap_exhausted, self.leading_dim, UNTIMED
+        post, origin = rec.untimed_sink()
+        fetching = [False]  # the anchor's batch is being read, the stage hooks off
 
         @functools.wraps(original)
         def __next__(iterator):
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
             if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
+            if gap.paused:
+                if fetching[0]:  # a read inside the anchor's batch: part of its loading
+                    return original(iterator)
+                if iterator is not gap.anchor:
+                    self._call(self._interrupt)
+                else:
+                    # A step boundary: the step it ends goes out here, past the log (see step).
+                    t = clock()
+                    t0 = gap.t0
+                    post((gap.index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, gap.samples) + untimed)
+                    gap.index, gap.t0 = gap.index + 1, t
+                    if t >= gap.resume_at:
+                        self._call(self._resume, t, True)
+                    else:
+                        gap.samples = None  # until this batch arrives
+                        fetching[0] = True
+                        try:
+                            batch = original(iterator)
+                        except StopIteration:
+                            log((gap_exhausted, clock(), None, (gap.index,)))
+                            self._call(self._hooks_back, t)
+                            raise
+                        except BaseException:
+                            self._call(self._interrupt)
+                            raise
+                        finally:
+                            fetching[0] = False
+                        try:
+                            first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
+                            gap.samples = int(first.shape[0]) if isinstance(first, tensor) and first.dim() > 0 else leading_dim(batch)
+                        except Exception as exc:  # noqa: BLE001
+                            self._on_failure(exc)
+                        return batch
             # The CPU clock in windows only (cpu_windows.py), and read before the wall clock, as
             # StepRecorder.loader_next says why.
             t = clock()
@@ -511,12 +601,91 @@ class TorchHooks:
                     log(call)
                     if t >= live.due:
                         live.flush()
+                    if t >= gap.try_batch_at:
+                        self._try_pause(t, None)
                 else:
                     live.data_ends(call)
             except Exception as exc:  # noqa: BLE001
                 self._on_failure(exc)
             return batch
         return __next__
+
+    # ---- windows of timed stages (stage_windows.py) -------------------------------------------
+
+    def _try_pause(self, t, optimizer):
+        """At a step boundary just logged, in a window (`optimizer`: the one whose step it was, or
+        None at a batch): takes the stage hooks off when the recorder finds the loop
+        plain. The log is replayed first: from here to the next window, steps go to the recorder
+        directly."""
+        live, gap = self._live, self._stage_windows
+        if not live.deferred:  # CUDA or ranks: stage boundaries are marked as they happen, always
+            gap.try_batch_at = gap.try_step_at = float("inf")
+            return
+        live.flush()
+        if not live.on:
+            return
+        anchor, retry_s = self._recorder.gap_anchor(optimizer is None, gap)
+        if anchor is None:
+            if optimizer is None:
+                gap.try_batch_at = t + retry_s
+            else:
+                gap.try_step_at = t + retry_s
+            return
+        keep = getattr(type(optimizer), "step", None) if optimizer is not None else None
+        gap.paused, gap.resume_at = True, t + GAP_S
+        gap.anchor = optimizer if optimizer is not None else anchor
+        live.paused = True
+        if self._cpu_windows.on:
+            self._cpu_windows.close(t)
+        removed = self._paused_patches = []
+        for patch in self._stage_patches:
+            owner, name, replacement, previous = patch
+            if replacement is keep:
+                continue
+            if previous is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+            removed.append(patch)
+        self._global_dict.pop(self._global_key, None)
+
+    def _resume(self, t, by_loader):
+        """The stage hooks back on at a step boundary, the untimed steps all given to the recorder
+        (`by_loader`: a DataLoader's batch, which the hooks log next; else an optimizer's step)."""
+        self._live.log.append((self._recorder.gap_resumed, t, None, (by_loader, self._stage_windows.index)))
+        self._hooks_back(t)
+
+    def _interrupt(self):
+        """A call that the anchor alone cannot place, during a gap: a window opens at once."""
+        gap, t = self._stage_windows, self._live.clock()
+        self._live.log.append((self._recorder.gap_interrupted, t, None, (gap.samples, gap.index, gap.t0)))
+        self._hooks_back(t)
+
+    def _hooks_back(self, t):
+        gap, live = self._stage_windows, self._live
+        gap.paused, gap.anchor, gap.samples, gap.try_batch_at, gap.try_step_at = False, None, None, t, t
+        live.paused = False
+        for owner, name, replacement, _ in self._paused_patches:
+            setattr(owner, name, replacement)
+        self._paused_patches = []
+        if live.on:
+            self._rearm()
+
+    def _gap_ends(self):
+        # A DataLoader's __iter__ or a model's eval(): in a gap, the step in progress is over
+        # before the new iterator's workers start, and what follows (an evaluation pass, a new
+        # epoch) is timed. (Module.eval, not Module.train: train() recurses into every child, and
+        # some loops call it every step.)
+        if self._stage_windows.paused and threading.get_ident() == self._main:
+            self._interrupt()
+
+    def _stage_code(self, stage, *functions):
+        """Records the code of `functions` (torch's entry points and our wrappers) as `stage`'s, for
+        the sampler while the stage hooks are off."""
+        for function in functions:
+            code = getattr(getattr(function, "__func__", function), "__code__", None)
+            if code is not None:
+                self._live.stage_codes[code] = stage
 
     def _after(self, original, then):
         @functools.wraps(original)
@@ -546,11 +715,13 @@ class TorchHooks:
         self._live.replay_at_once()
 
     def _optimizer_built(self, optimizer):
+        if self._stage_windows.paused and threading.get_ident() == self._main:
+            self._interrupt()
         cls = type(optimizer)
         if not getattr(cls.step, "__trainlens__", False):
-            self._patch(cls, "step", self._optimizer_step(cls.step))
+            self._patch(cls, "step", self._optimizer_step(cls.step), stage=True)
         if not getattr(cls.zero_grad, "__trainlens__", False):
-            self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad))
+            self._patch(cls, "zero_grad", self._zero_grad(cls.zero_grad), stage=True)
         self._optimizer_sites[optimizer] = innermost_user_frame(sys._getframe(1))
         self._cpu_windows.optimizers = True
         if threading.get_ident() == self._main:
@@ -570,6 +741,8 @@ class TorchHooks:
                     "closure": closure, "foreach": _bool(defaults.get("foreach")) if isinstance(defaults, dict) else None})
 
     def _report_loader(self, loader):
+        if self._stage_windows.paused and threading.get_ident() == self._main:
+            self._interrupt()
         file, line = innermost_user_frame(sys._getframe(1))
         if file is None or (file, line) in self._loader_sites:
             return
@@ -581,8 +754,12 @@ class TorchHooks:
                          "persistentWorkers": _bool(getattr(loader, "persistent_workers", None)),
                          "prefetchFactor": _int(getattr(loader, "prefetch_factor", None))})
 
-    def _patch(self, owner, name, replacement):
-        self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
+    def _patch(self, owner, name, replacement, stage=False):
+        """`stage`: a stage hook, taken off between windows (stage_windows.py)."""
+        previous = owner.__dict__.get(name, _MISSING)
+        self._patches.append((owner, name, previous))
+        if stage:
+            self._stage_patches.append((owner, name, replacement, previous))
         setattr(owner, name, replacement)
 
 

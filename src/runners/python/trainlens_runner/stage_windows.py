@@ -1,0 +1,61 @@
+"""Which steps have their stages timed: on a fast loop, a sample of them.
+
+Each stage hook is a Python call around torch's, and on a step of a fraction of a millisecond
+their cost shows: four pass-through wrappers alone (zero_grad, forward, backward, step) cost a
+fast_steps.py step 6-7 µs of main-thread time after torch's work left the caches cold, timed and
+logged ones 13, and with the recorder's replay, 22. So once the loop's shape is known, the stage
+hooks are taken off between short windows: the window times WINDOW_STEPS whole steps, then for
+GAP_S only the one call that ends a step stays hooked (the DataLoader iterator's __next__, or the
+optimizer.step that ends a round), and each step is posted with its time and no stages. The next
+window opens at the first step boundary after the gap. So the stage table, the stage findings and
+each hot line's stage come from the windows' steps, and every step's time from all of them.
+
+Only loops that keep one shape pause (steps.py's StepRecorder.gap_anchor decides): one batch per
+step, no evaluation pass inside the window, no second iterator read in a step, one optimizer
+ending each round; and only steps shorter than PAUSE_UNDER_S, where the hooks' cost is worth
+saving. A run's first HEAD_STEPS steps are all timed. Runs on CUDA or across ranks never pause:
+their stage boundaries must be marked as they happen (device markers, collectives).
+
+During a gap, anything the anchor alone cannot place (another iterator or DataLoader, another
+optimizer, a new one built, the loader running out) opens a window at once (TorchHooks.interrupt);
+the sampler takes a sample's stage from the main thread's frames there (stage_in_stack).
+"""
+WINDOW_STEPS = 2
+GAP_S = 0.05
+PAUSE_UNDER_S = 0.01
+HEAD_STEPS = 200
+# A boundary of the other kind (an optimizer's step in a DataLoader loop) asks again this much later.
+OTHER_KIND_RETRY_S = 1.0
+
+
+class StageWindows:
+    """State the hooks share: `paused` while the stage hooks are off, `anchor` (the iterator, or
+    the id() of the optimizer, whose call ends a step meanwhile), when the gap ends (`resume_at`),
+    and when a batch's or an optimizer step's boundary may next try to pause (`try_batch_at`,
+    `try_step_at`). While paused, the hooks post the untimed steps themselves: `index` is the
+    next one's, `t0` the open one's start, `samples` its batch size in a DataLoader loop (None until
+    its batch arrives)."""
+    __slots__ = ("paused", "anchor", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at")
+
+    def __init__(self):
+        self.paused = False
+        self.anchor = self.samples = None
+        self.index, self.t0 = 0, 0.0
+        self.resume_at = self.try_batch_at = self.try_step_at = 0.0
+
+
+def stage_in_stack(frame, codes):
+    """The stage a sample lands in while the stage hooks are off, from the code on the main
+    thread's stack: the innermost of torch's entry points (`codes`: code object -> stage), as the
+    hooks' innermost stage wins; a module called while a batch loads stays data, as with the hooks.
+    "other" when none is on the stack: a gap lies inside steps, which tile the loop."""
+    stage = None
+    while frame is not None:
+        found = codes.get(frame.f_code)
+        if found is not None:
+            if stage is None:
+                stage = found
+            elif found == "data":
+                return "data"
+        frame = frame.f_back
+    return stage or "other"
