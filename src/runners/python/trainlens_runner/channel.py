@@ -133,6 +133,7 @@ class Channel:
         sampler = self._sampler
         if sampler is None or self._thread_samples:
             return
+        sampler.watch()
         while sampler.samples:
             self._lines.add(*sampler.samples.popleft())
         if not sampler.active and sampler.stopped_because is not None:

@@ -4,9 +4,10 @@ thread is: in pure Python, after a C call that held the GIL (when it returns), o
 released it (Python's sleeps and lock waits are interrupted and resume, PEP 475; other waits are
 sampled when they return).
 
-The ticks follow their own schedule on CLOCK_MONOTONIC (absolute times, jittered), never restarted
-from the handler: each tick stands for the interval of the schedule it starts, and the handler, when
-it finally runs, counts every tick that came due since it last ran for the line it finds. A tick that
+The ticks follow their own schedule on CLOCK_MONOTONIC (a periodic timer, its phase shifted at
+random every REJITTER_TICKS ticks), never restarted from the handler: each tick stands for the
+interval of the schedule it starts, and the handler, when it finally runs, counts every tick that
+came due since it last ran for the line it finds. A tick that
 came due inside a long C call finds that call's line (the frame is still there when the call
 returns). Restarting the timer from the handler instead (a sample weighted by the time since the
 previous handler ran, Scalene's method) locks the ticks' phase to the program: after each long call
@@ -19,11 +20,19 @@ pure-Python stretch shorter than the 5 ms switch interval is never seen. Why not
 ITIMER_REAL's SIGALRM is the scripts' own (signal.alarm timeouts), ITIMER_PROF counts the CPU
 time of every thread and never fires while the process waits.
 
+Why periodic, and the phase shifted only every few ticks: arming the timer from the handler at each
+tick (one-shot, a new jittered time each) cost 21 µs of the handler's 43, a ctypes call and a system
+call with the caches cold after the script's work; with the masking around it, 30. The jitter is
+what keeps the ticks from aliasing with a periodic loop; a new phase every REJITTER_TICKS ticks
+(100 ms at 100 Hz) does that too. The shift's few milliseconds are not counted in any tick's
+weight: unbiased, as shifts either way are equally likely.
+
 Never break the script: the handler restarts interrupted system calls (SA_RESTART) and never
-raises; the timer is one-shot, armed again by the handler only, so a handler that is no longer
-ours gets no signal; a script that installs its own SIGPROF handler takes the signal over (our
-timer is deleted first) and the channel samples from its thread again; forked children have no
-timer (fork does not copy it) and get the signal's old disposition back.
+raises; a script that installs its own SIGPROF handler takes the signal over (our timer is deleted
+first) and the channel samples from its thread again; a handler set past Python (sigaction from C)
+gets no more of our signals once ours has not run for STALE_S (`watch`, from the channel's thread,
+stops the period; our handler starts it again when it runs); forked children have no timer (fork
+does not copy it) and get the signal's old disposition back.
 """
 import ctypes
 import functools
@@ -45,6 +54,10 @@ _MAX_TICKS_COUNTED_ONE_BY_ONE = 10000
 _SIGEV_THREAD_ID = 4  # Linux: the signal goes to one thread, named by its kernel id
 # A flush period's worth of samples at any sane rate; only a stalled sender thread can fill it.
 MAX_PENDING = 100000
+REJITTER_TICKS = 10
+# A main thread that has not run our handler for this long (a long C call, or a handler not ours):
+# the timer stops repeating until it does.
+STALE_S = 1.0
 
 
 class _Timespec(ctypes.Structure):
@@ -119,7 +132,11 @@ class SignalSampler:
         self._stage_of_main = stage_of_main
         self._rng = random.Random()  # the script's own random sequence must not depend on our sampling
         self._spec = _Itimerspec()
-        self._due = time.monotonic() + self._interval()  # the next tick, on the schedule's clock
+        self._spec.it_interval.tv_sec = int(period_s)
+        self._spec.it_interval.tv_nsec = int((period_s - int(period_s)) * 1e9)
+        self._due = time.monotonic() + self._jittered()  # the next tick, on the schedule's clock
+        self._until_rejitter = REJITTER_TICKS
+        self._ran = time.monotonic()  # when the handler last ran
         # Held while the timer is armed or deleted, so no thread arms a deleted timer. The handler
         # only tries it: it may run on the main thread while that thread holds it in uninstall().
         self._timer_lock = threading.Lock()
@@ -143,15 +160,21 @@ class SignalSampler:
         if not self.active:
             return
         try:
-            ms = self._ticks_until(time.monotonic()) * 1000.0
-            # The next tick may already be due when the timer is set (a preempted handler): it then
-            # fires at once, and were it handled right here, nested, it would find the timer lock
-            # held and never arm again. Blocked, it waits until the timer is set and the lock free.
-            unblock = signal.pthread_sigmask(signal.SIG_BLOCK, (SIGNAL,))
-            try:
-                self._arm()  # before anything that could raise: even a KeyboardInterrupt keeps sampling going
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, unblock)
+            now = time.monotonic()
+            ms = self._ticks_until(now) * 1000.0
+            stale, self._ran = now - self._ran > STALE_S, now
+            self._until_rejitter -= 1
+            if self._until_rejitter <= 0 or stale:
+                self._until_rejitter = REJITTER_TICKS
+                self._due += self._period_s * self._rng.uniform(-0.2, 0.2)  # a new phase
+                # The next tick may already be due when the timer is set (a preempted handler): it then
+                # fires at once, and were it handled right here, nested, it would find the timer lock
+                # held and never arm again. Blocked, it waits until the timer is set and the lock free.
+                unblock = signal.pthread_sigmask(signal.SIG_BLOCK, (SIGNAL,))
+                try:
+                    self._arm()  # before anything that could raise: even a KeyboardInterrupt keeps sampling going
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, unblock)
             if ms > 0.0:  # 0: a SIGPROF someone else sent, between two ticks
                 self.samples.append((line_key(frame), self._stage_of_main(frame), ms))
         except Exception as exc:  # noqa: BLE001 - the script must never see an error of ours
@@ -159,28 +182,37 @@ class SignalSampler:
 
     def _ticks_until(self, now):
         """Seconds stood for by the ticks due by `now`, moving the schedule past it."""
-        due, seconds, counted = self._due, 0.0, 0
-        while due <= now and counted < _MAX_TICKS_COUNTED_ONE_BY_ONE:
-            interval = self._interval()
-            seconds, due, counted = seconds + interval, due + interval, counted + 1
-        if due <= now:
-            seconds, due = seconds + (now - due) + self._interval(), now + self._interval()
-        self._due = due
-        return seconds
+        due, period = self._due, self._period_s
+        if due > now:
+            return 0.0
+        ticks = int((now - due) / period) + 1
+        if ticks > _MAX_TICKS_COUNTED_ONE_BY_ONE:  # a long suspension: the schedule goes on from now
+            self._due = now + self._jittered()
+            return now - due + period
+        self._due = due + ticks * period
+        return ticks * period
 
-    def _interval(self):
+    def _jittered(self):
         return self._period_s * self._rng.uniform(0.8, 1.2)  # jitter: no aliasing with a periodic loop
 
-    def _arm(self):
-        """Arms the one-shot timer for the next tick, at its absolute time on the schedule."""
+    def watch(self):
+        """From the channel's thread: a handler that has not run for STALE_S stops the period (the
+        timer fires once more at the next tick, and our handler, when it runs, starts it again)."""
+        if self.active and time.monotonic() - self._ran > STALE_S:
+            self._arm(periodic=False)
+
+    def _arm(self, periodic=True):
+        """Arms the timer for the next tick, at its absolute time on the schedule, and every
+        period after it unless not `periodic`."""
         if not self._timer_lock.acquire(blocking=False):
-            return  # being deleted
+            return  # being deleted, or armed from another thread right now
         try:
             if self._timer_live:
                 # A time already past fires at once, so no tick is lost.
-                self._spec.it_value.tv_sec = int(self._due)
-                self._spec.it_value.tv_nsec = int((self._due - int(self._due)) * 1e9)
-                if self._lib.timer_settime(self._timer, _TIMER_ABSTIME, ctypes.byref(self._spec), None) != 0:
+                spec = self._spec if periodic else _Itimerspec()
+                spec.it_value.tv_sec = int(self._due)
+                spec.it_value.tv_nsec = int((self._due - int(self._due)) * 1e9)
+                if self._lib.timer_settime(self._timer, _TIMER_ABSTIME, ctypes.byref(spec), None) != 0:
                     raise OSError(ctypes.get_errno(), "timer_settime failed")
         finally:
             self._timer_lock.release()
