@@ -33,15 +33,15 @@ export function scriptThroughput(command: string, args: string[], env: NodeJS.Pr
   return result.batchesPerSec;
 }
 
-/** `command` is the plain command line; the recorded run is `trainlens record -- command`. */
-export function pairedOverhead(label: string, command: string[], pairs: number): PairedResult {
+/** `command` is the plain command line; the recorded run is `trainlens record -- command`; both run with `env`. */
+export function pairedOverhead(label: string, command: string[], pairs: number, env: NodeJS.ProcessEnv = process.env): PairedResult {
   const [exe, ...args] = command as [string, ...string[]];
   const plain: number[] = [];
   const recorded: number[] = [];
   const growth: number[] = [];
   const runRecorded = (): void => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-'));
-    recorded.push(scriptThroughput(process.execPath, [CLI, 'record', '--out', out, '--', ...command]));
+    recorded.push(scriptThroughput(process.execPath, [CLI, 'record', '--out', out, '--', ...command], env));
     const [run] = fs.readdirSync(out);
     const bytesPerMin = run ? recordingBytesPerMin(path.join(out, run, EVENTS_FILE)) : null;
     if (bytesPerMin !== null) growth.push(bytesPerMin);
@@ -49,7 +49,7 @@ export function pairedOverhead(label: string, command: string[], pairs: number):
   };
   for (let i = 0; i < pairs; i++) {
     // Alternate which goes first so neither side always runs on a warmer machine.
-    const runPlain = () => plain.push(scriptThroughput(exe, args));
+    const runPlain = () => plain.push(scriptThroughput(exe, args, env));
     if (i % 2 === 0) {
       runPlain();
       runRecorded();

@@ -15,13 +15,21 @@ const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
 /** Runs of ~8 s: a 2 s run varies by ±5% on its own, too coarse to resolve a 1% overhead. */
 const SHAPE_SECONDS = '8';
 
-const RUNS: Array<{ label: string; script: string[]; args: string[] }> = [
+/**
+ * The shapes are one-thread loops (torch.set_num_threads(1)), but Debian's OpenBLAS sizes its own
+ * pool when it loads and its threads spin between calls: a plain run of fast_steps.py used 199% CPU
+ * and varied ±7% from run to run, since any other process on the machine took from it directly.
+ * One BLAS thread, for the plain and the recorded runs alike, is the loop the shape means (±1%).
+ */
+const ONE_THREAD = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+
+const RUNS: Array<{ label: string; script: string[]; args: string[]; env?: NodeJS.ProcessEnv }> = [
   { label: 'compute_bound.py', script: ['examples', 'pytorch', 'compute_bound.py'], args: ['--steps', '150'] },
   { label: 'input_bound.py', script: ['examples', 'pytorch', 'input_bound.py'], args: ['--steps', '100'] },
-  { label: '~0.5 ms steps (fast_steps.py --hidden 768)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--hidden', '768', '--seconds', SHAPE_SECONDS] },
-  { label: '~0.2 ms steps (fast_steps.py)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--seconds', SHAPE_SECONDS] },
-  { label: '200 module calls a step (module_calls.py --blocks 100)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '100', '--seconds', SHAPE_SECONDS] },
-  { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS] },
+  { label: '~0.5 ms steps (fast_steps.py --hidden 768)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--hidden', '768', '--seconds', SHAPE_SECONDS], env: ONE_THREAD },
+  { label: '~0.2 ms steps (fast_steps.py)', script: ['bench', 'shapes', 'fast_steps.py'], args: ['--seconds', SHAPE_SECONDS], env: ONE_THREAD },
+  { label: '200 module calls a step (module_calls.py --blocks 100)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '100', '--seconds', SHAPE_SECONDS], env: ONE_THREAD },
+  { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS], env: ONE_THREAD },
 ];
 
 /** The issue's targets, by the step time the plain runs measured here: ≤ 1.01 where steps take 5 ms or more, ≤ 1.02 below. */
@@ -39,8 +47,9 @@ function hookCost(): string {
   if (run.status !== 0 || !result) throw new Error(`hook_cost.py failed (${run.status}):\n${run.stderr.slice(-2000)}`);
   const us = (name: string): string => `${result[`${name}CpuUs`]?.toFixed(2)} µs CPU (${result[`${name}WallUs`]?.toFixed(2)} wall; the unit itself ${result[`${name}PlainCpuUs`]?.toFixed(1)})`;
   return (
-    `hooks' main-thread cost: per nested module call ${us('nestedCall')}; per ~0.5 ms step ${us('step')}; ` +
-    `with a DataLoader ${us('loaderStep')}; medians over ${result.pairs} alternating pairs of ${result.steps}-step blocks in one process; target ≤ 5 µs a step`
+    `hooks' main-thread cost: per nested module call ${us('nestedCall')}; per ~0.2 ms step ${us('step')}; ` +
+    `with a DataLoader ${us('loaderStep')}; medians over ${result.pairs} alternating pairs of ${result.steps}-step blocks ` +
+    `after ${result.warm} steps, in one process; target ≤ 5 µs a step`
   );
 }
 
@@ -48,7 +57,7 @@ export async function runPythonRunnerBench(): Promise<string[]> {
   const lines = ['Python runner overhead (plain / recorded throughput, median of alternating pairs) and recording growth past the first steps'];
   for (const run of RUNS) {
     const command = ['/usr/bin/python3', path.join(REPO, ...run.script), ...run.args];
-    const result = pairedOverhead(run.label, command, PAIRS);
+    const result = pairedOverhead(run.label, command, PAIRS, run.env);
     const stepMs = 1000 / median(result.plain)!;
     lines.push(`  ${formatPaired(result)}; plain steps ${stepMs.toFixed(2)} ms: target ≤ ${targetFor(stepMs).toFixed(2)}`);
   }

@@ -5,11 +5,14 @@ recorder had not replayed yet counts too) and with torch's own methods put back.
 printed as a SCRIPT_RESULT line, in µs:
 
   nestedCall   per nested module call: a top-level Sequential of --modules Identity modules
-  step         per step of fast_steps.py's loop (~0.5 ms steps, batches made in the loop)
+  step         per step of fast_steps.py's loop (~0.2 ms steps, batches made in the loop)
   loaderStep   per step of the same loop over a DataLoader of the same batches
 each as CpuUs (main-thread CPU time, time.thread_time), WallUs, and PlainCpuUs (the unit itself).
+A step figure is the steady state: timed over --steps steps after --warm (past the first steps,
+whose stages are all timed, so that the stages are timed in windows as on any long fast loop:
+trainlens_runner/stage_windows.py).
 
-    python hook_cost.py [--pairs P] [--steps N] [--modules M]
+    python hook_cost.py [--pairs P] [--steps N] [--warm N] [--modules M]
 """
 import argparse
 import json
@@ -40,8 +43,10 @@ def install():
 
 
 def timed(block, then=None):
+    """(CPU, wall) seconds from where `block` says its timed part started (its return value) or
+    from its start, to after `then`."""
     cpu0, wall0 = time.thread_time(), time.perf_counter()
-    block()
+    cpu0, wall0 = block() or (cpu0, wall0)
     if then is not None:
         then()
     return time.thread_time() - cpu0, time.perf_counter() - wall0
@@ -57,18 +62,23 @@ def nested_calls(modules, calls):
     return block
 
 
-def fast_steps(steps, loader):
+def fast_steps(steps, loader, warm=0):
+    """A block of `warm` + `steps` steps that returns when its last `steps` began."""
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8))
     inputs, targets = torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
-    dataset = TensorDataset(inputs.repeat(steps, 1), targets.repeat(steps))
+    dataset = TensorDataset(inputs.repeat(warm + steps, 1), targets.repeat(warm + steps))
 
     def block():
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)  # built in the block: hooked when the block is
-        batches = DataLoader(dataset, batch_size=BATCH_SIZE) if loader else ((inputs, targets) for _ in range(steps))
-        for x, y in batches:
+        batches = DataLoader(dataset, batch_size=BATCH_SIZE) if loader else ((inputs, targets) for _ in range(warm + steps))
+        started = None
+        for i, (x, y) in enumerate(batches):
+            if i == warm:
+                started = time.thread_time(), time.perf_counter()
             optimizer.zero_grad()
             nn.functional.cross_entropy(model(x), y).backward()
             optimizer.step()
+        return started
     return block
 
 
@@ -92,18 +102,19 @@ def paired_cost(block, pairs, per):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--warm", type=int, default=1000)
     parser.add_argument("--modules", type=int, default=200)
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     calls = max(1, args.steps // 10)
-    for warm in (nested_calls(args.modules, calls), fast_steps(50, False), fast_steps(50, True)):
-        warm()
-    figures = {"pairs": args.pairs, "steps": args.steps, "modules": args.modules}
+    for warm_up in (nested_calls(args.modules, calls), fast_steps(50, False), fast_steps(50, True)):
+        warm_up()
+    figures = {"pairs": args.pairs, "steps": args.steps, "warm": args.warm, "modules": args.modules}
     for name, block, per in (("nestedCall", nested_calls(args.modules, calls), calls * args.modules),
-                             ("step", fast_steps(args.steps, False), args.steps),
-                             ("loaderStep", fast_steps(args.steps, True), args.steps)):
+                             ("step", fast_steps(args.steps, False, args.warm), args.steps),
+                             ("loaderStep", fast_steps(args.steps, True, args.warm), args.steps)):
         figures[name + "CpuUs"], figures[name + "WallUs"], figures[name + "PlainCpuUs"] = paired_cost(block, args.pairs, per)
     print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
 
