@@ -5,14 +5,16 @@ are sliced in the loop and evaluation runs before every --eval-every-th step; wi
 iterates a DataLoader of --eval-every batches per epoch and a validation DataLoader is evaluated
 after each epoch.
 
-Ground truth, measured by the script itself: its optimizer steps; each stage's share of the
-training time (its own perf_counter around zero_grad and step, the model call, backward); the
-evaluation passes with their batches; trainS, the loop's wall time less its passes.
+Ground truth, measured by the script itself: its optimizer steps; each stage's median time per step
+(its own perf_counter around zero_grad and step, the model call, backward: medians, as a busy
+machine's preemptions land in a few steps, and the runner times a sample of them); the evaluation
+passes with their batches; trainS, the loop's wall time less its passes.
 
     python loop_windows.py [--steps N] [--eval-every N] [--loader]
 """
 import argparse
 import json
+import statistics
 import time
 
 import torch
@@ -35,7 +37,7 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     train_x, train_y = torch.randn(args.eval_every * BATCH, FEATURES), torch.randint(0, 8, (args.eval_every * BATCH,))
     val = [(torch.randn(EVAL_BATCH, FEATURES), torch.randint(0, 8, (EVAL_BATCH,))) for _ in range(EVAL_BATCHES)]
-    own = {"forward": 0.0, "backward": 0.0, "optimizer": 0.0}
+    own = {"forward": [], "backward": [], "optimizer": []}
     evals, steps = [], 0
 
     def evaluate(batches):
@@ -57,9 +59,9 @@ def main():
         t3 = time.perf_counter()
         optimizer.step()
         t4 = time.perf_counter()
-        own["optimizer"] += (t1 - t0) + (t4 - t3)
-        own["forward"] += t2 - t1
-        own["backward"] += t3 - t2
+        own["optimizer"].append((t1 - t0) + (t4 - t3))
+        own["forward"].append(t2 - t1)
+        own["backward"].append(t3 - t2)
         steps += 1
 
     loop_t0 = time.perf_counter()
@@ -77,7 +79,7 @@ def main():
             train_step(train_x[i * BATCH:(i + 1) * BATCH], train_y[i * BATCH:(i + 1) * BATCH])
     train_s = time.perf_counter() - loop_t0 - sum(s for _, s in evals)
     print("SCRIPT_RESULT " + json.dumps({"steps": steps, "batch": BATCH, "trainS": train_s,
-                                         "shares": {k: v / train_s for k, v in own.items()},
+                                         "medianMs": {k: statistics.median(v) * 1000.0 for k, v in own.items()},
                                          "evalBatches": [n for n, _ in evals]}), flush=True)
 
 
