@@ -96,7 +96,7 @@ class InProcess(unittest.TestCase):
         self.assertEqual(self.failures, [])
 
     def test_a_sample_between_windows_takes_the_innermost_stage_on_the_stack(self):
-        codes = self.hooks._live.stage_codes
+        codes = self.hooks._stage_windows.codes
         frames = {}
 
         def leaf():

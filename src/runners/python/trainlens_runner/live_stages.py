@@ -52,8 +52,7 @@ class LiveStages:
         self._now = [0.0, 0.0]  # the logged times the recorder reads while a call is replayed
         self.clock, self.cpu_clock = recorder.replay_through(self, self._now, logged_samples, logged_tokens)  # the real ones
         self._replaying = False
-        self.paused = False  # the stage hooks are off (stage_windows.py): a sample's stage comes from its frames
-        self.stage_codes = {}  # torch's entry points' code objects -> their stage, for stage_in_stack
+        self.stage_windows = None  # the hooks' StageWindows: while paused, a sample's stage comes from its frames
         self.deferred = True
         self.due = _NOW  # the time at which the log is replayed; _NOW: at once
 
@@ -209,8 +208,9 @@ class LiveStages:
         evaluation pass runs): the recorder's, once the log is replayed; during a replay or from
         another thread, the live stack's stage with what the recorder knew last. With the stage
         hooks off, the frames' own."""
-        if self.paused and frame is not None:
-            return stage_in_stack(frame, self.stage_codes)
+        windows = self.stage_windows
+        if windows is not None and windows.paused and frame is not None:
+            return stage_in_stack(frame, windows.codes)
         try:
             kind = self.stack[-1]
         except IndexError:  # empty, or emptied by the main thread meanwhile

@@ -34,13 +34,15 @@ class StageWindows:
     and when a batch's or an optimizer step's boundary may next try to pause (`try_batch_at`,
     `try_step_at`). While paused, the hooks post the untimed steps themselves: `index` is the
     next one's, `t0` the open one's start, `samples` its batch size in a DataLoader loop (None until
-    its batch arrives)."""
-    __slots__ = ("paused", "anchor", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at")
+    its batch arrives). `codes`: torch's entry points' (and our wrappers') code objects -> their
+    stage, for stage_in_stack."""
+    __slots__ = ("paused", "anchor", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at", "codes")
 
     def __init__(self):
         self.paused = False
         self.anchor = self.samples = None
         self.index, self.t0 = 0, 0.0
+        self.codes = {}
         self.resume_at = self.try_batch_at = self.try_step_at = 0.0
 
 

@@ -62,13 +62,13 @@ class StepPoster:
         else:
             samples = sum(m[0] for m in micro if m[0]) or None
             tokens = sum(m[1] for m in micro if m[1]) or None
+        head = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples)
+        micro_count = len(micro) if len(micro) > 1 else None
         if all(s.staged for s in segs):
-            record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
-                      ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None,
-                      tokens, len(micro) if len(micro) > 1 else None, cpu * 1000.0 if ms[_DATA] and cpu is not None else None)
+            record = head + (ms[_DATA] * 1000.0, ms[_FORWARD] * 1000.0, ms[_BACKWARD] * 1000.0, ms[_OPTIMIZER] * 1000.0, None,
+                             tokens, micro_count, cpu * 1000.0 if ms[_DATA] and cpu is not None else None)
         else:  # its time only: channel.py sends it with no stages
-            record = (self.steps, (first.t0 - self._origin) * 1000.0, (t_end - first.t0 - cut) * 1000.0, samples,
-                      None, None, None, None, None, tokens, len(micro) if len(micro) > 1 else None, None)
+            record = head + (None, None, None, None, None, tokens, micro_count, None)
         self.steps += 1
         marks = device.take() if device is not None else None
         if marks is None:

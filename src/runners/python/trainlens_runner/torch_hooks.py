@@ -161,6 +161,7 @@ class TorchHooks:
         torch = self._torch
         self._recorder = recorder
         live = self._live = LiveStages(recorder, self._on_failure, self._replay_at_once_now, self._logged_samples, self._logged_tokens)
+        live.stage_windows = self._stage_windows
         self._open_forward, self._close_forward = self._forward_opener(live), self._forward_closer(live)
         self._top_post = self._top_forward_post(live)
         self._class_call = self._top_class_call(live)
@@ -197,7 +198,7 @@ class TorchHooks:
         gap = self._stage_windows
         if gap.paused and self._live is not None:  # the untimed steps' state back to the recorder, which drops the one open
             self._live.log.append((self._recorder.gap_left, self._live.clock(), None, (gap.index, gap.t0)))
-            gap.paused = self._live.paused = False
+            gap.paused = False
         if self._live is not None:
             self._live.on = False
             self._live.on_forward_enter = self._live.on_forward_exit = _nothing
@@ -410,13 +411,13 @@ class TorchHooks:
         `begin` and `end` calls; the usual call, with no stage open around it, is handled inline
         (LiveStages.begin and end say the same). `windows`: the CpuWindows whose backward calls
         these are."""
-        live, get_ident, main, paused = self._live, threading.get_ident, self._main, self._stage_windows
+        live, get_ident, main, gap = self._live, threading.get_ident, self._main, self._stage_windows
         clock, stack, log = live.clock, live.stack, live.log.append
 
         @functools.wraps(original)
         def staged(*args, **kwargs):
             # Called while paused only through a reference taken before (a bound method kept aside)
-            if not (live.on and get_ident() == main) or paused.paused:
+            if not (live.on and get_ident() == main) or gap.paused:
                 return original(*args, **kwargs)
             t = clock()
             if stack:
@@ -634,7 +635,6 @@ class TorchHooks:
         keep = getattr(type(optimizer), "step", None) if optimizer is not None else None
         gap.paused, gap.resume_at = True, t + GAP_S
         gap.anchor = optimizer if optimizer is not None else anchor
-        live.paused = True
         if self._cpu_windows.on:
             self._cpu_windows.close(t)
         removed = self._paused_patches = []
@@ -664,7 +664,6 @@ class TorchHooks:
     def _hooks_back(self, t):
         gap, live = self._stage_windows, self._live
         gap.paused, gap.anchor, gap.samples, gap.try_batch_at, gap.try_step_at = False, None, None, t, t
-        live.paused = False
         for owner, name, replacement, _ in self._paused_patches:
             setattr(owner, name, replacement)
         self._paused_patches = []
@@ -672,10 +671,10 @@ class TorchHooks:
             self._rearm()
 
     def _gap_ends(self):
-        # A DataLoader's __iter__ or a model's eval(): in a gap, the step in progress is over
-        # before the new iterator's workers start, and what follows (an evaluation pass, a new
-        # epoch) is timed. (Module.eval, not Module.train: train() recurses into every child, and
-        # some loops call it every step.)
+        # A DataLoader's __iter__ or a model's eval(), or a DataLoader or optimizer built: in a gap,
+        # the step in progress is over before the new iterator's workers start, and what follows
+        # (an evaluation pass, a new epoch) is timed. (Module.eval, not Module.train: train()
+        # recurses into every child, and some loops call it every step.)
         if self._stage_windows.paused and threading.get_ident() == self._main:
             self._interrupt()
 
@@ -685,7 +684,7 @@ class TorchHooks:
         for function in functions:
             code = getattr(getattr(function, "__func__", function), "__code__", None)
             if code is not None:
-                self._live.stage_codes[code] = stage
+                self._stage_windows.codes[code] = stage
 
     def _after(self, original, then):
         @functools.wraps(original)
@@ -715,8 +714,7 @@ class TorchHooks:
         self._live.replay_at_once()
 
     def _optimizer_built(self, optimizer):
-        if self._stage_windows.paused and threading.get_ident() == self._main:
-            self._interrupt()
+        self._gap_ends()
         cls = type(optimizer)
         if not getattr(cls.step, "__trainlens__", False):
             self._patch(cls, "step", self._optimizer_step(cls.step), stage=True)
@@ -741,8 +739,7 @@ class TorchHooks:
                     "closure": closure, "foreach": _bool(defaults.get("foreach")) if isinstance(defaults, dict) else None})
 
     def _report_loader(self, loader):
-        if self._stage_windows.paused and threading.get_ident() == self._main:
-            self._interrupt()
+        self._gap_ends()
         file, line = innermost_user_frame(sys._getframe(1))
         if file is None or (file, line) in self._loader_sites:
             return
