@@ -20,8 +20,11 @@ export interface PairedResult {
   label: string;
   plain: number[];
   recorded: number[];
-  /** Median of plain/recorded throughput per pair: 1.01 means 1% slower under TrainLens. */
+  /** plain/recorded throughput of each pair. */
+  ratios: number[];
+  /** Their median: 1.01 means 1% slower under TrainLens. */
   ratio: number;
+  pinned: boolean;
   /** Median over the recorded runs; null when they ran too few steps to tell. */
   recordingBytesPerMin: number | null;
 }
@@ -33,15 +36,45 @@ export function scriptThroughput(command: string, args: string[], env: NodeJS.Pr
   return result.batchesPerSec;
 }
 
-/** `command` is the plain command line; the recorded run is `trainlens record -- command`; both run with `env`. */
-export function pairedOverhead(label: string, command: string[], pairs: number, env: NodeJS.ProcessEnv = process.env): PairedResult {
+/**
+ * Where a one-thread shape runs when pinned: the script (all its threads, the runner's sender
+ * thread with the main one, so the runner's in-process work counts fully against the script) on
+ * one core, TrainLens's host on another. Unpinned, the same plain run of fast_steps.py moved
+ * 2,064-2,205 batches/s over six runs on the 2-core VM as the scheduler moved it; pinned,
+ * 2,138-2,187. Null where there is no second core or no taskset.
+ */
+function pinning(): { script: string; host: string } | null {
+  const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+  return hasTaskset && os.availableParallelism() >= 2 ? { script: '1', host: '0' } : null;
+}
+
+/**
+ * The recorded run's interpreter, pinned: a `python3` that runs the real one under taskset, since
+ * `trainlens record` takes the interpreter itself as the command (and its children inherit the host's
+ * core otherwise).
+ */
+function pinnedInterpreter(exe: string, core: string, dir: string): string {
+  const shim = path.join(dir, path.basename(exe));
+  fs.writeFileSync(shim, `#!/bin/sh\nexec taskset -c ${core} ${exe} "$@"\n`, { mode: 0o755 });
+  return shim;
+}
+
+/**
+ * `command` is the plain command line; the recorded run is `trainlens record -- command`; both run
+ * with `env`, and pinned (see pinning) when `pin` and the machine allows.
+ */
+export function pairedOverhead(label: string, command: string[], pairs: number, env: NodeJS.ProcessEnv = process.env, pin = false): PairedResult {
   const [exe, ...args] = command as [string, ...string[]];
+  const cores = pin ? pinning() : null;
+  const shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-pin-'));
+  const recordedExe = cores ? pinnedInterpreter(exe, cores.script, shimDir) : exe;
   const plain: number[] = [];
   const recorded: number[] = [];
   const growth: number[] = [];
   const runRecorded = (): void => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-'));
-    recorded.push(scriptThroughput(process.execPath, [CLI, 'record', '--out', out, '--', ...command], env));
+    const record = [CLI, 'record', '--out', out, '--', recordedExe, ...args];
+    recorded.push(cores ? scriptThroughput('taskset', ['-c', cores.host, process.execPath, ...record], env) : scriptThroughput(process.execPath, record, env));
     const [run] = fs.readdirSync(out);
     const bytesPerMin = run ? recordingBytesPerMin(path.join(out, run, EVENTS_FILE)) : null;
     if (bytesPerMin !== null) growth.push(bytesPerMin);
@@ -49,7 +82,7 @@ export function pairedOverhead(label: string, command: string[], pairs: number, 
   };
   for (let i = 0; i < pairs; i++) {
     // Alternate which goes first so neither side always runs on a warmer machine.
-    const runPlain = () => plain.push(scriptThroughput(exe, args, env));
+    const runPlain = () => plain.push(cores ? scriptThroughput('taskset', ['-c', cores.script, exe, ...args], env) : scriptThroughput(exe, args, env));
     if (i % 2 === 0) {
       runPlain();
       runRecorded();
@@ -58,12 +91,16 @@ export function pairedOverhead(label: string, command: string[], pairs: number, 
       runPlain();
     }
   }
+  fs.rmSync(shimDir, { recursive: true, force: true });
   const ratios = plain.map((p, i) => p / (recorded[i] as number));
-  return { label, plain, recorded, ratio: median(ratios) ?? NaN, recordingBytesPerMin: median(growth) };
+  return { label, plain, recorded, ratios, ratio: median(ratios) ?? NaN, pinned: cores !== null, recordingBytesPerMin: median(growth) };
 }
 
 export function formatPaired(result: PairedResult): string {
   const fmt = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
   const growth = result.recordingBytesPerMin === null ? '' : `; recording ${(result.recordingBytesPerMin / 1024).toFixed(0)} KB/min`;
-  return `${result.label}: overhead ratio ${result.ratio.toFixed(3)} over ${result.plain.length} pairs (plain ${fmt(result.plain)} | recorded ${fmt(result.recorded)} batches/s)${growth}`;
+  const sorted = [...result.ratios].sort((a, b) => a - b);
+  const spread = `, pairs' ratios ${sorted[0]?.toFixed(3)}-${sorted.at(-1)?.toFixed(3)}`;
+  const pinned = result.pinned ? ', script and host pinned to a core each' : '';
+  return `${result.label}: overhead ratio ${result.ratio.toFixed(3)} over ${result.plain.length} pairs${spread}${pinned} (plain ${fmt(result.plain)} | recorded ${fmt(result.recorded)} batches/s)${growth}`;
 }

@@ -8,11 +8,17 @@ printed as a SCRIPT_RESULT line, in µs:
   step         per step of fast_steps.py's loop (~0.2 ms steps, batches made in the loop)
   loaderStep   per step of the same loop over a DataLoader of the same batches
 each as CpuUs (main-thread CPU time, time.thread_time), WallUs, and PlainCpuUs (the unit itself).
+And the line sampler's cost (segments of steps with the signal sampler installed and without, in
+turn): samplerFastUs per sample on the fast_steps loop, samplerModulesUs on a training loop of
+--blocks Linear+ReLU blocks (module_calls.py's shape), each measured at SAMPLER_COST_RATE times
+the runner's default rate, and the share of the main thread's CPU they make at the default rate
+(samplerFastPct, samplerModulesPct). A sample's cost on this VM is mostly the signal's delivery,
+not the handler: see src/host/run-session.ts's DEFAULT_PYTHON_SAMPLE_HZ.
 A step figure is the steady state: timed over --steps steps after --warm (past the first steps,
 whose stages are all timed, so that the stages are timed in windows as on any long fast loop:
 trainlens_runner/stage_windows.py).
 
-    python hook_cost.py [--pairs P] [--steps N] [--warm N] [--modules M]
+    python hook_cost.py [--pairs P] [--steps N] [--warm N] [--modules M] [--blocks B] [--sampler-s S] [--segment-s S]
 """
 import argparse
 import json
@@ -27,10 +33,17 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "runners", "python"))
+from trainlens_runner.session import DEFAULT_SAMPLE_HZ  # noqa: E402
+from trainlens_runner.signal_sampler import SignalSampler  # noqa: E402
 from trainlens_runner.steps import StepRecorder  # noqa: E402
 from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
 
 BATCH_SIZE = 32
+# The sampler's cost is measured at this multiple of its default rate: at the default rate itself
+# it is under 1% of a segment's time, within the VM's segment-to-segment noise (three 30 s runs of
+# the ~0.2 ms loop at 50 Hz gave 188, 46 and -39 µs a sample). Measured per sample at 100 Hz it
+# came out 146-154 µs on that loop, at 1,000 Hz 145 (a no-op handler): about the same cost.
+SAMPLER_COST_RATE = 10
 
 
 def install():
@@ -62,10 +75,14 @@ def nested_calls(modules, calls):
     return block
 
 
+def fast_model():
+    """fast_steps.py's model and batch."""
+    return nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8)), torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
+
+
 def fast_steps(steps, loader, warm=0):
     """A block of `warm` + `steps` steps that returns when its last `steps` began."""
-    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8))
-    inputs, targets = torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
+    model, inputs, targets = fast_model()
     dataset = TensorDataset(inputs.repeat(warm + steps, 1), targets.repeat(warm + steps))
 
     def block():
@@ -80,6 +97,51 @@ def fast_steps(steps, loader, warm=0):
             optimizer.step()
         return started
     return block
+
+
+def module_model(blocks):
+    """module_calls.py's model of `blocks` Linear+ReLU pairs, and a batch."""
+    model = nn.Sequential(*[layer for _ in range(blocks) for layer in (nn.Linear(16, 16), nn.ReLU())])
+    return model, torch.randn(16, 16), torch.randint(0, 16, (16,))
+
+
+def training_step(model, inputs, targets):
+    """One Adam step of `model` on the batch, as a function."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(inputs), targets).backward()
+        optimizer.step()
+    return step
+
+
+def sampler_cost(step, seconds, segment_s, hz):
+    """The sampler at `hz`, on and off in turn every `segment_s` of steps for `seconds`: the
+    machine's own drift (this VM's blocks of the same steps vary by ±9% over seconds) is shared by
+    neighbouring segments. Returns the (sampled - plain) main-thread CPU per sample taken, in µs,
+    from the medians over pairs of neighbouring segments of CPU time per step."""
+    per_sample = []
+    until = time.perf_counter() + seconds
+    pair = 0
+    while time.perf_counter() < until:
+        per_step, samples = {}, 0
+        for sampled in ((True, False) if pair % 2 == 0 else (False, True)):
+            sampler = SignalSampler.install(1.0 / hz, lambda frame: "other") if sampled else None
+            if sampled and sampler is None:
+                sys.exit("the signal sampler cannot run here")
+            steps, cpu0, end = 0, time.thread_time(), time.perf_counter() + segment_s
+            while steps == 0 or time.perf_counter() < end:
+                step()
+                steps += 1
+            per_step[sampled] = (time.thread_time() - cpu0) / steps
+            if sampler is not None:
+                sampler.uninstall()
+                samples, sampled_steps = len(sampler.samples), steps
+        pair += 1
+        if samples:
+            per_sample.append((per_step[True] - per_step[False]) * sampled_steps / samples * 1e6)
+    return statistics.median(per_sample)
 
 
 def paired_cost(block, pairs, per):
@@ -105,17 +167,26 @@ def main():
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--warm", type=int, default=1000)
     parser.add_argument("--modules", type=int, default=200)
+    parser.add_argument("--blocks", type=int, default=500)
+    parser.add_argument("--sampler-s", type=float, default=30.0, help="seconds of each sampler-cost measure")
+    parser.add_argument("--segment-s", type=float, default=0.2, help="seconds of one sampled or plain segment")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     calls = max(1, args.steps // 10)
     for warm_up in (nested_calls(args.modules, calls), fast_steps(50, False), fast_steps(50, True)):
         warm_up()
-    figures = {"pairs": args.pairs, "steps": args.steps, "warm": args.warm, "modules": args.modules}
+    figures = {"pairs": args.pairs, "steps": args.steps, "warm": args.warm, "modules": args.modules, "blocks": args.blocks,
+               "segmentS": args.segment_s}
     for name, block, per in (("nestedCall", nested_calls(args.modules, calls), calls * args.modules),
                              ("step", fast_steps(args.steps, False, args.warm), args.steps),
                              ("loaderStep", fast_steps(args.steps, True, args.warm), args.steps)):
         figures[name + "CpuUs"], figures[name + "WallUs"], figures[name + "PlainCpuUs"] = paired_cost(block, args.pairs, per)
+    figures["sampleHz"], figures["samplerCostHz"] = DEFAULT_SAMPLE_HZ, DEFAULT_SAMPLE_HZ * SAMPLER_COST_RATE
+    for name, step in (("samplerFast", training_step(*fast_model())), ("samplerModules", training_step(*module_model(args.blocks)))):
+        step()
+        us = sampler_cost(step, args.sampler_s, args.segment_s, figures["samplerCostHz"])
+        figures[name + "Us"], figures[name + "Pct"] = round(us, 1), round(us * DEFAULT_SAMPLE_HZ / 1e4, 2)
     print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
 
 

@@ -19,9 +19,16 @@ import { TrainingProcess, type ProcessExit, type TrainingStdio } from './launch/
 import { RecordingWriter } from './recording/recording-writer';
 import { startTelemetry } from './telemetry';
 
-export const DEFAULT_PYTHON_SAMPLE_HZ = 100;
 /**
- * 10 ms, as for Python. V8's CPU profiler at 1 ms measured 1.3-2.5% of a compute-bound tfjs run's
+ * 20 ms. What a sample costs is mostly the signal's delivery, not the handler (13.5 µs): on the
+ * 2-core VM the tests and benches run on (nested virtualization), interrupting the main thread cost
+ * it 110-175 µs of CPU a sample in torch loops (bench/shapes/hook_cost.py's sampler figures; a
+ * no-op C handler there, 118), so 100 Hz cost 1.2-1.6% of throughput and 50 Hz 0.55-0.9%. Where
+ * signals cost less, a higher trainlens.sampleHz buys finer hot lines sooner.
+ */
+export const DEFAULT_PYTHON_SAMPLE_HZ = 50;
+/**
+ * 10 ms. V8's CPU profiler at 1 ms measured 1.3-2.5% of a compute-bound tfjs run's
  * throughput and 2 ms ~1.4%; at 5 ms the cost sank into the machine's ±5% run-to-run noise without
  * being provably under 1%, so the default takes the next step down.
  */

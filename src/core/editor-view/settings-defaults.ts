@@ -25,7 +25,7 @@ export type SettingKey = keyof SettingDefaults;
 
 export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
   // Equal to the host's DEFAULT_PYTHON_SAMPLE_HZ / DEFAULT_NODE_SAMPLE_HZ (checked by a test).
-  sampleHz: 100,
+  sampleHz: 50,
   nodeSampleHz: 100,
   args: [],
   env: {},

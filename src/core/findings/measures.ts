@@ -23,7 +23,7 @@ export function gradeShare(share: number): Severity | null {
 /** The training math; `forwardBackward` is tfjs's unsplittable forward+backward. */
 export const COMPUTE_STAGES: readonly StageName[] = ['forward', 'backward', 'forwardBackward', 'optimizer'];
 
-/** A line counts as hot from 1% of all samples: 60 samples of a minute at the default 100 Hz. */
+/** A line counts as hot from 1% of all samples: 30 samples of a minute at Python's default 50 Hz. */
 export const HOT_LINE_MIN_SHARE = 0.01;
 
 /** Steps after warm-up: the same steps the summary's steady-state figures come from. */

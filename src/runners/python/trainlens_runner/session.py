@@ -23,7 +23,7 @@ from .steps import StepRecorder
 from .torch_hooks import TorchHooks, TorchImportWatcher
 
 WARNING_PREFIX = "trainlens: instrumentation disabled: "
-DEFAULT_SAMPLE_HZ = 100.0
+DEFAULT_SAMPLE_HZ = 50.0  # the host's DEFAULT_PYTHON_SAMPLE_HZ, which says why
 DEFAULT_FLUSH_MS = 250.0
 
 

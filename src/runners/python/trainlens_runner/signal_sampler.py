@@ -24,7 +24,7 @@ Why periodic, and the phase shifted only every few ticks: arming the timer from 
 tick (one-shot, a new jittered time each) cost 21 µs of the handler's 43, a ctypes call and a system
 call with the caches cold after the script's work; with the masking around it, 30. The jitter is
 what keeps the ticks from aliasing with a periodic loop; a new phase every REJITTER_TICKS ticks
-(100 ms at 100 Hz) does that too. The shift's few milliseconds are not counted in any tick's
+(200 ms at the default 50 Hz) does that too. The shift's few milliseconds are not counted in any tick's
 weight: unbiased, as shifts either way are equally likely.
 
 Never break the script: the handler restarts interrupted system calls (SA_RESTART) and never
