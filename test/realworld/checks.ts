@@ -42,7 +42,7 @@ export function sameFile(a: string, b: string): boolean {
 /**
  * TrainLens's top hot line is the sampler's top line, or ties with it (within 0.05 of its share),
  * and its share is within 0.1 of the sampler's share for that line. Both are samples: on a fast
- * machine a short run gives TrainLens's 100 Hz sampler a few dozen of them (regression's 300 steps
+ * machine a short run gives TrainLens's 50 Hz sampler a few dozen of them (regression's 300 steps
  * took 40 ms), so each bound widens to three standard errors of the two shares' difference when
  * that is larger.
  */

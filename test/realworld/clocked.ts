@@ -27,7 +27,7 @@ export interface ClockedScript {
   /** The script's own count of its training iterations, from what it printed. */
   stepsPrinted(output: string): number;
   anchor: keyof typeof ANCHORS;
-  /** TrainLens's --sample-hz, for a run whose training is too short for the default 100 Hz to rank its lines. */
+  /** TrainLens's --sample-hz, for a run whose training is too short for the default 50 Hz to rank its lines. */
   sampleHz?: number;
 }
 

@@ -57,7 +57,7 @@ export function recordWithTruth(script: string, args: string[], cwd: string, fla
   const clockFile = path.join(cwd, 'truth-clock.json');
   const linesFile = path.join(cwd, 'truth-lines.json');
   // 1,000 samples a second: on a fast machine some of these runs train for well under a second,
-  // and 100 Hz would leave TrainLens's line shares a few dozen samples (see assertTopLine).
+  // and the default 50 Hz would leave TrainLens's line shares a few dozen samples (see assertTopLine).
   const recorded = record([TORCH_PYTHON, TRUTH_RUN, '--out', clockFile, '--lines', linesFile, script, ...args], cwd, process.env, ['--sample-hz', '1000', ...flags]);
   return { ...recorded, clock: readJson<TorchClock>(clockFile), lines: readJson<LineTimes>(linesFile) };
 }

@@ -74,7 +74,7 @@ describeClocked(
     iterationEnds: (clock) => clock.backward.map(([, end]) => end),
     stepsPrinted: (output) => Number(linesMatching(output, /^Loss: \S+ after (\d+) batches/)[0]?.[1]),
     anchor: 'backward',
-    // It trains for a fraction of a second (a few hundred ~0.5 ms iterations): ~30 samples at 100 Hz.
+    // It trains for a fraction of a second (a few hundred ~0.5 ms iterations): ~15 samples at the default 50 Hz.
     sampleHz: 1000,
   },
   (ran) => {
