@@ -95,6 +95,30 @@ class InProcess(unittest.TestCase):
         self.assertEqual(self.recorder.steps, HEAD_STEPS + 500)
         self.assertEqual(self.failures, [])
 
+    def test_a_step_method_kept_aside_is_part_of_a_dataloader_gaps_steps(self):
+        # optimizer.step bound before the loop stays our wrapper when the class's is taken off: in a
+        # DataLoader's gap it is part of the step, not a change of shape that opens a window.
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        step = optimizer.step
+        batches = HEAD_STEPS + 1500
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(batches * 4, 8), torch.randint(0, 2, (batches * 4,))),
+                                             batch_size=4)
+        paused = 0
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            step()
+            paused += self.hooks._stage_windows.paused
+        self.recorder.finish()
+        steps = [e for e in self.events if type(e) is tuple]
+        self.assertEqual([s[0] for s in steps], list(range(batches)))
+        self.assertEqual({s[3] for s in steps}, {4})
+        timed = [s for s in steps[HEAD_STEPS:] if s[4] is not None]
+        self.assertGreater(paused, 0)
+        self.assertLess(len(timed), (batches - HEAD_STEPS) / 2)
+        self.assertEqual(self.failures, [])
+
     def test_a_sample_between_windows_takes_the_innermost_stage_on_the_stack(self):
         codes = self.hooks._stage_windows.codes
         frames = {}

@@ -21,26 +21,32 @@ optimizer, a new one built, the loader running out) opens a window at once (Torc
 the sampler takes a sample's stage from the main thread's frames there (stage_in_stack).
 """
 WINDOW_STEPS = 2
-GAP_S = 0.05
+GAP_S = 0.1
 PAUSE_UNDER_S = 0.01
 HEAD_STEPS = 200
-# A boundary of the other kind (an optimizer's step in a DataLoader loop) asks again this much later.
+# A boundary where the loop cannot pause yet (its first steps, a step broken by an evaluation pass)
+# asks again this much later; one of the other kind (an optimizer's step in a DataLoader loop), this.
+RETRY_S = 0.05
 OTHER_KIND_RETRY_S = 1.0
+# StageWindows.samples while the anchor's batch is read: a read meanwhile is part of its loading.
+FETCHING = object()
 
 
 class StageWindows:
     """State the hooks share: `paused` while the stage hooks are off, `anchor` (the iterator, or
-    the id() of the optimizer, whose call ends a step meanwhile), when the gap ends (`resume_at`),
-    and when a batch's or an optimizer step's boundary may next try to pause (`try_batch_at`,
-    `try_step_at`). While paused, the hooks post the untimed steps themselves: `index` is the
-    next one's, `t0` the open one's start, `samples` its batch size in a DataLoader loop (None until
-    its batch arrives). `codes`: torch's entry points' (and our wrappers') code objects -> their
-    stage, for stage_in_stack."""
-    __slots__ = ("paused", "anchor", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at", "codes")
+    the optimizer, whose call ends a step meanwhile; None while the hooks are on) and `by_loader`
+    (it is an iterator), when the gap ends (`resume_at`), and when a batch's or an optimizer step's
+    boundary may next try to pause (`try_batch_at`, `try_step_at`). While paused, the hooks post
+    the untimed steps themselves: `index` is the next one's, `t0` the open one's start, `samples`
+    its batch size in a DataLoader loop (None until its batch arrives, FETCHING while it is read).
+    `codes`: torch's entry points' (and our wrappers') code objects -> their stage, for
+    stage_in_stack."""
+    __slots__ = ("paused", "anchor", "by_loader", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at", "codes")
 
     def __init__(self):
         self.paused = False
         self.anchor = self.samples = None
+        self.by_loader = False
         self.index, self.t0 = 0, 0.0
         self.codes = {}
         self.resume_at = self.try_batch_at = self.try_step_at = 0.0

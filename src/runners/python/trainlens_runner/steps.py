@@ -66,7 +66,7 @@ step starts and "none" outside steps after it.
 from functools import partial
 from operator import getitem
 
-from .stage_windows import GAP_S, HEAD_STEPS, OTHER_KIND_RETRY_S, PAUSE_UNDER_S, WINDOW_STEPS
+from .stage_windows import HEAD_STEPS, OTHER_KIND_RETRY_S, PAUSE_UNDER_S, RETRY_S, WINDOW_STEPS
 from .step_records import STAGES, Segment, StepPoster
 
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
@@ -367,15 +367,15 @@ class StepRecorder:
             return None, OTHER_KIND_RETRY_S
         if (seg is None or seg.computed or self._stack or self._held or self._eval is not None or self.device is not None
                 or self._poster.steps < HEAD_STEPS):
-            return None, GAP_S
+            return None, RETRY_S
         if self._simple < WINDOW_STEPS:
-            return None, GAP_S if self._broken else 0.0
+            return None, RETRY_S if self._broken else 0.0
         if at_batch and mb is not None and mb[0] is not None:
             anchor, untimed.samples = seg.owner, mb[0]
         elif not at_batch and mb is None and self._closer is not None:
             anchor, untimed.samples = self._closer, None
         else:
-            return None, GAP_S
+            return None, RETRY_S
         seg.staged, self._mb = False, None
         untimed.index, untimed.t0 = self._poster.steps, seg.t0
         return anchor, None

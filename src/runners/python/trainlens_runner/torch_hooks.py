@@ -34,7 +34,7 @@ import weakref
 from .cpu_windows import UNREAD, CpuWindows
 from .frames import innermost_user_frame
 from .live_stages import LiveStages
-from .stage_windows import GAP_S, StageWindows
+from .stage_windows import FETCHING, GAP_S, StageWindows
 from .step_records import UNTIMED
 from .steps import STAGES
 
@@ -198,7 +198,7 @@ class TorchHooks:
         gap = self._stage_windows
         if gap.paused and self._live is not None:  # the untimed steps' state back to the recorder, which drops the one open
             self._live.log.append((self._recorder.gap_left, self._live.clock(), None, (gap.index, gap.t0)))
-            gap.paused = False
+            gap.paused, gap.anchor = False, None
         if self._live is not None:
             self._live.on = False
             self._live.on_forward_enter = self._live.on_forward_exit = _nothing
@@ -464,6 +464,10 @@ class TorchHooks:
                 return original(optimizer, *args, **kwargs)
             if gap.paused:
                 if optimizer is not gap.anchor:
+                    # Here only through a reference taken before (a bound method kept aside): in a
+                    # DataLoader's gap, part of the step as in every step of the window.
+                    if gap.by_loader:
+                        return original(optimizer, *args, **kwargs)
                     self._call(self._interrupt)
                 else:  # the step of the optimizer that ends rounds, the stage hooks off: a step boundary
                     try:
@@ -522,46 +526,49 @@ class TorchHooks:
         begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
         gap, gap_exhausted, leading_dim, untimed = self._stage_windows, rec.gap_exhausted, self.leading_dim, UNTIMED
         post, origin = rec.untimed_sink()
-        fetching = [False]  # the anchor's batch is being read, the stage hooks off
 
         @functools.wraps(original)
         def __next__(iterator):
+            # Between windows, the anchor's batch (the anchor is None while the hooks are on): a step
+            # boundary, and the step it ends goes out here, past the log (see step). As few calls
+            # and attribute reads as will do: this runs at every step, cold after torch's work.
+            if iterator is gap.anchor and live.on and get_ident() == main:
+                t = clock()
+                t0 = gap.t0
+                post((gap.index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, gap.samples) + untimed)
+                gap.index, gap.t0 = gap.index + 1, t
+                if t < gap.resume_at:
+                    gap.samples = FETCHING  # until this batch arrives
+                    try:
+                        batch = original(iterator)
+                    except StopIteration:
+                        log((gap_exhausted, clock(), None, (gap.index,)))
+                        self._call(self._hooks_back, t)
+                        raise
+                    except BaseException:
+                        self._call(self._interrupt)
+                        raise
+                    try:
+                        # leading_dim, inline for a tensor or a tuple or list that starts with one (a
+                        # torch.Size is a tuple: empty for a 0-dim tensor)
+                        first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
+                        if isinstance(first, tensor):
+                            shape = first.shape
+                            gap.samples = shape[0] if shape else None
+                        else:
+                            gap.samples = leading_dim(batch)
+                    except Exception as exc:  # noqa: BLE001
+                        gap.samples = None
+                        self._on_failure(exc)
+                    return batch
+                self._call(self._resume, t, True)
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
-            if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
+            elif not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
-            if gap.paused:
-                if fetching[0]:  # a read inside the anchor's batch: part of its loading
+            elif gap.paused:
+                if gap.samples is FETCHING:  # a read inside the anchor's batch: part of its loading
                     return original(iterator)
-                if iterator is not gap.anchor:
-                    self._call(self._interrupt)
-                else:
-                    # A step boundary: the step it ends goes out here, past the log (see step).
-                    t = clock()
-                    t0 = gap.t0
-                    post((gap.index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, gap.samples) + untimed)
-                    gap.index, gap.t0 = gap.index + 1, t
-                    if t >= gap.resume_at:
-                        self._call(self._resume, t, True)
-                    else:
-                        gap.samples = None  # until this batch arrives
-                        fetching[0] = True
-                        try:
-                            batch = original(iterator)
-                        except StopIteration:
-                            log((gap_exhausted, clock(), None, (gap.index,)))
-                            self._call(self._hooks_back, t)
-                            raise
-                        except BaseException:
-                            self._call(self._interrupt)
-                            raise
-                        finally:
-                            fetching[0] = False
-                        try:
-                            first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
-                            gap.samples = int(first.shape[0]) if isinstance(first, tensor) and first.dim() > 0 else leading_dim(batch)
-                        except Exception as exc:  # noqa: BLE001
-                            self._on_failure(exc)
-                        return batch
+                self._call(self._interrupt)
             # The CPU clock in windows only (cpu_windows.py), and read before the wall clock, as
             # StepRecorder.loader_next says why.
             t = clock()
@@ -634,7 +641,7 @@ class TorchHooks:
             return
         keep = getattr(type(optimizer), "step", None) if optimizer is not None else None
         gap.paused, gap.resume_at = True, t + GAP_S
-        gap.anchor = optimizer if optimizer is not None else anchor
+        gap.anchor, gap.by_loader = (optimizer, False) if optimizer is not None else (anchor, True)
         if self._cpu_windows.on:
             self._cpu_windows.close(t)
         removed = self._paused_patches = []
@@ -658,7 +665,8 @@ class TorchHooks:
     def _interrupt(self):
         """A call that the anchor alone cannot place, during a gap: a window opens at once."""
         gap, t = self._stage_windows, self._live.clock()
-        self._live.log.append((self._recorder.gap_interrupted, t, None, (gap.samples, gap.index, gap.t0)))
+        samples = gap.samples if gap.samples is not FETCHING else None
+        self._live.log.append((self._recorder.gap_interrupted, t, None, (samples, gap.index, gap.t0)))
         self._hooks_back(t)
 
     def _hooks_back(self, t):
