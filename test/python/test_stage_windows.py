@@ -119,6 +119,26 @@ class InProcess(unittest.TestCase):
         self.assertLess(len(timed), (batches - HEAD_STEPS) / 2)
         self.assertEqual(self.failures, [])
 
+    def test_each_untimed_dataloader_step_keeps_its_own_batch_size(self):
+        # Each epoch ends on a short batch, inside a gap: every step goes out with its batch's size, in order.
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        dataset = torch.utils.data.TensorDataset(torch.randn(4 * 1000 + 3, 8), torch.randint(0, 2, (4 * 1000 + 3,)))
+        sizes, paused = [], 0
+        for _ in range(3):
+            for x, y in torch.utils.data.DataLoader(dataset, batch_size=4):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                sizes.append(len(x))
+                paused += self.hooks._stage_windows.paused
+        self.recorder.finish()
+        steps = [e for e in self.events if type(e) is tuple]
+        self.assertGreater(paused, 0)
+        self.assertEqual([s[0] for s in steps], list(range(len(sizes))))
+        self.assertEqual([s[3] for s in steps], sizes)
+        self.assertEqual(self.failures, [])
+
     def test_a_sample_between_windows_takes_the_innermost_stage_on_the_stack(self):
         codes = self.hooks._stage_windows.codes
         frames = {}

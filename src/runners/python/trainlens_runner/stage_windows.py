@@ -31,7 +31,7 @@ HEAD_STEPS = 200
 # asks again this much later; one of the other kind (an optimizer's step in a DataLoader loop), this.
 RETRY_S = 0.05
 OTHER_KIND_RETRY_S = 1.0
-# StageWindows.samples while the anchor's batch is read: a read meanwhile is part of its loading.
+# StageWindows.samples while the open step's batch has not arrived (its size is not marked yet).
 FETCHING = object()
 
 
@@ -41,15 +41,19 @@ class StageWindows:
     (it is an iterator), when the gap ends (`resume_at`), and when a batch's or an optimizer step's
     boundary may next try to pause (`try_batch_at`, `try_step_at`). While paused, the hooks post
     the untimed steps themselves: `index` is the next one's, `t0` the open one's start, `samples`
-    its batch size in a DataLoader loop (None until its batch arrives, FETCHING while it is read).
+    its batch size in a DataLoader loop (None until its batch arrives, FETCHING while it is read);
+    in a DataLoader's gap, `marks` holds what comes after them until the gap ends: each boundary's
+    time, then its batch's size.
     `codes`: torch's entry points' (and our wrappers') code objects -> their stage, for
     stage_in_stack."""
-    __slots__ = ("paused", "anchor", "by_loader", "index", "t0", "samples", "resume_at", "try_batch_at", "try_step_at", "codes")
+    __slots__ = ("paused", "anchor", "by_loader", "index", "t0", "samples", "marks", "resume_at", "try_batch_at", "try_step_at",
+                 "codes")
 
     def __init__(self):
         self.paused = False
         self.anchor = self.samples = None
         self.by_loader = False
+        self.marks = []
         self.index, self.t0 = 0, 0.0
         self.codes = {}
         self.resume_at = self.try_batch_at = self.try_step_at = 0.0
