@@ -10,10 +10,11 @@ printed as a SCRIPT_RESULT line, in µs:
 each as CpuUs (main-thread CPU time, time.thread_time), WallUs, and PlainCpuUs (the unit itself).
 And the line sampler's cost (segments of steps with the signal sampler installed and without, in
 turn): samplerFastUs per sample on the fast_steps loop, samplerModulesUs on a training loop of
---blocks Linear+ReLU blocks (module_calls.py's shape), each measured at SAMPLER_COST_RATE times
-the runner's default rate, and the share of the main thread's CPU they make at the default rate
-(samplerFastPct, samplerModulesPct). A sample's cost on this VM is mostly the signal's delivery,
-not the handler: see src/host/run-session.ts's DEFAULT_PYTHON_SAMPLE_HZ.
+--blocks Linear+ReLU blocks (module_calls.py's shape), both ticking on the main thread's CPU clock
+as the sampler does in a loop that never waits, and samplerWallFastUs on the fast loop with the
+wall clock's ticks (a loop that waits); each measured at SAMPLER_COST_RATE times the runner's
+default rate, with the share of the main thread's CPU it makes at the default rate (...Pct). A
+wall-clock sample's cost on this VM is mostly its timer's interrupt: signal_sampler.py.
 A step figure is the steady state: timed over --steps steps after --warm (past the first steps,
 whose stages are all timed, so that the stages are timed in windows as on any long fast loop:
 trainlens_runner/stage_windows.py).
@@ -44,6 +45,8 @@ BATCH_SIZE = 32
 # the ~0.2 ms loop at 50 Hz gave 188, 46 and -39 µs a sample). Measured per sample at 100 Hz it
 # came out 146-154 µs on that loop, at 1,000 Hz 145 (a no-op handler): about the same cost.
 SAMPLER_COST_RATE = 10
+WATCH_S = 0.05
+WATCH_TRIES = 20
 
 
 def install():
@@ -116,11 +119,13 @@ def training_step(model, inputs, targets):
     return step
 
 
-def sampler_cost(step, seconds, segment_s, hz):
+def sampler_cost(step, seconds, segment_s, hz, clock):
     """The sampler at `hz`, on and off in turn every `segment_s` of steps for `seconds`: the
     machine's own drift (this VM's blocks of the same steps vary by ±9% over seconds) is shared by
-    neighbouring segments. Returns the (sampled - plain) main-thread CPU per sample taken, in µs,
-    from the medians over pairs of neighbouring segments of CPU time per step."""
+    neighbouring segments. `clock`: "cpu", the sampler choosing its clock as in a recorded run (a
+    first WATCH_S of steps, then its watch: these loops never wait, so the main thread's CPU
+    clock), or "wall", never asked. Returns the (sampled - plain) main-thread CPU per sample taken,
+    in µs, from the medians over pairs of neighbouring segments of CPU time per step."""
     per_sample = []
     until = time.perf_counter() + seconds
     pair = 0
@@ -130,10 +135,18 @@ def sampler_cost(step, seconds, segment_s, hz):
             sampler = SignalSampler.install(1.0 / hz, lambda frame: "other") if sampled else None
             if sampled and sampler is None:
                 sys.exit("the signal sampler cannot run here")
-            steps, cpu0, end = 0, time.thread_time(), time.perf_counter() + segment_s
-            while steps == 0 or time.perf_counter() < end:
-                step()
-                steps += 1
+            if sampled and clock == "cpu":
+                for _ in range(WATCH_TRIES):  # another process may take the core for a while
+                    run_for(step, WATCH_S)
+                    sampler.watch()
+                    if sampler.on_cpu:
+                        break
+                else:
+                    sampler.uninstall()
+                    sys.exit("the main thread was off its CPU for over 1%% of every %.2f s: too busy a machine" % WATCH_S)
+                sampler.samples.clear()
+            cpu0 = time.thread_time()
+            steps = run_for(step, segment_s)
             per_step[sampled] = (time.thread_time() - cpu0) / steps
             if sampler is not None:
                 sampler.uninstall()
@@ -142,6 +155,15 @@ def sampler_cost(step, seconds, segment_s, hz):
         if samples:
             per_sample.append((per_step[True] - per_step[False]) * sampled_steps / samples * 1e6)
     return statistics.median(per_sample)
+
+
+def run_for(step, seconds):
+    """Steps for `seconds`; how many."""
+    steps, end = 0, time.perf_counter() + seconds
+    while steps == 0 or time.perf_counter() < end:
+        step()
+        steps += 1
+    return steps
 
 
 def paired_cost(block, pairs, per):
@@ -183,9 +205,10 @@ def main():
                              ("loaderStep", fast_steps(args.steps, True, args.warm), args.steps)):
         figures[name + "CpuUs"], figures[name + "WallUs"], figures[name + "PlainCpuUs"] = paired_cost(block, args.pairs, per)
     figures["sampleHz"], figures["samplerCostHz"] = DEFAULT_SAMPLE_HZ, DEFAULT_SAMPLE_HZ * SAMPLER_COST_RATE
-    for name, step in (("samplerFast", training_step(*fast_model())), ("samplerModules", training_step(*module_model(args.blocks)))):
+    fast, modules = training_step(*fast_model()), training_step(*module_model(args.blocks))
+    for name, step, clock in (("samplerFast", fast, "cpu"), ("samplerModules", modules, "cpu"), ("samplerWallFast", fast, "wall")):
         step()
-        us = sampler_cost(step, args.sampler_s, args.segment_s, figures["samplerCostHz"])
+        us = sampler_cost(step, args.sampler_s, args.segment_s, figures["samplerCostHz"], clock)
         figures[name + "Us"], figures[name + "Pct"] = round(us, 1), round(us * DEFAULT_SAMPLE_HZ / 1e4, 2)
     print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
 

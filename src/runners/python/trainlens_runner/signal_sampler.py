@@ -20,6 +20,21 @@ pure-Python stretch shorter than the 5 ms switch interval is never seen. Why not
 ITIMER_REAL's SIGALRM is the scripts' own (signal.alarm timeouts), ITIMER_PROF counts the CPU
 time of every thread and never fires while the process waits.
 
+Two clocks. What a sample costs is mostly the timer's interrupt, not the handler: on the 2-core VM
+the benches run on (nested virtualization) a CLOCK_MONOTONIC tick arriving in the middle of torch's
+work cost the main thread 110-175 µs of CPU, the handler 13.5 of them. A timer on the main
+thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) raises no interrupt of its own: the kernel checks it
+at its scheduler tick, which interrupts a busy thread anyway (as Go's runtime profiler does). But
+it is silent while the thread waits. So while the main thread computes, on its CPU for ON_CPU_SHARE
+of the last interval between two `watch` calls (the channel's flushes), the ticks come from its CPU
+clock; as soon as an interval had more waiting, from CLOCK_MONOTONIC again. Either way the handler
+counts the ticks of the one schedule on CLOCK_MONOTONIC that came due since it last ran, so a
+sample stands for wall time. What the CPU clock gets wrong is bounded by the time off the CPU: a
+wait in CPU mode is counted for the line the next CPU tick finds, and only under 1% of an interval
+waits (else the next `watch` goes back) but for the interval in which the loop starts waiting.
+Its ticks fall on the kernel's scheduler ticks (every 4 ms at HZ=250), a grid of their own; a loop
+whose step is a whole number of them to within a few µs could alias with it.
+
 Why periodic, and the phase shifted only every few ticks: arming the timer from the handler at each
 tick (one-shot, a new jittered time each) cost 21 µs of the handler's 43, a ctypes call and a system
 call with the caches cold after the script's work; with the masking around it, 30. The jitter is
@@ -51,7 +66,10 @@ _CLOCK_MONOTONIC = 1  # time.monotonic() reads the same clock on Linux
 _TIMER_ABSTIME = 1
 # After a long suspension (SIGSTOP, a debugger) the missed ticks are counted in one go past this.
 _MAX_TICKS_COUNTED_ONE_BY_ONE = 10000
+_CLOCK_THREAD_CPUTIME_ID = 3  # the CPU time of the thread that creates the timer
 _SIGEV_THREAD_ID = 4  # Linux: the signal goes to one thread, named by its kernel id
+# A main thread on its CPU for this share of a watch interval or more is sampled on its CPU clock.
+ON_CPU_SHARE = 0.99
 # A flush period's worth of samples at any sane rate; only a stalled sender thread can fill it.
 MAX_PENDING = 100000
 REJITTER_TICKS = 10
@@ -108,7 +126,11 @@ class SignalSampler:
         event = _Sigevent(signo=SIGNAL, notify=_SIGEV_THREAD_ID, thread_id=threading.get_native_id())
         if lib.timer_create(_CLOCK_MONOTONIC, ctypes.byref(event), ctypes.byref(timer)) != 0:
             return None
-        sampler = cls(lib, timer, period_s, stage_of_main)
+        cpu_timer = ctypes.c_void_p()
+        if not hasattr(time, "pthread_getcpuclockid") or lib.timer_create(_CLOCK_THREAD_CPUTIME_ID, ctypes.byref(event),
+                                                                          ctypes.byref(cpu_timer)) != 0:
+            cpu_timer = None  # the wall clock only
+        sampler = cls(lib, timer, cpu_timer, period_s, stage_of_main)
         try:
             signal.signal(SIGNAL, sampler._on_signal)
             signal.siginterrupt(SIGNAL, False)  # SA_RESTART: C extensions' system calls see no EINTR
@@ -121,13 +143,19 @@ class SignalSampler:
         sampler._arm()
         return sampler
 
-    def __init__(self, lib, timer, period_s, stage_of_main):
+    def __init__(self, lib, timer, cpu_timer, period_s, stage_of_main):
         self.samples = deque(maxlen=MAX_PENDING)
         self.active = True
         self.stopped_because = None
         self._lib = lib
         self._timer = timer
+        self._cpu_timer = cpu_timer  # None where the main thread's CPU clock has no timer
         self._timer_live = True
+        # Which timer ticks: the CPU clock's while the main thread computes (`watch` decides).
+        self.on_cpu = False
+        self._armed = None  # the timer armed now: _timer, _cpu_timer or None
+        self._main_cpu_clock = time.pthread_getcpuclockid(threading.get_ident()) if cpu_timer is not None else None
+        self._watched = self._clocks()
         self._period_s = period_s
         self._stage_of_main = stage_of_main
         self._rng = random.Random()  # the script's own random sequence must not depend on our sampling
@@ -147,7 +175,7 @@ class SignalSampler:
         """Stops sampling for good; from any thread. On the main thread the signal also gets its
         default disposition back, through SIG_IGN so that a signal still pending is discarded."""
         self.active = False
-        self._delete_timer()
+        self._delete_timers()
         if signal.signal is self._guarded_signal:
             signal.signal = self._original_signal
         if threading.current_thread() is threading.main_thread() and signal.getsignal(SIGNAL) == self._on_signal:
@@ -196,26 +224,53 @@ class SignalSampler:
         return self._period_s * self._rng.uniform(0.8, 1.2)  # jitter: no aliasing with a periodic loop
 
     def watch(self):
-        """From the channel's thread: a handler that has not run for STALE_S stops the period (the
-        timer fires once more at the next tick, and our handler, when it runs, starts it again)."""
-        if self.active and time.monotonic() - self._ran > STALE_S:
-            self._arm(periodic=False)
+        """From the channel's thread, at each flush: the ticks from the main thread's CPU clock
+        when it was on its CPU for ON_CPU_SHARE of the time since the last call, else from the wall
+        clock. A handler that has not run for STALE_S stops the period (the wall timer fires once
+        more at the next tick, and our handler, when it runs, starts it again)."""
+        if not self.active:
+            return
+        (now, cpu), (then, cpu_then) = self._clocks(), self._watched
+        self._watched = now, cpu
+        if now - self._ran > STALE_S:
+            self._arm(periodic=False, wait=True)
+            return
+        on_cpu = self._cpu_timer is not None and cpu - cpu_then >= ON_CPU_SHARE * (now - then)
+        if on_cpu != self.on_cpu:
+            self.on_cpu = on_cpu
+            self._arm(wait=True)
 
-    def _arm(self, periodic=True):
-        """Arms the timer for the next tick, at its absolute time on the schedule, and every
-        period after it unless not `periodic`."""
-        if not self._timer_lock.acquire(blocking=False):
+    def _clocks(self):
+        """(wall, the main thread's CPU time) now, in seconds."""
+        return time.monotonic(), time.clock_gettime(self._main_cpu_clock) if self._main_cpu_clock is not None else 0.0
+
+    def _arm(self, periodic=True, wait=False):
+        """Arms the timer of the clock in use for the next tick, and every period after it unless
+        not `periodic` (then the wall clock's, once), and disarms the other. The wall clock's next
+        tick is at its absolute time on the schedule; the CPU clock's a jittered period of CPU time
+        from now. From the handler the lock is only tried (`wait` False): it may have interrupted
+        its own thread's holder."""
+        if not self._timer_lock.acquire(blocking=wait):
             return  # being deleted, or armed from another thread right now
         try:
             if self._timer_live:
-                # A time already past fires at once, so no tick is lost.
                 spec = self._spec if periodic else _Itimerspec()
-                spec.it_value.tv_sec = int(self._due)
-                spec.it_value.tv_nsec = int((self._due - int(self._due)) * 1e9)
-                if self._lib.timer_settime(self._timer, _TIMER_ABSTIME, ctypes.byref(spec), None) != 0:
-                    raise OSError(ctypes.get_errno(), "timer_settime failed")
+                if self.on_cpu and periodic:
+                    timer, flags, at = self._cpu_timer, 0, self._jittered()
+                else:  # a time already past fires at once, so no tick is lost
+                    timer, flags, at = self._timer, _TIMER_ABSTIME, self._due
+                spec.it_value.tv_sec = int(at)
+                spec.it_value.tv_nsec = int((at - int(at)) * 1e9)
+                self._settime(timer, flags, spec)
+                if self._armed is not None and self._armed is not timer:
+                    self._settime(self._armed, 0, _Itimerspec())
+                self._armed = timer
         finally:
             self._timer_lock.release()
+
+    def _settime(self, timer, flags, spec):
+        if self._lib.timer_settime(timer, flags, ctypes.byref(spec), None) != 0:
+            raise OSError(ctypes.get_errno(), "timer_settime failed")
 
     def _guard(self, original):
         @functools.wraps(original)
@@ -224,7 +279,7 @@ class SignalSampler:
             if signalnum == SIGNAL and self.active:
                 self.active = False
                 self.stopped_because = "the script installed its own SIGPROF handler"
-                self._delete_timer()
+                self._delete_timers()
             return original(signalnum, handler)
 
         return guarded_signal
@@ -232,13 +287,15 @@ class SignalSampler:
     def _fail(self, exc):
         self.active = False
         self.stopped_because = "the signal sampler failed: %r" % (exc,)
-        self._delete_timer()
+        self._delete_timers()
 
-    def _delete_timer(self):
+    def _delete_timers(self):
         with self._timer_lock:
             if self._timer_live:
                 self._timer_live = False
                 self._lib.timer_delete(self._timer)
+                if self._cpu_timer is not None:
+                    self._lib.timer_delete(self._cpu_timer)
 
     def _forked(self):
         # The child has no timer (fork does not copy POSIX timers) and no pending signal; the lock
