@@ -20,11 +20,12 @@ import { RecordingWriter } from './recording/recording-writer';
 import { startTelemetry } from './telemetry';
 
 /**
- * 20 ms. What a sample costs is mostly the signal's delivery, not the handler (13.5 µs): on the
- * 2-core VM the tests and benches run on (nested virtualization), interrupting the main thread cost
- * it 110-175 µs of CPU a sample in torch loops (bench/shapes/hook_cost.py's sampler figures; a
- * no-op C handler there, 118), so 100 Hz cost 1.2-1.6% of throughput and 50 Hz 0.55-0.9%. Where
- * signals cost less, a higher trainlens.sampleHz buys finer hot lines sooner.
+ * 20 ms. What a wall-clock sample costs is mostly its timer's interrupt, not the handler (13.5 µs):
+ * on the 2-core VM the tests and benches run on (nested virtualization), it cost the main thread
+ * 110-180 µs of CPU in torch loops (bench/shapes/hook_cost.py's sampler figures; a no-op C handler
+ * there, 118), so 100 Hz cost 1.2-1.6% of throughput and 50 Hz 0.55-0.9%. A loop that never waits
+ * is sampled on its CPU clock, ~50 µs a sample (signal_sampler.py), but one that waits at all keeps
+ * the wall clock. Where interrupts cost less, a higher trainlens.sampleHz buys finer hot lines sooner.
  */
 export const DEFAULT_PYTHON_SAMPLE_HZ = 50;
 /**
