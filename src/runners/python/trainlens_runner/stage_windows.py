@@ -21,9 +21,10 @@ optimizer, a new one built, the loader running out) opens a window at once (Torc
 the sampler takes a sample's stage from the main thread's frames there (stage_in_stack).
 """
 WINDOW_STEPS = 2
-# A window costs the main thread 0.6-0.9 ms whatever the step time (the hooks put back and taken
-# off, two timed steps and the log's replay, all with cold caches: fast_steps.py's loop with and
-# without a DataLoader), so the gap sets its share of the loop: ~0.7% here, 2.5 µs a 0.35 ms step.
+# A window costs the main thread 0.6-1 ms whatever the step time (the hooks put back and taken off,
+# two timed steps, the log's replay and the gap's steps posted, all with cold caches: fast_steps.py's
+# loop with and without a DataLoader), so the gap sets its share of the loop: ~1% here, 3 µs a
+# 0.35 ms DataLoader step.
 GAP_S = 0.1
 PAUSE_UNDER_S = 0.01
 HEAD_STEPS = 200
