@@ -24,7 +24,7 @@ Two clocks. What a sample costs is mostly the timer's interrupt, not the handler
 the benches run on (nested virtualization) a CLOCK_MONOTONIC tick arriving in the middle of torch's
 work cost the main thread 110-175 µs of CPU, the handler 13.5 of them. A timer on the main
 thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) raises no interrupt of its own: the kernel checks it
-at its scheduler tick, which interrupts a busy thread anyway (as Go's runtime profiler does). But
+at its scheduler tick, which interrupts a busy thread anyway (async-profiler's ctimer mode). But
 it is silent while the thread waits. So while the main thread computes, on its CPU for ON_CPU_SHARE
 of the last interval between two `watch` calls (the channel's flushes), the ticks come from its CPU
 clock; as soon as an interval had more waiting, from CLOCK_MONOTONIC again. Either way the handler
