@@ -66,8 +66,8 @@ function pinnedInterpreter(exe: string, core: string, dir: string): string {
 export function pairedOverhead(label: string, command: string[], pairs: number, env: NodeJS.ProcessEnv = process.env, pin = false): PairedResult {
   const [exe, ...args] = command as [string, ...string[]];
   const cores = pin ? pinning() : null;
-  const shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-pin-'));
-  const recordedExe = cores ? pinnedInterpreter(exe, cores.script, shimDir) : exe;
+  const shimDir = cores ? fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-bench-pin-')) : null;
+  const recordedExe = cores && shimDir ? pinnedInterpreter(exe, cores.script, shimDir) : exe;
   const plain: number[] = [];
   const recorded: number[] = [];
   const growth: number[] = [];
@@ -91,7 +91,7 @@ export function pairedOverhead(label: string, command: string[], pairs: number, 
       runPlain();
     }
   }
-  fs.rmSync(shimDir, { recursive: true, force: true });
+  if (shimDir) fs.rmSync(shimDir, { recursive: true, force: true });
   const ratios = plain.map((p, i) => p / (recorded[i] as number));
   return { label, plain, recorded, ratios, ratio: median(ratios) ?? NaN, pinned: cores !== null, recordingBytesPerMin: median(growth) };
 }

@@ -130,31 +130,37 @@ def sampler_cost(step, seconds, segment_s, hz, clock):
     until = time.perf_counter() + seconds
     pair = 0
     while time.perf_counter() < until:
-        per_step, samples = {}, 0
+        cpu, steps, samples = {}, {}, 0
         for sampled in ((True, False) if pair % 2 == 0 else (False, True)):
-            sampler = SignalSampler.install(1.0 / hz, lambda frame: "other") if sampled else None
-            if sampled and sampler is None:
-                sys.exit("the signal sampler cannot run here")
-            if sampled and clock == "cpu":
-                for _ in range(WATCH_TRIES):  # another process may take the core for a while
-                    run_for(step, WATCH_S)
-                    sampler.watch()
-                    if sampler.on_cpu:
-                        break
-                else:
-                    sampler.uninstall()
-                    sys.exit("the main thread was off its CPU for over 1%% of every %.2f s: too busy a machine" % WATCH_S)
-                sampler.samples.clear()
+            sampler = sampling(step, hz, clock) if sampled else None
             cpu0 = time.thread_time()
-            steps = run_for(step, segment_s)
-            per_step[sampled] = (time.thread_time() - cpu0) / steps
+            steps[sampled] = run_for(step, segment_s)
+            cpu[sampled] = time.thread_time() - cpu0
             if sampler is not None:
                 sampler.uninstall()
-                samples, sampled_steps = len(sampler.samples), steps
+                samples = len(sampler.samples)
         pair += 1
         if samples:
-            per_sample.append((per_step[True] - per_step[False]) * sampled_steps / samples * 1e6)
+            per_sample.append((cpu[True] / steps[True] - cpu[False] / steps[False]) * steps[True] / samples * 1e6)
     return statistics.median(per_sample)
+
+
+def sampling(step, hz, clock):
+    """A signal sampler at `hz` with no samples yet, on the clock `clock` names (sampler_cost)."""
+    sampler = SignalSampler.install(1.0 / hz, lambda frame: "other")
+    if sampler is None:
+        sys.exit("the signal sampler cannot run here")
+    if clock == "cpu":
+        for _ in range(WATCH_TRIES):  # another process may take the core for a while
+            run_for(step, WATCH_S)
+            sampler.watch()
+            if sampler.on_cpu:
+                break
+        else:
+            sampler.uninstall()
+            sys.exit("the main thread was off its CPU for over 1%% of every %.2f s: too busy a machine" % WATCH_S)
+    sampler.samples.clear()
+    return sampler
 
 
 def run_for(step, seconds):

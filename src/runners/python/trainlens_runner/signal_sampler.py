@@ -22,7 +22,7 @@ time of every thread and never fires while the process waits.
 
 Two clocks. What a sample costs is mostly the timer's interrupt, not the handler: on the 2-core VM
 the benches run on (nested virtualization) a CLOCK_MONOTONIC tick arriving in the middle of torch's
-work cost the main thread 110-175 µs of CPU, the handler 13.5 of them. A timer on the main
+work cost the main thread 110-180 µs of CPU, the handler 13.5 of them. A timer on the main
 thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) raises no interrupt of its own: the kernel checks it
 at its scheduler tick, which interrupts a busy thread anyway (async-profiler's ctimer mode). But
 it is silent while the thread waits. So while the main thread computes, on its CPU for ON_CPU_SHARE
@@ -30,8 +30,9 @@ of the last interval between two `watch` calls (the channel's flushes), the tick
 clock; as soon as an interval had more waiting, from CLOCK_MONOTONIC again. Either way the handler
 counts the ticks of the one schedule on CLOCK_MONOTONIC that came due since it last ran, so a
 sample stands for wall time. What the CPU clock gets wrong is bounded by the time off the CPU: a
-wait in CPU mode is counted for the line the next CPU tick finds, and only under 1% of an interval
-waits (else the next `watch` goes back) but for the interval in which the loop starts waiting.
+wait in CPU mode is counted for the line the next CPU tick finds, and waits fill under 1% of an
+interval in CPU mode (else the next `watch` goes back), but for the interval in which the loop
+starts waiting.
 Its ticks fall on the kernel's scheduler ticks (every 4 ms at HZ=250), a grid of their own; a loop
 whose step is a whole number of them to within a few µs could alias with it.
 
