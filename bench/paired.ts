@@ -43,7 +43,7 @@ export function scriptThroughput(command: string, args: string[], env: NodeJS.Pr
  * 2,064-2,205 batches/s over six runs on the 2-core VM as the scheduler moved it; pinned,
  * 2,138-2,187. Null where there is no second core or no taskset.
  */
-function pinning(): { script: string; host: string } | null {
+export function pinning(): { script: string; host: string } | null {
   const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
   return hasTaskset && os.availableParallelism() >= 2 ? { script: '1', host: '0' } : null;
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
 import { median } from '../src/core/stats';
-import { formatPaired, pairedOverhead, REPO } from './paired';
+import { formatPaired, pairedOverhead, pinning, REPO } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 7);
 /** Runs of ~8 s: a 2 s run varies by ±5% on its own, too coarse to resolve a 1% overhead. */
@@ -64,6 +64,55 @@ function hookCost(): string {
   );
 }
 
+const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
+
+/**
+ * bench/shapes/runner_cost.py's shapes: the same loops with a live session and without, in turn,
+ * inside one process, each pair of segments well within a second of each other. Whole runs drift
+ * too much on this VM to resolve 1% (paired.ts's pairs spread ±5-8% in a day's bench), neighbouring
+ * segments much less; the ratio's 95% interval says whether the target is met.
+ */
+const IN_RUN: Array<{ label: string; args: string[] }> = [
+  { label: '~0.5 ms steps', args: ['--shape', 'fast', '--hidden', '768'] },
+  { label: '~0.2 ms steps', args: ['--shape', 'fast'] },
+  { label: '~0.35 ms steps from a DataLoader', args: ['--shape', 'loader'] },
+  { label: '200 module calls a step', args: ['--shape', 'modules', '--blocks', '100'] },
+  { label: '1,000 module calls a step', args: ['--shape', 'modules', '--blocks', '500'] },
+  { label: "input_bound.py's loop", args: ['--shape', 'input'] },
+];
+
+interface InRunResult {
+  pairs: number;
+  segmentS: number;
+  ratio: number;
+  ratioLow: number;
+  ratioHigh: number;
+  stepMs: number;
+  costUs: number;
+  cpuCostUs: number;
+}
+
+/** Met when the ratio's whole 95% interval is within the target, missed when it is all above it. */
+function verdict(low: number, high: number, target: number): string {
+  if (high <= target) return 'met';
+  return low > target ? 'MISSED' : 'not resolved';
+}
+
+function inRunCost(label: string, args: string[]): string {
+  const script = path.join(REPO, 'bench', 'shapes', 'runner_cost.py');
+  const cores = pinning();
+  const command = [...(cores ? ['taskset', '-c', cores.script] : []), '/usr/bin/python3', script, ...args, '--pairs', String(IN_RUN_PAIRS), ...(cores ? ['--reader-core', cores.host] : [])];
+  const run = spawnSync(command[0]!, command.slice(1), { cwd: REPO, env: ONE_THREAD, encoding: 'utf8' });
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InRunResult | undefined;
+  if (run.status !== 0 || !result) throw new Error(`runner_cost.py ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  const target = targetFor(result.stepMs);
+  return (
+    `${label}: in-run ratio ${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs ` +
+    `of ${result.segmentS.toFixed(2)} s segments${cores ? ', pinned' : ''}; ${result.costUs.toFixed(1)} µs a step added ` +
+    `(${result.cpuCostUs.toFixed(1)} µs of main-thread CPU); plain steps ${result.stepMs.toFixed(2)} ms: target ≤ ${target.toFixed(2)}, ${verdict(result.ratioLow, result.ratioHigh, target)}`
+  );
+}
+
 export async function runPythonRunnerBench(): Promise<string[]> {
   const lines = ['Python runner overhead (plain / recorded throughput, median of alternating pairs) and recording growth past the first steps'];
   for (const run of RUNS) {
@@ -72,6 +121,8 @@ export async function runPythonRunnerBench(): Promise<string[]> {
     const stepMs = 1000 / median(result.plain)!;
     lines.push(`  ${formatPaired(result)}; plain steps ${stepMs.toFixed(2)} ms: target ≤ ${targetFor(stepMs).toFixed(2)}`);
   }
+  lines.push('Python runner cost in one process (bench/shapes/runner_cost.py: plain / recorded steps per second of neighbouring segments, median of pairs)');
+  for (const { label, args } of IN_RUN) lines.push(`  ${inRunCost(label, args)}`);
   lines.push(`  ${hookCost()}`);
   return lines;
 }

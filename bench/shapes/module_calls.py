@@ -1,23 +1,17 @@
-"""Bench shape: a model of many small modules, so each step makes many nested module calls, as a
-transformer does (--blocks 100: 200 calls of Linear and ReLU per forward; --blocks 500: 1,000).
-Runs for a fixed time so the plain and the recorded run measure over the same span.
+"""Bench shape: a model of many small modules (loops.ModuleCalls), so each step makes many nested
+module calls, as a transformer does (--blocks 100: 200 calls of Linear and ReLU per forward;
+--blocks 500: 1,000). Runs for a fixed time so the plain and the recorded run measure over the
+same span.
 
     python module_calls.py --blocks N [--seconds S]
 """
 import argparse
-import os
-import sys
 import time
 
 import torch
-from torch import nn
 
-# The examples' own clock: the bench's throughput is measured exactly as the examples' is.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "pytorch"))
-from _measure import StepClock  # noqa: E402
-
-WIDTH = 16
-BATCH_SIZE = 16
+from loops import ModuleCalls
+from _measure import StepClock  # the examples' own clock (loops put their folder on the path)
 
 
 def main():
@@ -28,19 +22,11 @@ def main():
 
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    layers = []
-    for _ in range(args.blocks):
-        layers += [nn.Linear(WIDTH, WIDTH), nn.ReLU()]
-    model = nn.Sequential(*layers)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
-    inputs = torch.randn(BATCH_SIZE, WIDTH)
+    step = ModuleCalls(args.blocks).start()
     clock = StepClock()
     deadline = time.perf_counter() + args.seconds
     while time.perf_counter() < deadline:
-        optimizer.zero_grad()
-        loss = model(inputs).square().mean()
-        loss.backward()
-        optimizer.step()
+        step()
         clock.step_done()
     clock.report()
 
