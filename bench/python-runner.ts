@@ -73,6 +73,7 @@ const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
  * segments much less; the ratio's 95% interval says whether the target is met.
  */
 const IN_RUN: Array<{ label: string; args: string[] }> = [
+  { label: 'control: no session in either segment, ~0.5 ms steps', args: ['--shape', 'fast', '--hidden', '768', '--control'] },
   { label: '~0.5 ms steps', args: ['--shape', 'fast', '--hidden', '768'] },
   { label: '~0.2 ms steps', args: ['--shape', 'fast'] },
   { label: '~0.35 ms steps from a DataLoader', args: ['--shape', 'loader'] },
@@ -82,6 +83,7 @@ const IN_RUN: Array<{ label: string; args: string[] }> = [
 ];
 
 interface InRunResult {
+  control: boolean;
   pairs: number;
   segmentS: number;
   ratio: number;
@@ -106,8 +108,10 @@ function inRunCost(label: string, args: string[]): string {
   const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InRunResult | undefined;
   if (run.status !== 0 || !result) throw new Error(`runner_cost.py ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
   const target = targetFor(result.stepMs);
+  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs`;
+  if (result.control) return `${label}: ratio ${interval}, the method's own bias and spread`;
   return (
-    `${label}: in-run ratio ${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs ` +
+    `${label}: in-run ratio ${interval} ` +
     `of ${result.segmentS.toFixed(2)} s segments${cores ? ', pinned' : ''}; ${result.costUs.toFixed(1)} µs a step added ` +
     `(${result.cpuCostUs.toFixed(1)} µs of main-thread CPU); plain steps ${result.stepMs.toFixed(2)} ms: target ≤ ${target.toFixed(2)}, ${verdict(result.ratioLow, result.ratioHigh, target)}`
   );
@@ -121,9 +125,13 @@ export async function runPythonRunnerBench(): Promise<string[]> {
     const stepMs = 1000 / median(result.plain)!;
     lines.push(`  ${formatPaired(result)}; plain steps ${stepMs.toFixed(2)} ms: target ≤ ${targetFor(stepMs).toFixed(2)}`);
   }
-  lines.push('Python runner cost in one process (bench/shapes/runner_cost.py: plain / recorded steps per second of neighbouring segments, median of pairs)');
-  for (const { label, args } of IN_RUN) lines.push(`  ${inRunCost(label, args)}`);
   lines.push(`  ${hookCost()}`);
+  return lines;
+}
+
+export async function runPythonInRunBench(): Promise<string[]> {
+  const lines = ['Python runner cost in one process (bench/shapes/runner_cost.py: plain / recorded steps per second of neighbouring segments, median of pairs)'];
+  for (const { label, args } of IN_RUN) lines.push(`  ${inRunCost(label, args)}`);
   return lines;
 }
 

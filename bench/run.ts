@@ -8,7 +8,7 @@ import { runAggregatorMemoryBench } from './aggregator-memory';
 import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
 import { runNodeRunnerBench } from './node-runner';
-import { runPythonRunnerBench } from './python-runner';
+import { runPythonInRunBench, runPythonRunnerBench } from './python-runner';
 import { runReliabilityBench } from './reliability';
 import { runTelemetryBench } from './telemetry';
 import { runVsixBench } from './vsix';
@@ -20,6 +20,7 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { name: 'python-runner', run: runPythonRunnerBench },
+  { name: 'python-in-run', run: runPythonInRunBench },
   { name: 'node-runner', run: runNodeRunnerBench },
   { name: 'telemetry', run: runTelemetryBench },
   { name: 'extension', run: runExtensionBench },

@@ -8,25 +8,29 @@ host would. TrainLens's host itself (its parsing and writing, ~2% of a core at 3
 not in these figures: it runs on another core, where paired.ts's whole-process pairs count it.
 
 Why in one process: on the 2-core VM this was built on, whole runs of the same script drift ±8%
-from one to the next, so a pair of runs cannot resolve a 1% cost. Neighbouring segments a second
-or two apart share the machine's drift. Each segment starts with an unmeasured warm-up (at least
---warm-s, and past the recorder's first HEAD_STEPS steps, which are all timed, and the sampler's
-first choice of clock), then counts whole steps for --segment-s. The plain segment does the same,
-so both sides are built alike (a new optimizer and DataLoader iterator each) and timed alike.
+from one to the next, so a pair of runs cannot resolve a 1% cost; the machine's speed moves in
+steps every second or two (more so while the other core works). So each pair is a recorded
+segment and the plain segment right after it, timed alike over whole steps (at least
+--segment-s, and MIN_SEGMENT_STEPS steps): under a second apart. The recorded segment starts
+after the session's warm-up, unmeasured: at least --warm-s, past the sampler's first choice of
+clock, and past the recorder's first HEAD_STEPS steps, which are all timed, so it measures a long
+run's steady state. Each segment builds its optimizer and DataLoader iterator anew, as a script
+under the runner builds them after the hooks are in.
 
 Prints a SCRIPT_RESULT line: "ratio" (median over pairs of plain / recorded steps per second: 1.01
-is 1% slower recorded), "ratios" (each pair's), "stepMs" (the plain segments' median step time),
+is 1% slower recorded) with "ratioLow"/"ratioHigh", the median's 95% interval from the pairs'
+order statistics, "ratios" (each pair's), "stepMs" (the plain segments' median step time),
 "costUs" (median over pairs of the wall time per step added, µs) and "cpuCostUs" (the same in the
-main thread's CPU time), "pairs".
+main thread's CPU time), "pairs", "segmentS". --control runs both segments without a session: the
+method's own bias and spread.
 
     python runner_cost.py --shape fast|loader|modules|input [--hidden N] [--blocks N] [--pairs P]
-                          [--segment-s S] [--warm-s S] [--reader-core C]
+                          [--segment-s S] [--warm-s S] [--reader-core C] [--control]
 """
 import argparse
 import json
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -124,6 +128,7 @@ def main():
     parser.add_argument("--segment-s", type=float, default=0.3)
     parser.add_argument("--warm-s", type=float, default=0.35, help="past the sender's first flush, where the sampler picks its clock")
     parser.add_argument("--reader-core", type=int, default=None)
+    parser.add_argument("--control", action="store_true", help="no session in either segment: the method's own spread and bias")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
@@ -139,11 +144,12 @@ def main():
         seconds = max(args.segment_s, MIN_SEGMENT_STEPS * wall / steps)
         ratios, cost, cpu_cost, plain_ms = [], [], [], []
         for _ in range(args.pairs):
-            session = live_session(path, origin, origin_epoch_ms)
+            session = None if args.control else live_session(path, origin, origin_epoch_ms)
             step = loop.start()
             warm_up(step, args.warm_s)
             wall, cpu, steps = timed(step, seconds)
-            session._finish("exit", 0)  # as at the script's exit (Session._at_exit)
+            if session is not None:
+                session._finish("exit", 0)  # as at the script's exit (Session._at_exit)
             step = loop.start()
             plain_wall, plain_cpu, plain_steps = timed(step, seconds)
             ratios.append((plain_steps / plain_wall) / (steps / wall))
@@ -157,7 +163,7 @@ def main():
         os.rmdir(folder)
     low, high = median_interval(ratios)
     print("SCRIPT_RESULT " + json.dumps({
-        "shape": args.shape, "pairs": args.pairs, "segmentS": round(seconds, 3), "ratio": round(statistics.median(ratios), 4),
+        "shape": args.shape, "control": args.control, "pairs": args.pairs, "segmentS": round(seconds, 3), "ratio": round(statistics.median(ratios), 4),
         "ratioLow": round(low, 4), "ratioHigh": round(high, 4), "ratios": [round(r, 4) for r in ratios],
         "stepMs": round(statistics.median(plain_ms), 3), "costUs": round(statistics.median(cost), 2),
         "cpuCostUs": round(statistics.median(cpu_cost), 2)}), flush=True)
