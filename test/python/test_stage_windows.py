@@ -18,6 +18,7 @@ from test_loop_shapes import TIME_TOLERANCE  # noqa: E402
 from test_recording import RecordedExample  # noqa: E402
 
 from trainlens_runner.stage_windows import HEAD_STEPS, stage_in_stack  # noqa: E402
+from trainlens_runner.step_records import UntimedSteps  # noqa: E402
 from trainlens_runner.steps import StepRecorder  # noqa: E402
 from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
 
@@ -25,6 +26,12 @@ from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
 # timed steps also carry the hooks' own microseconds, and come right after the hooks are put back.
 MEDIAN_TOLERANCE = 0.35
 MEDIAN_FLOOR_MS = 0.02
+
+
+def step_records(events):
+    """The posted steps as tuples, a DataLoader gap's UntimedSteps as theirs."""
+    return [record for event in events for record in ((event,) if type(event) is tuple else
+                                                     event.records() if type(event) is UntimedSteps else ())]
 
 
 class StageWindows(RecordedExample):
@@ -89,7 +96,7 @@ class InProcess(unittest.TestCase):
         self.assertFalse(any(getattr(torch.optim.Adam.__dict__.get(name), "__trainlens__", False) for name in ("step", "zero_grad")))
         self.assertEqual(len(model._forward_hooks), 0)
         self.recorder.finish()
-        steps = [e for e in self.events if type(e) is tuple]
+        steps = step_records(self.events)
         # Each optimizer step ended one: the first is posted a step late, the open one after the last is none.
         self.assertEqual([s[0] for s in steps], list(range(HEAD_STEPS + 500)))
         self.assertEqual(self.recorder.steps, HEAD_STEPS + 500)
@@ -111,7 +118,7 @@ class InProcess(unittest.TestCase):
             step()
             paused += self.hooks._stage_windows.paused
         self.recorder.finish()
-        steps = [e for e in self.events if type(e) is tuple]
+        steps = step_records(self.events)
         self.assertEqual([s[0] for s in steps], list(range(batches)))
         self.assertEqual({s[3] for s in steps}, {4})
         timed = [s for s in steps[HEAD_STEPS:] if s[4] is not None]
@@ -133,7 +140,7 @@ class InProcess(unittest.TestCase):
                 sizes.append(len(x))
                 paused += self.hooks._stage_windows.paused
         self.recorder.finish()
-        steps = [e for e in self.events if type(e) is tuple]
+        steps = step_records(self.events)
         self.assertGreater(paused, 0)
         self.assertEqual([s[0] for s in steps], list(range(len(sizes))))
         self.assertEqual([s[3] for s in steps], sizes)

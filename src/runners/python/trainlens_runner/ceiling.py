@@ -22,6 +22,8 @@ import threading
 import time
 import weakref
 
+from .step_records import UntimedSteps
+
 WARMUP_STEPS = 5
 DEFAULT_PROBE_STEPS = 30
 MAX_PROBE_STEPS = 10000
@@ -65,6 +67,9 @@ class CeilingProbe:
             post(event)
             if type(event) is tuple:
                 self._stepped(event[2])
+            elif type(event) is UntimedSteps:  # a DataLoader gap's steps (stage_windows.py)
+                for record in event.records():
+                    self._stepped(record[2])
         return post_and_count
 
     # ---- data-only ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections import deque
 
 from .lines import LineCounts, line_key
 from .signal_sampler import SignalSampler
+from .step_records import UntimedSteps
 
 CONNECT_TIMEOUT_S = 5.0
 # A host that has not read for this long is gone; instrumentation stops rather than pile up.
@@ -38,9 +39,12 @@ def connect(path):
 
 
 def encode(event):
-    """One wire line. Step records come from the main thread as tuples (cheap to build there)."""
+    """One wire line, or a DataLoader gap's untimed steps' lines. Step records come from the main
+    thread as tuples, or as UntimedSteps (cheap to build there)."""
     if type(event) is tuple:
         return _step_line(event)
+    if type(event) is UntimedSteps:
+        return _untimed_lines(event)
     return json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n"
 
 
@@ -49,6 +53,18 @@ def encode(event):
 _STEP_LINE = ('{"type":"step","index":%d,"t":%.3f,"ms":%.3f,"samples":%s,'
               '"stages":{"data":%.3f,"forward":%.3f,"backward":%.3f,"optimizer":%.3f,"other":%.3f}')
 _UNSTAGED_STEP_LINE = '{"type":"step","index":%d,"t":%.3f,"ms":%.3f,"samples":%s,"stages":{}'
+
+
+_UNTIMED_LINE = _UNSTAGED_STEP_LINE + "}\n"
+
+
+def _untimed_lines(steps):
+    # Each line as _step_line writes an untimed step's (a size is an int or None; %s writes an int
+    # as %d does), the gap's steps in one %-format: this runs on the sender thread, holding the GIL.
+    origin = steps.origin
+    values = [value for index, t0, t, samples in steps.spans()
+              for value in (index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, "null" if samples is None else samples)]
+    return (_UNTIMED_LINE * len(steps)) % tuple(values)
 
 
 def _step_line(record):

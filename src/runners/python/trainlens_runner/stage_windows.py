@@ -44,11 +44,12 @@ class StageWindows:
     the untimed steps themselves: `index` is the next one's, `t0` the open one's start, `samples`
     its batch size in a DataLoader loop (None until its batch arrives, FETCHING while it is read);
     in a DataLoader's gap, `marks` holds what comes after them until the gap ends: each boundary's
-    time, then its batch's size.
+    time, then its batch's size. `skip_tries`: how many of the anchor's boundaries after a resume
+    need not try to pause (`by_loader` says which kind).
     `codes`: torch's entry points' (and our wrappers') code objects -> their stage, for
     stage_in_stack."""
     __slots__ = ("paused", "anchor", "by_loader", "index", "t0", "samples", "marks", "resume_at", "try_batch_at", "try_step_at",
-                 "codes")
+                 "skip_tries", "codes")
 
     def __init__(self):
         self.paused = False
@@ -58,6 +59,7 @@ class StageWindows:
         self.index, self.t0 = 0, 0.0
         self.codes = {}
         self.resume_at = self.try_batch_at = self.try_step_at = 0.0
+        self.skip_tries = 0
 
 
 def stage_in_stack(frame, codes):

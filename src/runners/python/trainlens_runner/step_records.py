@@ -7,6 +7,32 @@ STAGES = ("data", "forward", "backward", "optimizer")
 _DATA, _FORWARD, _BACKWARD, _OPTIMIZER = STAGES
 # The rest of an untimed step's record (stage_windows.py): no stages, device times, tokens, micro-batches or data CPU time.
 UNTIMED = (None,) * 8
+
+
+class UntimedSteps:
+    """A DataLoader gap's untimed steps in one queue item, posted at its end (stage_windows.py):
+    step `index` began at `t0` with `samples`; `marks` holds each later boundary's time, which ends
+    a step and starts the next, then that next step's batch size. channel.py formats them all at
+    once; `records()` are the same steps as step tuples."""
+    __slots__ = ("index", "t0", "samples", "marks", "origin")
+
+    def __init__(self, index, t0, samples, marks, origin):
+        self.index, self.t0, self.samples, self.marks, self.origin = index, t0, samples, marks, origin
+
+    def __len__(self):
+        return (len(self.marks) + 1) // 2
+
+    def spans(self):
+        """(index, start, end, samples) of each step."""
+        marks = self.marks
+        ends = marks[0::2]
+        return zip(range(self.index, self.index + len(ends)), (self.t0,) + ends[:-1], ends, (self.samples,) + marks[1::2])
+
+    def records(self):
+        origin = self.origin
+        return [(index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, samples) + UNTIMED for index, t0, t, samples in self.spans()]
+
+
 # A CUDA step waits here until its events complete; past this many, it is sent without them.
 _MAX_PENDING_DEVICE_STEPS = 64
 
@@ -80,6 +106,10 @@ class StepPoster:
     @property
     def post_fn(self):
         return self._post
+
+    def post_untimed_steps(self, index, t0, samples, marks):
+        """Sends a DataLoader gap's untimed steps (UntimedSteps), `marks` a tuple."""
+        self._post(UntimedSteps(index, t0, samples, marks, self._origin))
 
     def post_untimed(self, t0, t_end, samples):
         """Sends a step whose stages were not timed (stage_windows.py), the loop's shape unchanged

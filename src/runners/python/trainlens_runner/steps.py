@@ -384,6 +384,10 @@ class StepRecorder:
         """(post, origin): where the hooks post untimed steps, and the clock's origin."""
         return self._poster.post_fn, self._origin
 
+    def post_untimed_steps(self, index, t0, samples, marks):
+        """Posts a DataLoader gap's untimed steps, from `index` (step_records.UntimedSteps)."""
+        self._poster.post_untimed_steps(index, t0, samples, marks)
+
     def gap_resumed(self, by_loader, index):
         """The hooks are back at a step boundary, having posted the steps before `index`; the next
         starts now after an optimizer's step, or with the batch they log next (`by_loader`)."""

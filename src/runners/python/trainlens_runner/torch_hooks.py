@@ -34,7 +34,7 @@ import weakref
 from .cpu_windows import UNREAD, CpuWindows
 from .frames import innermost_user_frame
 from .live_stages import LiveStages
-from .stage_windows import FETCHING, GAP_S, StageWindows
+from .stage_windows import FETCHING, GAP_S, WINDOW_STEPS, StageWindows
 from .step_records import UNTIMED
 from .steps import STAGES
 
@@ -143,6 +143,14 @@ class TorchHooks:
     # The hooks log a batch's shape as (size, dtype): the first tensor's, or (leading dimension,)
     # and None. Logs must not keep tensors alive; shapes are all the recorder needs, and only
     # for some calls, so it works them out when it replays one.
+
+    def _batch_size(self, batch):
+        """leading_dim, for a DataLoader gap's marks: None where it fails (reported)."""
+        try:
+            return self.leading_dim(batch)
+        except Exception as exc:  # noqa: BLE001
+            self._on_failure(exc)
+            return None
 
     def _logged_shape(self, value):
         samples = self.leading_dim(value)
@@ -525,16 +533,16 @@ class TorchHooks:
                                                                self._live.cpu_clock, self._live.stack, self._live.log.append)
         rec, tensor, logged_shape, windows = self._recorder, self._torch.Tensor, self._logged_shape, self._cpu_windows
         begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
-        gap, gap_exhausted, leading_dim = self._stage_windows, rec.gap_exhausted, self.leading_dim
-        mark = gap.marks.append
+        gap, gap_exhausted = self._stage_windows, rec.gap_exhausted
+        mark, batch_size = gap.marks.append, self._batch_size
 
         @functools.wraps(original)
         def __next__(iterator):
-            # Between windows, the anchor's batch (the anchor is None while the hooks are on): a step
-            # boundary, marked with its time and then the batch's size; the steps go out at the
-            # gap's end (_post_marks). As few calls and reads as will do: this runs at every step,
-            # cold after torch's work (posting each step here cost it ~2 µs more).
-            if iterator is gap.anchor and live.on and get_ident() == main:
+            # Between windows, the anchor's batch (the anchor is None while the hooks are on or
+            # uninstalled): a step boundary, marked with its time and then the batch's size; the
+            # steps go out at the gap's end (_post_marks). As few calls and reads as will do: this
+            # runs at every step, cold after torch's work (posting each step here cost it ~2 µs more).
+            if iterator is gap.anchor and get_ident() == main:
                 t = clock()
                 mark(t)
                 if t < gap.resume_at:
@@ -549,17 +557,12 @@ class TorchHooks:
                         self._call(self._interrupt)
                         raise
                     try:
-                        # leading_dim, inline for a tensor or a tuple or list that starts with one (a
-                        # torch.Size is a tuple: empty for a 0-dim tensor)
-                        first = batch[0] if (type(batch) is tuple or type(batch) is list) and batch else batch
-                        if isinstance(first, tensor):
-                            shape = first.shape
-                            mark(shape[0] if shape else None)
-                        else:
-                            mark(leading_dim(batch))
-                    except Exception as exc:  # noqa: BLE001
-                        mark(None)
-                        self._on_failure(exc)
+                        # leading_dim, inline for a tensor or a tuple or list that starts with one; the
+                        # rest (a 0-dim tensor's empty shape, an empty batch) through _batch_size
+                        first = batch[0] if type(batch) is tuple or type(batch) is list else batch
+                        mark(first.shape[0] if type(first) is tensor else batch_size(batch))
+                    except Exception:  # noqa: BLE001
+                        mark(batch_size(batch))
                     return batch
                 self._call(self._resume, t, True)
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
@@ -629,6 +632,9 @@ class TorchHooks:
         if not live.deferred:  # CUDA or ranks: stage boundaries are marked as they happen, always
             gap.try_batch_at = gap.try_step_at = float("inf")
             return
+        if gap.skip_tries and (optimizer is None) is gap.by_loader:
+            gap.skip_tries -= 1
+            return
         live.flush()
         if not live.on:
             return
@@ -660,9 +666,19 @@ class TorchHooks:
     def _resume(self, t, by_loader):
         """The stage hooks back on at a step boundary, the untimed steps all given to the recorder
         (`by_loader`: a DataLoader's batch, which the hooks log next; else an optimizer's step)."""
+        gap = self._stage_windows
+        other_at = gap.try_step_at if by_loader else gap.try_batch_at
         self._post_marks()
-        self._live.log.append((self._recorder.gap_resumed, t, None, (by_loader, self._stage_windows.index)))
+        self._live.log.append((self._recorder.gap_resumed, t, None, (by_loader, gap.index)))
         self._hooks_back(t)
+        # The loop's shape is as it was: the other kind of boundary keeps its time to try again, and
+        # the anchor's first boundaries need no try, each a cold replay of the log for nothing, as
+        # the recorder pauses only once WINDOW_STEPS steps closed since now (a batch closes the
+        # step before it, an optimizer's step its own).
+        if by_loader:
+            gap.try_step_at, gap.skip_tries = other_at, WINDOW_STEPS
+        else:
+            gap.try_batch_at, gap.skip_tries = other_at, WINDOW_STEPS - 1
 
     def _interrupt(self):
         """A call that the anchor alone cannot place, during a gap: a window opens at once."""
@@ -673,25 +689,24 @@ class TorchHooks:
         self._hooks_back(t)
 
     def _post_marks(self):
-        """Posts the untimed steps the anchor's batches marked in a DataLoader's gap: each boundary's
-        time ends a step and starts the next, whose samples follow it (FETCHING: not arrived)."""
+        """Posts the untimed steps the anchor's batches marked in a DataLoader's gap, as one queue item
+        (step_records.UntimedSteps): each boundary's time ends a step and starts the next, whose
+        samples follow it (FETCHING: not arrived)."""
         gap = self._stage_windows
         marks = gap.marks
         if not marks:
             return
-        post, origin = self._recorder.untimed_sink()
-        index, t0, samples, untimed = gap.index, gap.t0, gap.samples, UNTIMED
-        for i in range(0, len(marks), 2):
-            t = marks[i]
-            post((index, (t0 - origin) * 1000.0, (t - t0) * 1000.0, samples) + untimed)
-            index, t0 = index + 1, t
-            samples = marks[i + 1] if i + 1 < len(marks) else FETCHING
-        gap.index, gap.t0, gap.samples = index, t0, samples
+        self._recorder.post_untimed_steps(gap.index, gap.t0, gap.samples, tuple(marks))
+        gap.index += (len(marks) + 1) // 2
+        if len(marks) % 2:
+            gap.t0, gap.samples = marks[-1], FETCHING
+        else:
+            gap.t0, gap.samples = marks[-2], marks[-1]
         marks.clear()
 
     def _hooks_back(self, t):
         gap, live = self._stage_windows, self._live
-        gap.paused, gap.anchor, gap.samples, gap.try_batch_at, gap.try_step_at = False, None, None, t, t
+        gap.paused, gap.anchor, gap.samples, gap.try_batch_at, gap.try_step_at, gap.skip_tries = False, None, None, t, t, 0
         for owner, name, replacement, _ in self._paused_patches:
             setattr(owner, name, replacement)
         self._paused_patches = []
