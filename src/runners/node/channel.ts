@@ -89,10 +89,12 @@ export class Channel {
     }
   }
 
+  /** Ends the connection after what was already handed to the socket (the exit flush included). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.clear();
-    this.socket.destroy();
+    this.socket.end();
   }
 
   private encoded(): string {
@@ -116,7 +118,9 @@ export class Channel {
 
   private lose(reason: string): void {
     if (this.closed) return;
-    this.close();
+    this.closed = true;
+    this.clear();
+    this.socket.destroy();
     this.onLost(reason);
   }
 }

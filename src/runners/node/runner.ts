@@ -5,7 +5,8 @@
  * Nothing here may change what the user's program does: every piece of our own work runs through
  * `safely` (the tfjs hooks' per-step path through the same guard, `active` and `failed`, without a
  * closure per call), which on any failure disables instrumentation with one stderr line and lets
- * the program go on. Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
+ * the program go on, and takes every hook of ours out again (stop()), as the end of the run does.
+ * Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
  * them and picks the exit code exactly as it would without us. We install no signal handlers: one
  * would keep SIGINT from ending a busy synchronous loop at once; a run stopped by a signal loses at
  * most its last flush period, and the host knows the signal.
@@ -45,6 +46,9 @@ export class NodeRunner implements Guard {
   private ticks = 0;
   private readonly ticksPerWindow: number;
   private readonly code = new UserCode(__filename);
+  private stopped = false;
+  private readonly onUncaught = (error: unknown): void => this.safely(() => this.observe(error));
+  private readonly onExit = (exitCode: number): void => this.finish(exitCode);
 
   constructor(private readonly options: PreloadOptions) {
     this.ticksPerWindow = Math.max(1, Math.round(LINE_WINDOW_MS / options.flushMs));
@@ -75,8 +79,18 @@ export class NodeRunner implements Guard {
     this.startSampling();
     this.timer = setInterval(() => this.safely(() => this.tick(false)), options.flushMs);
     this.timer.unref();
-    process.on('uncaughtExceptionMonitor', (error) => this.safely(() => this.observe(error)));
-    process.on('exit', (exitCode) => this.safely(() => this.exit(exitCode)));
+    process.on('uncaughtExceptionMonitor', this.onUncaught);
+    process.on('exit', this.onExit);
+  }
+
+  /**
+   * Ends the run: at the process's exit (with its code), or earlier by whoever started the runner
+   * in-process (bench/shapes/node_runner_cost.ts, which then starts another). The last batch and
+   * `bye` go out, then every hook of ours comes out.
+   */
+  finish(exitCode: number): void {
+    this.safely(() => this.sendLast(exitCode));
+    this.stop();
   }
 
   safely(work: () => void): void {
@@ -116,6 +130,7 @@ export class NodeRunner implements Guard {
     if (this.sampling && (last || ++this.ticks % this.ticksPerWindow === 0)) {
       const { sampler, batcher } = this.sampling;
       batcher.add(sampler.swap(last));
+      if (last) this.sampling = null; // the profiler is stopped
       const lines = batcher.take(clock.now());
       if (lines) this.channel.send(lines);
     }
@@ -136,7 +151,7 @@ export class NodeRunner implements Guard {
     };
   }
 
-  private exit(exitCode: number): void {
+  private sendLast(exitCode: number): void {
     clearInterval(this.timer);
     this.probe.finish();
     this.timeline.restart(null); // an unfinished step is no step
@@ -148,14 +163,30 @@ export class NodeRunner implements Guard {
 
   private disable(reason: string): void {
     if (!this.enabled) return;
+    this.stop();
+    warnDisabled(reason);
+  }
+
+  /** Our timer, process listeners, tfjs and Module hooks, profiler and socket, all gone; from here
+   * on the program runs as without us, and a new runner would start from scratch. */
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.enabled = false;
     clearInterval(this.timer);
+    process.off('uncaughtExceptionMonitor', this.onUncaught);
+    process.off('exit', this.onExit);
+    try {
+      this.probe.uninstall();
+    } catch {
+      // whatever stays in place only passes calls through now that we are off
+    }
     try {
       this.sampling?.sampler.swap(true);
     } catch {
       // the profiler is ours alone; nothing the user relies on is left behind
     }
+    this.sampling = null;
     this.channel.close();
-    warnDisabled(reason);
   }
 }

@@ -49,13 +49,14 @@ import { packageOf, type UserCode } from './frames';
 import { DatasetSites } from './tfjs-datasets';
 import { EvaluationHooks } from './tfjs-evaluation';
 import type { StepTimeline } from './timeline';
-import { prototypeOf, wrap, type Fn, type Guard, type Proto } from './wrap';
+import { prototypeOf, unwrapAll, wrap, type Fn, type Guard, type Proto } from './wrap';
 
 const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
 const FIT_STAGES = ['data', 'forwardBackward', 'optimizer'] as const;
 const STAGES: StageName[] = [...FIT_STAGES, 'other'];
 const CALL_STAGES = ['forwardBackward', 'optimizer'] as const;
 
+type Loader = { _load: Fn; _resolveFilename: Fn };
 
 export class TfjsProbe {
   private fitDepth = 0;
@@ -68,6 +69,8 @@ export class TfjsProbe {
   private getBackend: (() => unknown) | undefined;
   private announced = false;
   private loadHooked = false;
+  /** Puts Module's functions back as they were before us (uninstall). */
+  private readonly restore: Array<() => void> = [];
   private readonly datasets: DatasetSites;
   private readonly evaluations: EvaluationHooks;
   private readonly callSites: CallSites;
@@ -121,7 +124,7 @@ export class TfjsProbe {
    * main, or a launcher, resolves files before any package is loaded.
    */
   install(): void {
-    const loader = Module as unknown as { _load: Fn; _resolveFilename: Fn };
+    const loader = Module as unknown as Loader;
     const resolve = loader._resolveFilename;
     const probe = this;
     const deferred = function (this: unknown, ...args: unknown[]) {
@@ -131,14 +134,27 @@ export class TfjsProbe {
       return resolve.apply(this, args);
     };
     loader._resolveFilename = deferred;
+    this.restore.push(() => {
+      if (loader._resolveFilename === deferred) loader._resolveFilename = resolve;
+    });
   }
 
-  private hookLoad(loader: { _load: Fn; _resolveFilename: Fn }): void {
+  /**
+   * Takes every hook out again (the runner stopped): tfjs's methods and Module's functions are the
+   * originals, where nobody wrapped them after us; a wrapper of ours left in someone's chain, and
+   * one on a model's test function, only pass calls through from now on (the guard is off).
+   */
+  uninstall(): void {
+    for (let undo = this.restore.pop(); undo; undo = this.restore.pop()) undo();
+    unwrapAll();
+  }
+
+  private hookLoad(loader: Loader): void {
     if (this.loadHooked) return;
     this.loadHooked = true;
     const original = loader._load;
     const probe = this;
-    loader._load = function (this: unknown, ...args: unknown[]) {
+    const hooked = function (this: unknown, ...args: unknown[]) {
       const exports = original.apply(this, args);
       const [request, parent] = args as [unknown, { filename?: string } | undefined];
       if (typeof request === 'string' && request.includes('@tensorflow')) {
@@ -146,6 +162,10 @@ export class TfjsProbe {
       }
       return exports;
     };
+    loader._load = hooked;
+    this.restore.push(() => {
+      if (loader._load === hooked) loader._load = original;
+    });
   }
 
   /** At exit: a script that loaded tfjs but never trained still says which framework it had. */
