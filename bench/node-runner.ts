@@ -2,7 +2,10 @@
  * Overhead of the Node runner at its default 100 Hz sampling (V8's CPU profiler): the tfjs examples
  * (steps of 5 ms and more, target ≤ 1.01) and the runner-cost issue's tfjs shape, a trainOnBatch
  * loop of a tiny model (~0.5 ms steps, target ≤ 1.02), plus that loop's per-step main-thread cost
- * of the runner's hooks measured inside one recorded process (target ≤ 5 µs a step).
+ * of the runner's hooks measured inside one recorded process (target ≤ 5 µs a step). Then the same
+ * shapes in one process (bench/shapes/node_runner_cost.ts), whose neighbouring segments resolve
+ * what whole runs cannot on a VM that drifts ±5-8% from run to run, and the V8 profiler's own cost
+ * a sample.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +25,87 @@ const RUNS: Array<{ label: string; script: string; args: string[]; target: numbe
   { label: 'io_bound.js', script: path.join(REPO, 'examples', 'tfjs', 'io_bound.js'), args: [], target: 1.01 },
   { label: 'tiny trainOnBatch steps (tiny_steps.js)', script: path.join(FIXTURES, 'tiny_steps.js'), args: ['8'], target: 1.02 },
 ];
+
+const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
+
+/** node_runner_cost.ts's shapes and modes (it pins itself and its socket reader as paired.ts's pinning() says). */
+const IN_RUN: Array<{ label: string; args: string[] }> = [
+  { label: 'control: no runner in either segment, tiny trainOnBatch steps', args: ['--shape', 'tiny', '--control'] },
+  { label: 'tiny trainOnBatch steps (tiny_steps.js)', args: ['--shape', 'tiny'] },
+  { label: "compute_bound.js's model.fit", args: ['--shape', 'compute'] },
+  { label: "io_bound.js's model.fitDataset", args: ['--shape', 'io'] },
+  { label: 'tiny trainOnBatch steps, sampling at 50 Hz', args: ['--shape', 'tiny', '--sample-hz', '50'] },
+];
+
+/** The V8 profiler alone (node_runner_cost.ts --sampler-only) at rates whose difference gives the
+ * cost of a sample, apart from what profiling costs at any rate (the 1 Hz line). */
+const PROFILER_HZ = [1, 100, 1000];
+
+interface InRunResult {
+  mode: 'runner' | 'sampler-only' | 'control';
+  pairs: number;
+  segmentS: number;
+  sampleHz: number | null;
+  pinned: boolean;
+  ratio: number;
+  ratioLow: number;
+  ratioHigh: number;
+  coverage: number;
+  ratios: number[];
+  stepMs: number;
+  costUs: number;
+  cpuCostUs: number;
+  sampleUs?: number;
+  samplesPerS?: number;
+}
+
+function targetFor(stepMs: number): number {
+  return stepMs >= 5 ? 1.01 : 1.02;
+}
+
+/** Met when the whole 95% interval is within the target, missed when all of it is above. */
+function verdict({ ratioLow, ratioHigh, coverage }: InRunResult, target: number): string {
+  if (coverage < 0.95) return 'not resolved (too few pairs for a 95% interval)';
+  if (ratioHigh <= target) return 'met';
+  return ratioLow > target ? 'MISSED' : 'not resolved';
+}
+
+function runCost(args: string[]): InRunResult {
+  const script = path.join(REPO, 'bench', 'shapes', 'node_runner_cost.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args, '--pairs', String(IN_RUN_PAIRS)], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InRunResult | undefined;
+  if (run.status !== 0 || !result) throw new Error(`node_runner_cost.ts ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  return result;
+}
+
+function inRunCost(label: string, args: string[]): string {
+  const result = runCost(args);
+  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs`;
+  const segments = `of ${result.segmentS.toFixed(2)} s segments${result.pinned ? ', pinned' : ''}`;
+  const added = `${result.costUs.toFixed(1)} µs a step added (${result.cpuCostUs.toFixed(1)} µs of the process's CPU); plain steps ${result.stepMs.toFixed(2)} ms`;
+  if (result.mode === 'control') return `${label}: ratio ${interval} ${segments}, the method's own bias and spread; ${added}`;
+  const target = targetFor(result.stepMs);
+  return `${label}: in-run ratio ${interval} ${segments}, sampling at ${result.sampleHz} Hz; ${added}: target ≤ ${target.toFixed(2)}, ${verdict(result, target)}`;
+}
+
+/**
+ * The profiler alone on the tiny loop at each of PROFILER_HZ, and what one sample costs: the wall
+ * time added a second, over the samples taken a second, from the lowest rate to each higher one.
+ */
+function profilerCost(): string[] {
+  const runs = PROFILER_HZ.map((hz) => ({ hz, result: runCost(['--shape', 'tiny', '--sampler-only', '--sample-hz', String(hz)]) }));
+  const addedUsPerS = ({ costUs, stepMs }: InRunResult) => (costUs / stepMs) * 1000;
+  const [base] = runs;
+  return runs.map(({ hz, result }) => {
+    const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs`;
+    const taken = `${result.samplesPerS?.toFixed(0) ?? '?'} samples/s taken`;
+    const slope =
+      base && hz !== base.hz && result.samplesPerS !== undefined && base.result.samplesPerS !== undefined
+        ? `; ${((addedUsPerS(result) - addedUsPerS(base.result)) / (result.samplesPerS - base.result.samplesPerS)).toFixed(0)} µs a sample over the ${base.hz} Hz line`
+        : '';
+    return `the V8 profiler alone at ${hz} Hz, tiny trainOnBatch steps: ratio ${interval}; ${result.costUs.toFixed(1)} µs a step added (${result.cpuCostUs.toFixed(1)} of CPU), plain steps ${result.stepMs.toFixed(2)} ms; ${taken}${slope}`;
+  });
+}
 
 /** hook_cost.js under `trainlens record`: the median per-step difference, hooks in place or not. */
 function hookCost(): string {
@@ -47,6 +131,13 @@ export async function runNodeRunnerBench(): Promise<string[]> {
     lines.push(`  ${formatPaired(pairedOverhead(run.label, [process.execPath, run.script, ...run.args], PAIRS))}; target ≤ ${run.target.toFixed(2)}`);
   }
   lines.push(`  ${hookCost()}`);
+  return [...lines, ...(await runNodeInRunBench())];
+}
+
+export async function runNodeInRunBench(): Promise<string[]> {
+  const lines = ['Node runner cost in one process (bench/shapes/node_runner_cost.ts: plain / recorded steps per second of neighbouring segments, median of pairs)'];
+  for (const { label, args } of IN_RUN) lines.push(`  ${inRunCost(label, args)}`);
+  for (const line of profilerCost()) lines.push(`  ${line}`);
   return lines;
 }
 

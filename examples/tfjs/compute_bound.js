@@ -13,9 +13,10 @@ const { FitClock } = require('./_measure');
 
 const FEATURES = 64;
 const BATCH = 64;
-const BATCHES = Number(parseArgs({ options: { steps: { type: 'string', default: '100' } } }).values.steps);
 
-async function main() {
+/** The model and the tensors of `batches` batches it trains on (bench/shapes/node_runner_cost.ts
+ * trains on them too). */
+function setup(batches) {
   const model = tf.sequential({
     layers: [
       tf.layers.dense({ units: 128, inputShape: [FEATURES], activation: 'relu' }),
@@ -24,11 +25,18 @@ async function main() {
     ],
   });
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-  const xs = tf.randomNormal([BATCH * BATCHES, FEATURES]);
-  const ys = tf.randomNormal([BATCH * BATCHES, 1]);
+  const xs = tf.randomNormal([BATCH * batches, FEATURES]);
+  const ys = tf.randomNormal([BATCH * batches, 1]);
+  return { model, xs, ys, batchSize: BATCH };
+}
+
+async function main() {
+  const batches = Number(parseArgs({ options: { steps: { type: 'string', default: '100' } } }).values.steps);
+  const { model, xs, ys } = setup(batches);
   const clock = new FitClock();
   await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0, callbacks: clock.callbacks });
   clock.report();
 }
 
-main();
+module.exports = { setup };
+if (require.main === module) main();

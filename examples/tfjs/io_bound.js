@@ -22,15 +22,22 @@ async function* loadExamples() {
   }
 }
 
-async function main() {
+/** The model and the dataset it trains on (bench/shapes/node_runner_cost.ts trains on them too). */
+function setup() {
   const model = tf.sequential({
     layers: [tf.layers.dense({ units: 64, inputShape: [FEATURES], activation: 'relu' }), tf.layers.dense({ units: 1 })],
   });
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
   const dataset = tf.data.generator(loadExamples).batch(BATCH);
+  return { model, dataset };
+}
+
+async function main() {
+  const { model, dataset } = setup();
   const clock = new FitClock();
   await model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks: clock.callbacks });
   clock.report();
 }
 
-main();
+module.exports = { setup };
+if (require.main === module) main();

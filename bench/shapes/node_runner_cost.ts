@@ -1,0 +1,313 @@
+/**
+ * Bench: what the whole Node runner costs a tfjs training loop's throughput, measured in one process
+ * (the Node twin of runner_cost.py).
+ *
+ * Segments of one loop run in turn with a live runner and without. A live runner is NodeRunner as
+ * the preload starts it, from the same bundle esbuild makes of it (so its own files are "ours", not
+ * the user's, as in dist/preload.js): the hello, the tfjs hooks and the step timeline, the V8 line
+ * sampler at --sample-hz, the flush timer and its socket, which a reader process on another core
+ * drains as the host would. TrainLens's host itself is not in these figures: it runs on another
+ * core, where paired.ts's whole-process pairs count it.
+ *
+ * Why in one process: on the 2-core VM this was built on, whole runs of the same script drift ±5-8%
+ * from one to the next (the machine's speed moves in steps every second or two), so a pair of runs
+ * cannot resolve a 1% cost. So each pair is a recorded segment and the plain segment right after
+ * it, timed alike over whole steps (at least --segment-s, and MIN_SEGMENT_STEPS steps). The recorded
+ * segment starts after the runner's warm-up, unmeasured: at least --warm-s, past the profiler's
+ * start (V8 logs every function in the heap then) and, in a loop that lets timers run, the first
+ * line window's end (LINE_WINDOW_MS, its sites resolved the first time), so it measures a long run's
+ * steady state. The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
+ * tfjs's methods back deoptimises the code that called our wrappers, and the JIT settles again.
+ * Each pair ends its runner with finish(0), as the script's exit would, which takes every hook out.
+ *
+ * Shapes, their loops from the scripts themselves (each exports its setup()): `tiny`, tiny_steps.js's
+ * trainOnBatch loop (a one-unit model, ~0.5 ms steps on a quiet machine); `compute`, compute_bound.js's
+ * model.fit on in-memory tensors; `io`, io_bound.js's model.fitDataset on a generator waiting ~1 ms
+ * per example. A fit segment is one fit call stopped (model.stopTraining) at its first batch end
+ * past the segment's length.
+ *
+ * Modes: the whole runner (default); --sampler-only, the line sampler alone, running through the
+ * segment (its window never swapped), which prints "sampleUs", the wall time each sample added to
+ * the loop (the recorded segment's extra time over its samples, so any cost of profiling that does
+ * not come with a sample is spread over them: compare rates), and "samplesPerS", the samples V8
+ * took a second of the segment; --control, nothing in either
+ * segment: the method's own bias and spread.
+ *
+ * Prints a SCRIPT_RESULT line: "ratio" (median over pairs of plain / recorded steps per second: 1.01
+ * is 1% slower recorded) with "ratioLow"/"ratioHigh", the median's 95% interval from the pairs'
+ * order statistics, "ratios" (each pair's), "stepMs" (the plain segments' median step time),
+ * "coverage" (the interval's probability of holding the median: 0.95 or more from 6 pairs on),
+ * "costUs" (median over pairs of the wall time per step added, µs) and "cpuCostUs" (the same in the
+ * process's CPU time, all threads: less moved by other load on the core), "pairs", "segmentS",
+ * "sampleHz", "pinned".
+ *
+ *     node --import tsx bench/shapes/node_runner_cost.ts --shape tiny|compute|io [--pairs P]
+ *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--sampler-only] [--control]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { buildSync } from 'esbuild';
+import { PROTOCOL_VERSION } from '../../src/protocol/events';
+import type { NodeRunner } from '../../src/runners/node/runner';
+import type { LineSampler } from '../../src/runners/node/sampler';
+import type { UserCode } from '../../src/runners/node/frames';
+import { pinning, REPO } from '../paired';
+
+type Tf = typeof import('@tensorflow/tfjs');
+type Model = import('@tensorflow/tfjs').LayersModel;
+
+/** Whole steps in a timed segment at the least, so a slow step's rate is not a count of a few. */
+const MIN_SEGMENT_STEPS = 30;
+/** As the host asks (src/host/launch/plan.ts's flushMs default). */
+const FLUSH_MS = 250;
+const READER_START_MS = 10_000;
+/** Drains the run socket as the host does, one connection after another. */
+const READER = `
+const net = require('node:net');
+net.createServer((connection) => connection.on('data', () => {})).listen(process.argv[1]);
+`;
+/** The runner's modules as the preload bundles them, with what a bench needs to drive them. */
+const BUNDLE_ENTRY = `
+export { NodeRunner } from './runner';
+export { LineSampler } from './sampler';
+export { UserCode } from './frames';
+`;
+
+interface Bundle {
+  NodeRunner: typeof NodeRunner;
+  LineSampler: typeof LineSampler;
+  UserCode: typeof UserCode;
+}
+
+interface Segment {
+  ms: number;
+  /** The process's CPU time (all its threads: they share one core when pinned), ms. */
+  cpuMs: number;
+  steps: number;
+  /** perf-clock ms at its start and end, to count the samples inside it. */
+  start: number;
+  end: number;
+}
+
+/** Runs whole steps of the loop for at least `seconds`. */
+type Loop = (seconds: number) => Promise<Segment>;
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+}
+
+function bundle(dir: string): Bundle {
+  const outfile = path.join(dir, 'runner.js');
+  buildSync({
+    stdin: { contents: BUNDLE_ENTRY, resolveDir: path.join(REPO, 'src', 'runners', 'node'), loader: 'ts', sourcefile: 'bench-runner.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    outfile,
+    logLevel: 'warning',
+  });
+  return require(outfile) as Bundle;
+}
+
+function tinyLoop(): Loop {
+  const { model, xs, ys } = require(path.join(REPO, 'test', 'fixtures', 'node-runner', 'tiny_steps.js')).setup();
+  return async (seconds) => {
+    let steps = 0;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    while (steps === 0 || performance.now() < end) {
+      await model.trainOnBatch(xs, ys);
+      steps++;
+    }
+    const now = performance.now();
+    return { ms: now - start, cpuMs: cpuMsSince(cpu), steps, start, end: now };
+  };
+}
+
+/** One fit/fitDataset call, stopped at its first batch end past `seconds`. */
+function fitLoop(model: Model, fit: (callbacks: { onBatchEnd: () => void }) => Promise<unknown>): Loop {
+  return async (seconds) => {
+    let steps = 0;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    await fit({
+      onBatchEnd: () => {
+        steps++;
+        if (performance.now() >= end) model.stopTraining = true;
+      },
+    });
+    const now = performance.now();
+    return { ms: now - start, cpuMs: cpuMsSince(cpu), steps, start, end: now };
+  };
+}
+
+function loopOf(shape: string): Loop {
+  const examples = path.join(REPO, 'examples', 'tfjs');
+  if (shape === 'tiny') return tinyLoop();
+  if (shape === 'compute') {
+    // As bench/node-runner.ts runs compute_bound.js: 400 batches, more than a segment takes.
+    const { model, xs, ys, batchSize } = require(path.join(examples, 'compute_bound.js')).setup(400);
+    return fitLoop(model, (callbacks) => model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0, callbacks }));
+  }
+  // 60 batches of ~40 ms: a segment stops well before its epoch's end.
+  const { model, dataset } = require(path.join(examples, 'io_bound.js')).setup();
+  return fitLoop(model, (callbacks) => model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks }));
+}
+
+/** The draining process, listening at `socket` once this resolves; on `core` when given. */
+async function reader(socket: string, core: string | null): Promise<ChildProcess> {
+  const command = [...(core !== null ? ['taskset', '-c', core] : []), process.execPath, '-e', READER, socket];
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'ignore' });
+  const deadline = Date.now() + READER_START_MS;
+  while (!fs.existsSync(socket)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error('the socket reader did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return child;
+}
+
+/** The runner's hooks go on tfjs as at a script's start: a file resolution puts the Module._load
+ * hook in, and a load of tfjs (cached here, the shape loaded it) goes through it. */
+function hookTfjs(tf: Tf): void {
+  require.resolve('@tensorflow/tfjs');
+  require('@tensorflow/tfjs');
+  const hooked = Object.getOwnPropertySymbols(tf.LayersModel.prototype.trainOnBatch).some((s) => s.description === 'trainlens.wrapped');
+  if (!hooked) throw new Error('the runner did not hook tfjs');
+}
+
+/**
+ * The median's confidence interval from order statistics (no assumption on the spread): the
+ * narrowest pair of them, k-th lowest and k-th highest, that holds the median with at least 95%
+ * probability, and that probability, 1 - 2·P(Binomial(n, 1/2) < k). Under 6 pairs even the lowest and
+ * highest hold it less often than that; they are returned with their lower coverage.
+ */
+function medianInterval(values: number[]): { low: number; high: number; coverage: number } {
+  const ordered = [...values].sort((a, b) => a - b);
+  const n = ordered.length;
+  let below = 0; // P(Binomial(n, 1/2) < k), for k = 1, 2, ...
+  let term = 0.5 ** n; // P(Binomial(n, 1/2) = k - 1)
+  let k = 1;
+  let coverage = 1 - 2 * term;
+  for (;;) {
+    const nextBelow = below + term;
+    const nextTerm = (term * (n - k + 1)) / k;
+    const nextCoverage = 1 - 2 * (nextBelow + nextTerm);
+    if (k + 1 > n / 2 || nextCoverage < 0.95) break;
+    [below, term, k, coverage] = [nextBelow, nextTerm, k + 1, nextCoverage];
+  }
+  return { low: ordered[k - 1]!, high: ordered[n - k]!, coverage };
+}
+
+function median(values: number[]): number {
+  const ordered = [...values].sort((a, b) => a - b);
+  const mid = ordered.length >> 1;
+  return ordered.length % 2 ? ordered[mid]! : (ordered[mid - 1]! + ordered[mid]!) / 2;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      shape: { type: 'string' },
+      pairs: { type: 'string', default: '60' },
+      'segment-s': { type: 'string', default: '1' },
+      'warm-s': { type: 'string', default: '1.2' },
+      'plain-warm-s': { type: 'string', default: '0.2' },
+      'sample-hz': { type: 'string', default: '100' },
+      'sampler-only': { type: 'boolean', default: false },
+      control: { type: 'boolean', default: false },
+    },
+  });
+  if (!['tiny', 'compute', 'io'].includes(args.shape ?? '')) throw new Error('--shape tiny|compute|io');
+  const [pairs, segmentS, warmS, plainWarmS, sampleHz] = [args.pairs, args['segment-s'], args['warm-s'], args['plain-warm-s'], args['sample-hz']].map(Number) as [number, number, number, number, number];
+  const cores = pinning();
+  // This process and every thread it has or starts (V8's sampler thread among them) on one core.
+  if (cores) spawnSync('taskset', ['-a', '-p', '-c', cores.script, String(process.pid)], { stdio: 'ignore' });
+  const tf = require('@tensorflow/tfjs') as Tf;
+  const loop = loopOf(args.shape!);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-node-runner-cost-'));
+  const socket = path.join(dir, 'run.sock');
+  const { NodeRunner, LineSampler, UserCode } = bundle(dir);
+  const drain = await reader(socket, cores?.host ?? null);
+  try {
+    await loop(warmS); // the process's own warm-up
+    const first = await loop(segmentS);
+    const seconds = Math.max(segmentS, (MIN_SEGMENT_STEPS * first.ms) / first.steps / 1000);
+    const ratios: number[] = [];
+    const costUs: number[] = [];
+    const cpuCostUs: number[] = [];
+    const plainMs: number[] = [];
+    const sampleUs: number[] = [];
+    const samplesPerS: number[] = [];
+    for (let pair = 0; pair < pairs; pair++) {
+      let finish = () => {};
+      let samplesIn = (_: Segment) => NaN;
+      if (args['sampler-only']) {
+        const sampler = new LineSampler(Math.round(1e6 / sampleHz), new UserCode(path.join(dir, 'runner.js')));
+        sampler.start();
+        finish = () => {
+          const { times } = sampler.swap(true);
+          samplesIn = ({ start, end }) => times.filter((t) => t >= start && t <= end).length;
+        };
+      } else if (!args.control) {
+        const runner = new NodeRunner({ socket, token: 'bench', sampleHz, flushMs: FLUSH_MS });
+        hookTfjs(tf);
+        finish = () => runner.finish(0); // as at the script's exit
+      }
+      await loop(warmS);
+      const recorded = await loop(seconds);
+      finish();
+      await loop(plainWarmS);
+      const plain = await loop(seconds);
+      ratios.push(plain.steps / plain.ms / (recorded.steps / recorded.ms));
+      const added = recorded.ms / recorded.steps - plain.ms / plain.steps;
+      costUs.push(added * 1000);
+      cpuCostUs.push((recorded.cpuMs / recorded.steps - plain.cpuMs / plain.steps) * 1000);
+      plainMs.push(plain.ms / plain.steps);
+      const samples = samplesIn(recorded);
+      if (!Number.isNaN(samples)) samplesPerS.push(samples / (recorded.ms / 1000));
+      if (samples > 0) sampleUs.push(((added * recorded.steps) / samples) * 1000);
+    }
+    const { low, high, coverage } = medianInterval(ratios);
+    const result = {
+      shape: args.shape,
+      mode: args.control ? 'control' : args['sampler-only'] ? 'sampler-only' : 'runner',
+      control: args.control,
+      pairs,
+      segmentS: round(seconds, 3),
+      sampleHz: args.control ? null : sampleHz,
+      pinned: cores !== null,
+      ratio: round(median(ratios), 4),
+      ratioLow: round(low, 4),
+      ratioHigh: round(high, 4),
+      coverage: round(coverage, 3),
+      ratios: ratios.map((r) => round(r, 4)),
+      stepMs: round(median(plainMs), 3),
+      costUs: round(median(costUs), 2),
+      cpuCostUs: round(median(cpuCostUs), 2),
+      ...(samplesPerS.length ? { samplesPerS: round(median(samplesPerS), 1) } : {}),
+      ...(sampleUs.length ? { sampleUs: round(median(sampleUs), 1) } : {}),
+    };
+    console.log(`SCRIPT_RESULT ${JSON.stringify(result)}`);
+  } finally {
+    drain.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
