@@ -529,12 +529,12 @@ class TorchHooks:
         return step
 
     def _loader_next(self, original):
-        live, get_ident, main, clock, cpu_clock, stack, log = (self._live, threading.get_ident, self._main, self._live.clock,
-                                                               self._live.cpu_clock, self._live.stack, self._live.log.append)
-        rec, tensor, logged_shape, windows = self._recorder, self._torch.Tensor, self._logged_shape, self._cpu_windows
-        begin, loaded, exhausted = rec.loader_next, rec.loader_batch, rec.loader_exhausted
-        gap, gap_exhausted = self._stage_windows, rec.gap_exhausted
+        """The DataLoader iterator's __next__: the anchor's batch between windows here, in a function
+        of its own (a smaller frame to set up at every step), anything else in _hooked_next."""
+        get_ident, main, clock, log = threading.get_ident, self._main, self._live.clock, self._live.log.append
+        gap, gap_exhausted, tensor = self._stage_windows, self._recorder.gap_exhausted, self._torch.Tensor
         mark, batch_size = gap.marks.append, self._batch_size
+        hooked = self._hooked_next(original)
 
         @functools.wraps(original)
         def __next__(iterator):
@@ -565,8 +565,19 @@ class TorchHooks:
                         mark(batch_size(batch))
                     return batch
                 self._call(self._resume, t, True)
+            return hooked(iterator)
+        return __next__
+
+    def _hooked_next(self, original):
+        """__next__ with the stage hooks on (and a gap's other reads): the data stage, logged."""
+        live, get_ident, main, clock, cpu_clock, stack, log = (self._live, threading.get_ident, self._main, self._live.clock,
+                                                               self._live.cpu_clock, self._live.stack, self._live.log.append)
+        rec, tensor, logged_shape, windows = self._recorder, self._torch.Tensor, self._logged_shape, self._cpu_windows
+        begin, loaded, exhausted, gap = rec.loader_next, rec.loader_batch, rec.loader_exhausted, self._stage_windows
+
+        def hooked_next(iterator):
             # Off, another thread, or part of another stage (LiveStages.opens_data, inline)
-            elif not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
+            if not (live.on and get_ident() == main) or (stack and stack[-1] is not _FORWARD):
                 return original(iterator)
             elif gap.paused:
                 if len(gap.marks) % 2:  # a read inside the anchor's batch (its size not marked yet): part of its loading
@@ -619,7 +630,7 @@ class TorchHooks:
             except Exception as exc:  # noqa: BLE001
                 self._on_failure(exc)
             return batch
-        return __next__
+        return hooked_next
 
     # ---- windows of timed stages (stage_windows.py) -------------------------------------------
 
