@@ -5,6 +5,7 @@ import random
 import unittest
 
 from harness import ROOT  # noqa: F401 - puts the runner on sys.path
+from trainlens_runner.ceiling import WARMUP_STEPS, CeilingProbe
 from trainlens_runner.channel import encode
 from trainlens_runner.step_records import UNTIMED, UntimedSteps
 
@@ -34,6 +35,19 @@ class UntimedStepLines(unittest.TestCase):
             self.assertEqual(steps.records(), records)
             self.assertEqual(len(steps), len(records))
             self.assertEqual(encode(steps), "".join(encode(record) for record in records))
+
+    def test_the_compute_probe_counts_each_of_a_gaps_steps(self):
+        # A compute-only ceiling probe past the first steps (stage_windows.HEAD_STEPS): its steps
+        # come from a DataLoader gap, and it ends on the step it needs, from their own times.
+        steps, records = random_gap(random.Random(5))
+        self.assertGreater(len(records), WARMUP_STEPS + 3)
+        ended, posted = [], []
+        probe = CeilingProbe("compute-only", 3, lambda event, note: ended.append(event))
+        probe.watch_steps(posted.append)(steps)
+        self.assertEqual(posted, [steps])
+        seconds = sum(record[2] for record in records[WARMUP_STEPS:WARMUP_STEPS + 3]) / 1000.0
+        self.assertEqual(len(ended), 1)
+        self.assertAlmostEqual(ended[0]["batchesPerSec"], 3 / seconds)
 
 
 if __name__ == "__main__":
