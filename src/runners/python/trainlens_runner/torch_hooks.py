@@ -33,7 +33,7 @@ import weakref
 
 from .cpu_windows import UNREAD, CpuWindows
 from .frames import innermost_user_frame
-from .live_stages import LiveStages
+from .live_stages import REPLAY_AFTER_S, LiveStages
 from .stage_windows import FETCHING, GAP_S, WINDOW_STEPS, StageWindows
 from .step_records import UNTIMED
 from .steps import STAGES
@@ -677,10 +677,13 @@ class TorchHooks:
     def _resume(self, t, by_loader):
         """The stage hooks back on at a step boundary, the untimed steps all given to the recorder
         (`by_loader`: a DataLoader's batch, which the hooks log next; else an optimizer's step)."""
-        gap = self._stage_windows
+        gap, live = self._stage_windows, self._live
         other_at = gap.try_step_at if by_loader else gap.try_batch_at
         self._post_marks()
-        self._live.log.append((self._recorder.gap_resumed, t, None, (by_loader, gap.index)))
+        live.log.append((self._recorder.gap_resumed, t, None, (by_loader, gap.index)))
+        if live.deferred:  # nothing else was logged in the gap: replayed with the window's steps at
+            # the try to pause, rather than cold at the window's first call (the gap outlasts REPLAY_AFTER_S)
+            live.due = t + REPLAY_AFTER_S
         self._hooks_back(t)
         # The loop's shape is as it was: the other kind of boundary keeps its time to try again, and
         # the anchor's first boundaries need no try, each a cold replay of the log for nothing, as
