@@ -32,8 +32,9 @@ const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
 const IN_RUN: Array<{ label: string; args: string[] }> = [
   { label: 'control: no runner in either segment, tiny trainOnBatch steps', args: ['--shape', 'tiny', '--control'] },
   { label: 'tiny trainOnBatch steps (tiny_steps.js)', args: ['--shape', 'tiny'] },
-  { label: "compute_bound.js's model.fit", args: ['--shape', 'compute'] },
-  { label: "io_bound.js's model.fitDataset", args: ['--shape', 'io'] },
+  // Steps of 20-40 ms vary by ±20% one from the next (GC): 2 s segments average ~50 of them.
+  { label: "compute_bound.js's model.fit", args: ['--shape', 'compute', '--segment-s', '2'] },
+  { label: "io_bound.js's model.fitDataset", args: ['--shape', 'io', '--segment-s', '2'] },
   { label: 'tiny trainOnBatch steps, sampling at 50 Hz', args: ['--shape', 'tiny', '--sample-hz', '50'] },
 ];
 

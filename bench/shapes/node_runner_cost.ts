@@ -26,6 +26,11 @@
  * per example. A fit segment is one fit call stopped (model.stopTraining) at its first batch end
  * past the segment's length.
  *
+ * Pinning: as paired.ts's pinning() says, this process (all its threads: V8's sampler thread works
+ * on the same core as the training, so the runner's whole in-process work counts) on one core, the
+ * socket reader on the other; --no-pin leaves both to the scheduler (the sampler thread then runs
+ * beside the training where a core is free, as on most users' machines).
+ *
  * Modes: the whole runner (default); --sampler-only, the line sampler alone, running through the
  * segment (its window never swapped), which prints "sampleUs", the wall time each sample added to
  * the loop (the recorded segment's extra time over its samples, so any cost of profiling that does
@@ -42,7 +47,7 @@
  * "sampleHz", "pinned".
  *
  *     node --import tsx bench/shapes/node_runner_cost.ts --shape tiny|compute|io [--pairs P]
- *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--sampler-only] [--control]
+ *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--sampler-only] [--control] [--no-pin]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,6 +67,7 @@ type Model = import('@tensorflow/tfjs').LayersModel;
 
 /** Whole steps in a timed segment at the least, so a slow step's rate is not a count of a few. */
 const MIN_SEGMENT_STEPS = 30;
+const FIT_EPOCHS = 1000;
 /** As the host asks (src/host/launch/plan.ts's flushMs default). */
 const FLUSH_MS = 250;
 const READER_START_MS = 10_000;
@@ -153,13 +159,14 @@ function loopOf(shape: string): Loop {
   const examples = path.join(REPO, 'examples', 'tfjs');
   if (shape === 'tiny') return tinyLoop();
   if (shape === 'compute') {
-    // As bench/node-runner.ts runs compute_bound.js: 400 batches, more than a segment takes.
+    // As bench/node-runner.ts runs compute_bound.js: 400 batches an epoch. Epochs enough that a
+    // segment always ends on its own clock (a segment rarely reaches an epoch's end).
     const { model, xs, ys, batchSize } = require(path.join(examples, 'compute_bound.js')).setup(400);
-    return fitLoop(model, (callbacks) => model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0, callbacks }));
+    return fitLoop(model, (callbacks) => model.fit(xs, ys, { batchSize, epochs: FIT_EPOCHS, shuffle: false, verbose: 0, callbacks }));
   }
-  // 60 batches of ~40 ms: a segment stops well before its epoch's end.
+  // 60 batches of ~40 ms an epoch, as io_bound.js has.
   const { model, dataset } = require(path.join(examples, 'io_bound.js')).setup();
-  return fitLoop(model, (callbacks) => model.fitDataset(dataset, { epochs: 1, verbose: 0, callbacks }));
+  return fitLoop(model, (callbacks) => model.fitDataset(dataset, { epochs: FIT_EPOCHS, verbose: 0, callbacks }));
 }
 
 /** The draining process, listening at `socket` once this resolves; on `core` when given. */
@@ -228,11 +235,12 @@ async function main(): Promise<void> {
       'sample-hz': { type: 'string', default: '100' },
       'sampler-only': { type: 'boolean', default: false },
       control: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
     },
   });
   if (!['tiny', 'compute', 'io'].includes(args.shape ?? '')) throw new Error('--shape tiny|compute|io');
   const [pairs, segmentS, warmS, plainWarmS, sampleHz] = [args.pairs, args['segment-s'], args['warm-s'], args['plain-warm-s'], args['sample-hz']].map(Number) as [number, number, number, number, number];
-  const cores = pinning();
+  const cores = args['no-pin'] ? null : pinning();
   // This process and every thread it has or starts (V8's sampler thread among them) on one core.
   if (cores) spawnSync('taskset', ['-a', '-p', '-c', cores.script, String(process.pid)], { stdio: 'ignore' });
   const tf = require('@tensorflow/tfjs') as Tf;

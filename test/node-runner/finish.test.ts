@@ -92,4 +92,37 @@ describe('node runner: finish() in-process', function () {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('a host that hangs up turns instrumentation off through the same stop: one warning, every hook out', async () => {
+    const socket = path.join(dir, 'hangs-up.sock');
+    const server = net.createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    const tf = require('@tensorflow/tfjs') as Tf;
+    const plain = processState(tf);
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [xs, ys] = [tf.randomNormal([8, 4]), tf.randomNormal([8, 1])];
+    const warnings: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((text: string) => (warnings.push(String(text)), true)) as typeof process.stderr.write;
+    try {
+      new NodeRunner({ socket, token: 'tok-finish', sampleHz: 1000, flushMs: 50 });
+      require.resolve('@tensorflow/tfjs');
+      require('@tensorflow/tfjs');
+      assert.ok(isWrapped(tf.LayersModel.prototype.trainOnBatch), 'hooked while the host is there');
+      // Steps until the socket's loss reaches the runner (a turn of the event loop between them).
+      for (let i = 0; i < 500 && isWrapped(tf.LayersModel.prototype.trainOnBatch); i++) {
+        await model.trainOnBatch(xs, ys);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      process.stderr.write = write;
+      tf.dispose([xs, ys]);
+      model.dispose();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.deepEqual(processState(tf), plain);
+    assert.equal(warnings.length, 1, warnings.join(''));
+    assert.match(warnings[0]!, /^trainlens: instrumentation disabled: socket /);
+  });
 });
