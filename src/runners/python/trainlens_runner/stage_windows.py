@@ -21,11 +21,11 @@ optimizer, a new one built, the loader running out) opens a window at once (Torc
 the sampler takes a sample's stage from the main thread's frames there (stage_in_stack).
 """
 WINDOW_STEPS = 2
-# A window costs the main thread ~0.5-0.6 ms whatever the step time (the hooks put back and taken
+# A window costs the main thread ~0.45-0.75 ms whatever the step time (the hooks put back and taken
 # off, two timed steps and the log's replay, all with cold caches: a DataLoader loop of ~0.4 ms
-# steps), so the gap sets its share of the loop: ~0.2% at 0.25 s, 0.8-1.0 µs a step there (2-2.4 at
-# 0.1 s). Four windows a second still time ~480 steps a minute for the stage table, besides a run's
-# first HEAD_STEPS, all timed.
+# steps), so the gap sets its share of the loop: ~1 µs a step at 0.25 s (0.7-1.4 in 18 runs), 1.9-2.4
+# at 0.1 s. Four windows a second still time ~480 steps a minute for the stage table, besides a
+# run's first HEAD_STEPS, all timed.
 GAP_S = 0.25
 PAUSE_UNDER_S = 0.01
 HEAD_STEPS = 200
