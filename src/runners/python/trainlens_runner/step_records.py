@@ -1,5 +1,6 @@
 """What a step is made of and how a finished one becomes events: its record (a tuple, cheap to build
-on the main thread; channel.py encodes it), the `anchor` event whenever what delimits steps changes,
+on the main thread; channel.py encodes it) or, for a DataLoader gap's untimed steps, one UntimedSteps
+for them all, the `anchor` event whenever what delimits steps changes,
 and the wait for a CUDA step's device times. steps.py decides where steps begin and end."""
 from collections import deque
 
