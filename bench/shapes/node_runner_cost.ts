@@ -19,12 +19,17 @@
  * steady state. The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
  * tfjs's methods back deoptimises the code that called our wrappers, and the JIT settles again.
  * Each pair ends its runner with finish(0), as the script's exit would, which takes every hook out.
+ * Before the pairs one runner (or sampler) runs through a warm-up and ends, unmeasured: what only a
+ * process's first one pays (V8 sets its profiler up, our code is compiled) a run pays once.
  *
  * Shapes, their loops from the scripts themselves (each exports its setup()): `tiny`, tiny_steps.js's
- * trainOnBatch loop (a one-unit model, ~0.5 ms steps on a quiet machine); `compute`, compute_bound.js's
- * model.fit on in-memory tensors; `io`, io_bound.js's model.fitDataset on a generator waiting ~1 ms
- * per example. A fit segment is one fit call stopped (model.stopTraining) at its first batch end
- * past the segment's length.
+ * trainOnBatch loop (a one-unit model: ~0.15 ms steps once warm on the VM this was built on, where a
+ * whole 8 s run of the script averages ~0.5 ms), which runs from microtasks only, so timers never
+ * fire inside it: the runner's flushes and line windows wait for the loop's end, as in a real run of
+ * it; `compute`, compute_bound.js's model.fit on in-memory tensors (~20 ms steps); `io`,
+ * io_bound.js's model.fitDataset on a generator waiting ~1 ms per example (~40 ms steps). A fit
+ * segment is one fit call stopped (model.stopTraining) at its first batch end past the segment's
+ * length.
  *
  * Pinning: as paired.ts's pinning() says, this process (all its threads: V8's sampler thread works
  * on the same core as the training, so the runner's whole in-process work counts) on one core, the
@@ -35,8 +40,8 @@
  * segment (its window never swapped), which prints "sampleUs", the wall time each sample added to
  * the loop (the recorded segment's extra time over its samples, so any cost of profiling that does
  * not come with a sample is spread over them: compare rates), and "samplesPerS", the samples V8
- * took a second of the segment; --control, nothing in either
- * segment: the method's own bias and spread.
+ * took a second of the segment; --control, nothing in either segment: the method's own bias and
+ * spread.
  *
  * Prints a SCRIPT_RESULT line: "ratio" (median over pairs of plain / recorded steps per second: 1.01
  * is 1% slower recorded) with "ratioLow"/"ratioHigh", the median's 95% interval from the pairs'
@@ -56,7 +61,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
-import { PROTOCOL_VERSION } from '../../src/protocol/events';
 import type { NodeRunner } from '../../src/runners/node/runner';
 import type { LineSampler } from '../../src/runners/node/sampler';
 import type { UserCode } from '../../src/runners/node/frames';
@@ -68,7 +72,7 @@ type Model = import('@tensorflow/tfjs').LayersModel;
 /** Whole steps in a timed segment at the least, so a slow step's rate is not a count of a few. */
 const MIN_SEGMENT_STEPS = 30;
 const FIT_EPOCHS = 1000;
-/** As the host asks (src/host/launch/plan.ts's flushMs default). */
+/** As the host asks (src/host/run-session.ts's FLUSH_MS). */
 const FLUSH_MS = 250;
 const READER_START_MS = 10_000;
 /** Drains the run socket as the host does, one connection after another. */
@@ -259,24 +263,32 @@ async function main(): Promise<void> {
     const plainMs: number[] = [];
     const sampleUs: number[] = [];
     const samplesPerS: number[] = [];
-    for (let pair = 0; pair < pairs; pair++) {
-      let finish = () => {};
-      let samplesIn = (_: Segment) => NaN;
+    /** Starts what the recorded segment runs with; finish() ends it and says how many samples it
+     * took in a segment (sampler-only; NaN otherwise). */
+    const start = (): { finish: () => (segment: Segment) => number } => {
       if (args['sampler-only']) {
         const sampler = new LineSampler(Math.round(1e6 / sampleHz), new UserCode(path.join(dir, 'runner.js')));
         sampler.start();
-        finish = () => {
-          const { times } = sampler.swap(true);
-          samplesIn = ({ start, end }) => times.filter((t) => t >= start && t <= end).length;
+        return {
+          finish: () => {
+            const { times } = sampler.swap(true);
+            return ({ start, end }) => times.filter((t) => t >= start && t <= end).length;
+          },
         };
-      } else if (!args.control) {
-        const runner = new NodeRunner({ socket, token: 'bench', sampleHz, flushMs: FLUSH_MS });
-        hookTfjs(tf);
-        finish = () => runner.finish(0); // as at the script's exit
       }
+      if (args.control) return { finish: () => () => NaN };
+      const runner = new NodeRunner({ socket, token: 'bench', sampleHz, flushMs: FLUSH_MS });
+      hookTfjs(tf);
+      return { finish: () => (runner.finish(0), () => NaN) }; // as at the script's exit
+    };
+    const firstOne = start();
+    await loop(warmS);
+    firstOne.finish();
+    for (let pair = 0; pair < pairs; pair++) {
+      const live = start();
       await loop(warmS);
       const recorded = await loop(seconds);
-      finish();
+      const samplesIn = live.finish();
       await loop(plainWarmS);
       const plain = await loop(seconds);
       ratios.push(plain.steps / plain.ms / (recorded.steps / recorded.ms));
