@@ -4,8 +4,8 @@
  *
  * Nothing here may change what the user's program does: every piece of our own work runs through
  * `safely` (the tfjs hooks' per-step path through the same guard, `active` and `failed`, without a
- * closure per call), which on any failure disables instrumentation with one stderr line and lets
- * the program go on, and takes every hook of ours out again (stop()), as the end of the run does.
+ * closure per call), which on any failure disables instrumentation with one stderr line, takes
+ * every hook of ours out (stop(), as the end of the run does) and lets the program go on.
  * Uncaught exceptions are observed (uncaughtExceptionMonitor), never handled, so Node prints
  * them and picks the exit code exactly as it would without us. We install no signal handlers: one
  * would keep SIGINT from ending a busy synchronous loop at once; a run stopped by a signal loses at
