@@ -1,5 +1,5 @@
 /**
- * Overhead of the Node runner at its default 100 Hz sampling (V8's CPU profiler): the tfjs examples
+ * Overhead of the Node runner at its default 50 Hz sampling (V8's CPU profiler): the tfjs examples
  * (steps of 5 ms and more, target ≤ 1.01) and the runner-cost issue's tfjs shape, a trainOnBatch
  * loop of a tiny model (~0.5 ms steps, target ≤ 1.02), plus that loop's per-step main-thread cost
  * of the runner's hooks measured inside one recorded process (target ≤ 5 µs a step). Then the same
@@ -35,7 +35,7 @@ const IN_RUN: Array<{ label: string; args: string[] }> = [
   // Steps of 20-40 ms vary by ±20% one from the next (GC): 2 s segments average ~50 of them.
   { label: "compute_bound.js's model.fit", args: ['--shape', 'compute', '--segment-s', '2'] },
   { label: "io_bound.js's model.fitDataset", args: ['--shape', 'io', '--segment-s', '2'] },
-  { label: 'tiny trainOnBatch steps, sampling at 50 Hz', args: ['--shape', 'tiny', '--sample-hz', '50'] },
+  { label: 'tiny trainOnBatch steps, sampling at 100 Hz (the default before 2026-12-06)', args: ['--shape', 'tiny', '--sample-hz', '100'] },
 ];
 
 /** The V8 profiler alone (node_runner_cost.ts --sampler-only) at rates whose difference gives the

@@ -64,6 +64,7 @@ import { buildSync } from 'esbuild';
 import type { NodeRunner } from '../../src/runners/node/runner';
 import type { LineSampler } from '../../src/runners/node/sampler';
 import type { UserCode } from '../../src/runners/node/frames';
+import { DEFAULT_NODE_SAMPLE_HZ } from '../../src/host/run-session';
 import { pinning, REPO } from '../paired';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
       'segment-s': { type: 'string', default: '1' },
       'warm-s': { type: 'string', default: '1.2' },
       'plain-warm-s': { type: 'string', default: '0.2' },
-      'sample-hz': { type: 'string', default: '100' },
+      'sample-hz': { type: 'string', default: String(DEFAULT_NODE_SAMPLE_HZ) },
       'sampler-only': { type: 'boolean', default: false },
       control: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },

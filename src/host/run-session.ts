@@ -29,11 +29,13 @@ import { startTelemetry } from './telemetry';
  */
 export const DEFAULT_PYTHON_SAMPLE_HZ = 50;
 /**
- * 10 ms. V8's CPU profiler at 1 ms measured 1.3-2.5% of a compute-bound tfjs run's
- * throughput and 2 ms ~1.4%; at 5 ms the cost sank into the machine's ±5% run-to-run noise without
- * being provably under 1%, so the default takes the next step down.
+ * 20 ms, as for Python, and for the same reason: V8's profiler thread interrupts the main thread
+ * with a signal for each sample, and on the 2-core VM the benches run on a sample cost the tiny
+ * trainOnBatch loop ~140-147 µs (bench/shapes/node_runner_cost.ts --sampler-only, the slope from 1
+ * to 1,000 Hz): 1.4% at 100 Hz, 0.7% at 50. At 1 ms the profiler measured 1.3-2.5% of a
+ * compute-bound tfjs run's throughput.
  */
-export const DEFAULT_NODE_SAMPLE_HZ = 100;
+export const DEFAULT_NODE_SAMPLE_HZ = 50;
 const FLUSH_MS = 250;
 /** After the process exits, how long the runner's last lines may take to arrive. */
 const DRAIN_MS = 1000;

@@ -26,7 +26,7 @@ export type SettingKey = keyof SettingDefaults;
 export const SETTING_DEFAULTS: Readonly<SettingDefaults> = {
   // Equal to the host's DEFAULT_PYTHON_SAMPLE_HZ / DEFAULT_NODE_SAMPLE_HZ (checked by a test).
   sampleHz: 50,
-  nodeSampleHz: 100,
+  nodeSampleHz: 50,
   args: [],
   env: {},
   pythonPath: '',

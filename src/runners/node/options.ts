@@ -22,7 +22,7 @@ export interface PreloadOptions {
 }
 
 /** Default when the host sends no usable rate: the host's own default (DEFAULT_NODE_SAMPLE_HZ). */
-const DEFAULT_SAMPLE_HZ = 100;
+const DEFAULT_SAMPLE_HZ = 50;
 const MIN_FLUSH_MS = 50;
 const DEFAULT_PROBE_STEPS = 30;
 const MAX_PROBE_STEPS = 10_000;
