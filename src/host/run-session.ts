@@ -20,7 +20,7 @@ import { RecordingWriter } from './recording/recording-writer';
 import { startTelemetry } from './telemetry';
 
 /**
- * 20 ms. What a wall-clock sample costs is mostly its timer's interrupt, not the handler (13.5 µs):
+ * 20 ms. What a wall-clock sample costs is mostly its timer's interrupt, not the handler (13.5-100 µs):
  * on the 2-core VM the tests and benches run on (nested virtualization), it cost the main thread
  * 110-180 µs of CPU in torch loops (bench/shapes/hook_cost.py's sampler figures; a no-op C handler
  * there, 118), so 100 Hz cost 1.2-1.6% of throughput and 50 Hz 0.55-0.9%. A loop that never waits

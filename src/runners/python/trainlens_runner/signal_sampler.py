@@ -22,7 +22,8 @@ time of every thread and never fires while the process waits.
 
 Two clocks. What a sample costs is mostly the timer's interrupt, not the handler: on the 2-core VM
 the benches run on (nested virtualization) a CLOCK_MONOTONIC tick arriving in the middle of torch's
-work cost the main thread 110-180 µs of CPU, the handler 13.5 of them. A timer on the main
+work cost the main thread 110-180 µs of CPU, the handler 13.5 of them (with a trivial stage and a
+shallow stack; in a live session, cold after torch's work, 47-103: README). A timer on the main
 thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) raises no interrupt of its own: the kernel checks it
 at its scheduler tick, which interrupts a busy thread anyway (async-profiler's ctimer mode). But
 it is silent while the thread waits. So while the main thread computes, on its CPU for ON_CPU_SHARE
