@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
-import { CLI, formatPaired, pairedOverhead, REPO } from './paired';
+import { CLI, formatPaired, pairedOverhead, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'node-runner');
@@ -60,17 +60,6 @@ interface InRunResult {
   samplesPerS?: number;
 }
 
-function targetFor(stepMs: number): number {
-  return stepMs >= 5 ? 1.01 : 1.02;
-}
-
-/** Met when the whole 95% interval is within the target, missed when all of it is above. */
-function verdict({ ratioLow, ratioHigh, coverage }: InRunResult, target: number): string {
-  if (coverage < 0.95) return 'not resolved (too few pairs for a 95% interval)';
-  if (ratioHigh <= target) return 'met';
-  return ratioLow > target ? 'MISSED' : 'not resolved';
-}
-
 function runCost(args: string[]): InRunResult {
   const script = path.join(REPO, 'bench', 'shapes', 'node_runner_cost.ts');
   const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args, '--pairs', String(IN_RUN_PAIRS)], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -86,7 +75,7 @@ function inRunCost(label: string, args: string[]): string {
   const added = `${result.costUs.toFixed(1)} µs a step added (${result.cpuCostUs.toFixed(1)} µs of the process's CPU); plain steps ${result.stepMs.toFixed(2)} ms`;
   if (result.mode === 'control') return `${label}: ratio ${interval} ${segments}, the method's own bias and spread; ${added}`;
   const target = targetFor(result.stepMs);
-  return `${label}: in-run ratio ${interval} ${segments}, sampling at ${result.sampleHz} Hz; ${added}: target ≤ ${target.toFixed(2)}, ${verdict(result, target)}`;
+  return `${label}: in-run ratio ${interval} ${segments}, sampling at ${result.sampleHz} Hz; ${added}: target ≤ ${target.toFixed(2)}, ${verdict(result.ratioLow, result.ratioHigh, target, result.coverage)}`;
 }
 
 /**

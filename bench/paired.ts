@@ -104,3 +104,18 @@ export function formatPaired(result: PairedResult): string {
   const pinned = result.pinned ? ', script and host pinned to a core each' : '';
   return `${result.label}: overhead ratio ${result.ratio.toFixed(3)} over ${result.plain.length} pairs${spread}${pinned} (plain ${fmt(result.plain)} | recorded ${fmt(result.recorded)} batches/s)${growth}`;
 }
+
+/** The runner-cost issue's targets, by the step time measured here: ≤ 1.01 where steps take 5 ms or more, ≤ 1.02 below. */
+export function targetFor(stepMs: number): number {
+  return stepMs >= 5 ? 1.01 : 1.02;
+}
+
+/**
+ * An in-run ratio's verdict: met when its whole 95% interval is within the target, MISSED when all
+ * of it is above; `coverage`, where the interval's own coverage is known, below 0.95 resolves nothing.
+ */
+export function verdict(low: number, high: number, target: number, coverage = 0.95): string {
+  if (coverage < 0.95) return 'not resolved (too few pairs for a 95% interval)';
+  if (high <= target) return 'met';
+  return low > target ? 'MISSED' : 'not resolved';
+}

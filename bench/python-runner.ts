@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
 import { median } from '../src/core/stats';
-import { formatPaired, pairedOverhead, pinning, REPO } from './paired';
+import { formatPaired, pairedOverhead, pinning, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 7);
 /** Runs of ~8 s: a 2 s run varies by ±5% on its own, too coarse to resolve a 1% overhead. */
@@ -38,10 +38,6 @@ const RUNS: Array<{ label: string; script: string[]; args: string[]; env?: NodeJ
   { label: '1,000 module calls a step (module_calls.py --blocks 500)', script: ['bench', 'shapes', 'module_calls.py'], args: ['--blocks', '500', '--seconds', SHAPE_SECONDS], env: ONE_THREAD, pin: true },
 ];
 
-/** The targets, by the step time the plain runs measured here: ≤ 1.01 where steps take 5 ms or more, ≤ 1.02 below. */
-function targetFor(stepMs: number): number {
-  return stepMs >= 5 ? 1.01 : 1.02;
-}
 
 const HOOK_COST_PAIRS = Number(process.env.TRAINLENS_BENCH_HOOK_PAIRS ?? 10);
 
@@ -92,12 +88,6 @@ interface InRunResult {
   stepMs: number;
   costUs: number;
   cpuCostUs: number;
-}
-
-/** Met when the ratio's whole 95% interval is within the target, missed when it is all above it. */
-function verdict(low: number, high: number, target: number): string {
-  if (high <= target) return 'met';
-  return low > target ? 'MISSED' : 'not resolved';
 }
 
 function inRunCost(label: string, args: string[]): string {

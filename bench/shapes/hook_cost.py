@@ -33,13 +33,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from loops import FastSteps
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "runners", "python"))
 from trainlens_runner.session import DEFAULT_SAMPLE_HZ  # noqa: E402
 from trainlens_runner.signal_sampler import SignalSampler  # noqa: E402
 from trainlens_runner.steps import StepRecorder  # noqa: E402
 from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
 
-BATCH_SIZE = 32
+BATCH_SIZE = FastSteps.BATCH_SIZE
 # The sampler's cost is measured at this multiple of its default rate: at the default rate itself
 # it is under 1% of a segment's time, within the VM's segment-to-segment noise (three 30 s runs of
 # the ~0.2 ms loop at 50 Hz gave 188, 46 and -39 µs a sample). Measured per sample at 100 Hz it
@@ -79,8 +81,9 @@ def nested_calls(modules, calls):
 
 
 def fast_model():
-    """fast_steps.py's model and batch."""
-    return nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 8)), torch.randn(BATCH_SIZE, 64), torch.randint(0, 8, (BATCH_SIZE,))
+    """fast_steps.py's model and batch (loops.FastSteps)."""
+    loop = FastSteps()
+    return loop.model, loop.inputs, loop.targets
 
 
 def fast_steps(steps, loader, warm=0):
