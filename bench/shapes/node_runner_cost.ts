@@ -19,6 +19,8 @@
  * steady state. The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
  * tfjs's methods back deoptimises the code that called our wrappers, and the JIT settles again.
  * Each pair ends its runner with finish(0), as the script's exit would, which takes every hook out.
+ * Every other pair times its plain segment first, so that an effect of the order itself (runner_cost.py's
+ * control measured one of 0.7%) cancels out in the median.
  * Before the pairs one runner (or sampler) runs through a warm-up and ends, unmeasured: what only a
  * process's first one pays (V8 sets its profiler up, our code is compiled) a run pays once.
  *
@@ -285,13 +287,18 @@ async function main(): Promise<void> {
     const firstOne = start();
     await loop(warmS);
     firstOne.finish();
+    const timedPlain = async (): Promise<Segment> => {
+      await loop(plainWarmS);
+      return loop(seconds);
+    };
     for (let pair = 0; pair < pairs; pair++) {
+      const plainFirst = pair % 2 === 1;
+      const before = plainFirst ? await timedPlain() : null;
       const live = start();
       await loop(warmS);
       const recorded = await loop(seconds);
       const samplesIn = live.finish();
-      await loop(plainWarmS);
-      const plain = await loop(seconds);
+      const plain = before ?? (await timedPlain());
       ratios.push(plain.steps / plain.ms / (recorded.steps / recorded.ms));
       const added = recorded.ms / recorded.steps - plain.ms / plain.steps;
       costUs.push(added * 1000);
