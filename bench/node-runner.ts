@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
-import { CLI, formatPaired, pairedOverhead, REPO, targetFor, verdict } from './paired';
+import { byOrder, CLI, formatPaired, pairedOverhead, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'node-runner');
@@ -51,6 +51,8 @@ interface InRunResult {
   ratio: number;
   ratioLow: number;
   ratioHigh: number;
+  ratioRecordedFirst: number;
+  ratioPlainFirst: number | null;
   coverage: number;
   ratios: number[];
   stepMs: number;
@@ -70,7 +72,7 @@ function runCost(args: string[]): InRunResult {
 
 function inRunCost(label: string, args: string[]): string {
   const result = runCost(args);
-  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs`;
+  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs${byOrder(result)}`;
   const segments = `of ${result.segmentS.toFixed(2)} s segments${result.pinned ? ', pinned' : ''}`;
   const added = `${result.costUs.toFixed(1)} µs a step added (${result.cpuCostUs.toFixed(1)} µs of the process's CPU); plain steps ${result.stepMs.toFixed(2)} ms`;
   if (result.mode === 'control') return `${label}: ratio ${interval} ${segments}, the method's own bias and spread; ${added}`;

@@ -119,3 +119,9 @@ export function verdict(low: number, high: number, target: number, coverage = 0.
   if (high <= target) return 'met';
   return low > target ? 'MISSED' : 'not resolved';
 }
+
+/** Each order's median beside the pooled one (in-run benches, where every other pair times its plain
+ * segment first): how far the order alone moves a pair. */
+export function byOrder(result: { ratioRecordedFirst: number; ratioPlainFirst: number | null }): string {
+  return result.ratioPlainFirst === null ? '' : ` (recorded first ${result.ratioRecordedFirst.toFixed(3)}, plain first ${result.ratioPlainFirst.toFixed(3)})`;
+}

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
 import { median } from '../src/core/stats';
-import { formatPaired, pairedOverhead, pinning, REPO, targetFor, verdict } from './paired';
+import { byOrder, formatPaired, pairedOverhead, pinning, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 7);
 /** Runs of ~8 s: a 2 s run varies by ±5% on its own, too coarse to resolve a 1% overhead. */
@@ -85,6 +85,9 @@ interface InRunResult {
   ratio: number;
   ratioLow: number;
   ratioHigh: number;
+  coverage: number;
+  ratioRecordedFirst: number;
+  ratioPlainFirst: number | null;
   stepMs: number;
   costUs: number;
   cpuCostUs: number;
@@ -98,12 +101,12 @@ function inRunCost(label: string, args: string[]): string {
   const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InRunResult | undefined;
   if (run.status !== 0 || !result) throw new Error(`runner_cost.py ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
   const target = targetFor(result.stepMs);
-  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs`;
+  const interval = `${result.ratio.toFixed(3)} (95% interval ${result.ratioLow.toFixed(3)}-${result.ratioHigh.toFixed(3)}) over ${result.pairs} pairs${byOrder(result)}`;
   if (result.control) return `${label}: ratio ${interval}, the method's own bias and spread`;
   return (
     `${label}: in-run ratio ${interval} ` +
     `of ${result.segmentS.toFixed(2)} s segments${cores ? ', pinned' : ''}; ${result.costUs.toFixed(1)} µs a step added ` +
-    `(${result.cpuCostUs.toFixed(1)} µs of main-thread CPU); plain steps ${result.stepMs.toFixed(2)} ms: target ≤ ${target.toFixed(2)}, ${verdict(result.ratioLow, result.ratioHigh, target)}`
+    `(${result.cpuCostUs.toFixed(1)} µs of main-thread CPU); plain steps ${result.stepMs.toFixed(2)} ms: target ≤ ${target.toFixed(2)}, ${verdict(result.ratioLow, result.ratioHigh, target, result.coverage)}`
   );
 }
 

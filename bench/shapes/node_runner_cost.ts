@@ -47,7 +47,8 @@
  *
  * Prints a SCRIPT_RESULT line: "ratio" (median over pairs of plain / recorded steps per second: 1.01
  * is 1% slower recorded) with "ratioLow"/"ratioHigh", the median's 95% interval from the pairs'
- * order statistics, "ratios" (each pair's), "stepMs" (the plain segments' median step time),
+ * order statistics, "ratios" (each pair's), "ratioRecordedFirst"/"ratioPlainFirst" (the median of
+ * each order's pairs), "stepMs" (the plain segments' median step time),
  * "coverage" (the interval's probability of holding the median: 0.95 or more from 6 pairs on),
  * "costUs" (median over pairs of the wall time per step added, µs) and "cpuCostUs" (the same in the
  * process's CPU time, all threads: less moved by other load on the core), "pairs", "segmentS",
@@ -322,6 +323,9 @@ async function main(): Promise<void> {
       ratioHigh: round(high, 4),
       coverage: round(coverage, 3),
       ratios: ratios.map((r) => round(r, 4)),
+      // Each order's own median: how far the order alone moves a pair (the median above cancels it).
+      ratioRecordedFirst: round(median(ratios.filter((_, i) => i % 2 === 0)), 4),
+      ratioPlainFirst: ratios.length > 1 ? round(median(ratios.filter((_, i) => i % 2 === 1)), 4) : null,
       stepMs: round(median(plainMs), 3),
       costUs: round(median(costUs), 2),
       cpuCostUs: round(median(cpuCostUs), 2),

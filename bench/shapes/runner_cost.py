@@ -21,7 +21,9 @@ first: with the recorded segment always first, --control (nothing in either) rea
 
 Prints a SCRIPT_RESULT line: "ratio" (median over pairs of plain / recorded steps per second: 1.01
 is 1% slower recorded) with "ratioLow"/"ratioHigh", the median's 95% interval from the pairs'
-order statistics, "ratios" (each pair's), "stepMs" (the plain segments' median step time),
+order statistics, and "coverage" (that interval's probability of holding the median: 0.95 or more
+from 6 pairs on), "ratios" (each pair's), "ratioRecordedFirst"/"ratioPlainFirst" (the median of
+each order's pairs), "stepMs" (the plain segments' median step time),
 "costUs" (median over pairs of the wall time per step added, µs) and "cpuCostUs" (the same in the
 main thread's CPU time), "pairs", "segmentS". --control runs both segments without a session: the
 method's own bias and spread.
@@ -114,10 +116,17 @@ def timed(step, seconds):
 
 
 def median_interval(values):
-    """The median's 95% confidence interval from order statistics (no assumption on the spread)."""
-    ordered = sorted(values)
-    j = max(0, int(len(ordered) / 2 - 0.98 * math.sqrt(len(ordered))))
-    return ordered[j], ordered[len(ordered) - 1 - j]
+    """The median's 95% confidence interval from order statistics (no assumption on the spread):
+    the narrowest k-th lowest and k-th highest values that hold the median with at least 95%
+    probability, 1 - 2·P(Binomial(n, 1/2) < k), and that probability (node_runner_cost.ts's
+    medianInterval). Under 6 pairs even the lowest and highest hold it less often: they come with
+    their lower coverage."""
+    ordered, n = sorted(values), len(values)
+    below = lambda k: sum(math.comb(n, i) for i in range(k)) / 2 ** n  # noqa: E731
+    k = 1
+    while k + 1 <= n / 2 and 1 - 2 * below(k + 1) >= 0.95:
+        k += 1
+    return ordered[k - 1], ordered[n - k], 1 - 2 * below(k)
 
 
 def main():
@@ -166,10 +175,12 @@ def main():
         drain.wait()
         os.unlink(path)
         os.rmdir(folder)
-    low, high = median_interval(ratios)
+    low, high, coverage = median_interval(ratios)
     print("SCRIPT_RESULT " + json.dumps({
         "shape": args.shape, "control": args.control, "pairs": args.pairs, "segmentS": round(seconds, 3), "ratio": round(statistics.median(ratios), 4),
-        "ratioLow": round(low, 4), "ratioHigh": round(high, 4), "ratios": [round(r, 4) for r in ratios],
+        "ratioLow": round(low, 4), "ratioHigh": round(high, 4), "coverage": round(coverage, 3), "ratios": [round(r, 4) for r in ratios],
+        # Each order's own median: how far the order alone moves a pair (the median above cancels it).
+        "ratioRecordedFirst": round(statistics.median(ratios[0::2]), 4), "ratioPlainFirst": round(statistics.median(ratios[1::2]), 4) if len(ratios) > 1 else None,
         "stepMs": round(statistics.median(plain_ms), 3), "costUs": round(statistics.median(cost), 2),
         "cpuCostUs": round(statistics.median(cpu_cost), 2)}), flush=True)
 
