@@ -41,6 +41,9 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     // A fresh baseline run (the previous tests may have left a stopped or tfjs run as the latest).
     await workbench.openFile(INPUT_BOUND);
     await ui.profileActiveFile();
+    // Started first: until its process is up, the status bar still shows the last run as done (a
+    // clean-clone run went on from there, with the baseline still running, and found no Re-run).
+    await waitFor('the baseline run to start', async () => (processTreeOf(script).length > 0 ? true : undefined), { timeoutMs: 30_000 });
     await waitFor('the baseline run to end', async () => {
       const reading = await ui.readStatus();
       return processTreeOf(script).length === 0 && (reading?.batchesPerSec ?? 0) > 0 ? reading : undefined;
