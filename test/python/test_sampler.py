@@ -32,16 +32,6 @@ def line_ms(events, stages=None):
     return lines
 
 
-def line_counts(events, stages):
-    """(file, line) -> samples taken there over every `lines` batch, for the given stages."""
-    counts = {}
-    for batch in of_type(events, "lines"):
-        for entry in batch["entries"]:
-            if entry["stage"] in stages:
-                counts[(entry["file"], entry["line"])] = counts.get((entry["file"], entry["line"]), 0) + entry["count"]
-    return counts
-
-
 class PythonTransform(unittest.TestCase):
     """The thread sampler never saw this transform (it ran between two GIL-releasing torch calls,
     in stretches shorter than the switch interval); the signal sampler must."""
@@ -62,7 +52,7 @@ class PythonTransform(unittest.TestCase):
         # of this run's own sample count, plus 0.03 for what the ticks and the script's clock see
         # differently (ticks land on the next line the interpreter checks for signals; measured over
         # 10 runs on a 2-core VM, quiet and beside a busy core: the share was 0.01 to 0.09 low).
-        samples = sum(line_counts(events, STEP_STAGES).values())
+        samples = sum(e["count"] for batch in of_type(events, "lines") for e in batch["entries"] if e["stage"] in STEP_STAGES)
         share = truth["transformShare"]
         bound = 4 * math.sqrt(share * (1 - share) / samples) + 0.03
         self.assertAlmostEqual(transform_ms / steps_ms, share, delta=bound,
