@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
+import { DEFAULT_NODE_SAMPLE_HZ, longRunSampleHz } from '../src/host/run-session';
 import { byOrder, CLI, formatPaired, pairedOverhead, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 5);
@@ -31,10 +32,14 @@ const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
 /** node_runner_cost.ts's shapes and modes (it pins itself and its socket reader as paired.ts's pinning() says). */
 const IN_RUN: Array<{ label: string; args: string[] }> = [
   { label: 'control: no runner in either segment, tiny trainOnBatch steps', args: ['--shape', 'tiny', '--control'] },
+  // Its loop never lets a timer run, so no line window ends and the rate never changes inside it.
   { label: 'tiny trainOnBatch steps (tiny_steps.js)', args: ['--shape', 'tiny'] },
-  // Steps of 20-40 ms vary by ±20% one from the next (GC): 2 s segments average ~50 of them.
-  { label: "compute_bound.js's model.fit", args: ['--shape', 'compute', '--segment-s', '2'] },
-  { label: "io_bound.js's model.fitDataset", args: ['--shape', 'io', '--segment-s', '2'] },
+  // Steps of 20-40 ms vary by ±20% one from the next (GC): 2 s segments average ~50 of them. Each as
+  // in a run's first minute and as a long run pays for it (LONG_RUN_AFTER_S).
+  { label: `compute_bound.js's model.fit, first minute, ${DEFAULT_NODE_SAMPLE_HZ} Hz`, args: ['--shape', 'compute', '--segment-s', '2'] },
+  { label: `compute_bound.js's model.fit, after it, ${longRunSampleHz(DEFAULT_NODE_SAMPLE_HZ)} Hz`, args: ['--shape', 'compute', '--segment-s', '2', '--long-run'] },
+  { label: `io_bound.js's model.fitDataset, first minute, ${DEFAULT_NODE_SAMPLE_HZ} Hz`, args: ['--shape', 'io', '--segment-s', '2'] },
+  { label: `io_bound.js's model.fitDataset, after it, ${longRunSampleHz(DEFAULT_NODE_SAMPLE_HZ)} Hz`, args: ['--shape', 'io', '--segment-s', '2', '--long-run'] },
   { label: 'tiny trainOnBatch steps, sampling at 100 Hz (the default before 2026-12-06)', args: ['--shape', 'tiny', '--sample-hz', '100'] },
 ];
 

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptResultOf } from '../test/script-result';
 import { median } from '../src/core/stats';
+import { DEFAULT_PYTHON_SAMPLE_HZ, longRunSampleHz } from '../src/host/run-session';
 import { byOrder, formatPaired, pairedOverhead, pinning, REPO, targetFor, verdict } from './paired';
 
 const PAIRS = Number(process.env.TRAINLENS_BENCH_PAIRS ?? 7);
@@ -66,16 +67,24 @@ const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
  * bench/shapes/runner_cost.py's shapes: the same loops with a live session and without, in turn,
  * inside one process, each pair of segments well within a second of each other. Whole runs drift
  * too much on this VM to resolve 1% (paired.ts's pairs spread ±5-8% in a day's bench), neighbouring
- * segments much less; the ratio's 95% interval says whether the target is met.
+ * segments much less; the ratio's 95% interval says whether the target is met. Each shape is
+ * measured as a long run pays for it, sampling at the long run's rate (LONG_RUN_AFTER_S); the
+ * shapes of 5 ms steps and more, where the sampler is most of the cost, also as in a run's first
+ * minute, at the full rate.
  */
+const LONG_RUN = ['--long-run-hz', String(longRunSampleHz(DEFAULT_PYTHON_SAMPLE_HZ))];
+const FIRST_MINUTE = `first minute, ${DEFAULT_PYTHON_SAMPLE_HZ} Hz`;
+const LATER = `after it, ${longRunSampleHz(DEFAULT_PYTHON_SAMPLE_HZ)} Hz`;
 const IN_RUN: Array<{ label: string; args: string[] }> = [
   { label: 'control: no session in either segment, ~0.5 ms steps', args: ['--shape', 'fast', '--hidden', '768', '--control'] },
-  { label: '~0.5 ms steps', args: ['--shape', 'fast', '--hidden', '768'] },
-  { label: '~0.2 ms steps', args: ['--shape', 'fast'] },
-  { label: '~0.35 ms steps from a DataLoader', args: ['--shape', 'loader'] },
-  { label: '200 module calls a step', args: ['--shape', 'modules', '--blocks', '100'] },
-  { label: '1,000 module calls a step', args: ['--shape', 'modules', '--blocks', '500'] },
-  { label: "input_bound.py's loop", args: ['--shape', 'input'] },
+  { label: `~0.5 ms steps, ${LATER}`, args: ['--shape', 'fast', '--hidden', '768', ...LONG_RUN] },
+  { label: `~0.2 ms steps, ${LATER}`, args: ['--shape', 'fast', ...LONG_RUN] },
+  { label: `~0.35 ms steps from a DataLoader, ${LATER}`, args: ['--shape', 'loader', ...LONG_RUN] },
+  { label: `200 module calls a step, ${LATER}`, args: ['--shape', 'modules', '--blocks', '100', ...LONG_RUN] },
+  { label: `1,000 module calls a step, ${FIRST_MINUTE}`, args: ['--shape', 'modules', '--blocks', '500'] },
+  { label: `1,000 module calls a step, ${LATER}`, args: ['--shape', 'modules', '--blocks', '500', ...LONG_RUN] },
+  { label: `input_bound.py's loop, ${FIRST_MINUTE}`, args: ['--shape', 'input'] },
+  { label: `input_bound.py's loop, ${LATER}`, args: ['--shape', 'input', ...LONG_RUN] },
 ];
 
 interface InRunResult {

@@ -5,7 +5,8 @@
  * Segments of one loop run in turn with a live runner and without. A live runner is NodeRunner as
  * the preload starts it, from the same bundle esbuild makes of it (so its own files are "ours", not
  * the user's, as in dist/preload.js): the hello, the tfjs hooks and the step timeline, the V8 line
- * sampler at --sample-hz, the flush timer and its socket, which a reader process on another core
+ * sampler at --sample-hz (with --long-run, at a long run's rate from the first line window's end on,
+ * RunnerOptions.longRun), the flush timer and its socket, which a reader process on another core
  * drains as the host would. TrainLens's host itself is not in these figures: it runs on another
  * core, where paired.ts's whole-process pairs count it.
  *
@@ -55,7 +56,7 @@
  * "sampleHz", "pinned".
  *
  *     node --import tsx bench/shapes/node_runner_cost.ts --shape tiny|compute|io [--pairs P]
- *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--sampler-only] [--control] [--no-pin]
+ *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--long-run] [--sampler-only] [--control] [--no-pin]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,7 +68,7 @@ import { buildSync } from 'esbuild';
 import type { NodeRunner } from '../../src/runners/node/runner';
 import type { LineSampler } from '../../src/runners/node/sampler';
 import type { UserCode } from '../../src/runners/node/frames';
-import { DEFAULT_NODE_SAMPLE_HZ } from '../../src/host/run-session';
+import { DEFAULT_NODE_SAMPLE_HZ, longRunSampleHz } from '../../src/host/run-session';
 import { pinning, REPO } from '../paired';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -242,12 +243,16 @@ async function main(): Promise<void> {
       'plain-warm-s': { type: 'string', default: '0.2' },
       'sample-hz': { type: 'string', default: String(DEFAULT_NODE_SAMPLE_HZ) },
       'sampler-only': { type: 'boolean', default: false },
+      'long-run': { type: 'boolean', default: false },
       control: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
     },
   });
   if (!['tiny', 'compute', 'io'].includes(args.shape ?? '')) throw new Error('--shape tiny|compute|io');
   const [pairs, segmentS, warmS, plainWarmS, sampleHz] = [args.pairs, args['segment-s'], args['warm-s'], args['plain-warm-s'], args['sample-hz']].map(Number) as [number, number, number, number, number];
+  // A long run's state: the first line window's end (in the warm-up) slows the sampler to the long
+  // run's rate, as LONG_RUN_AFTER_S into a run does.
+  const longRun = args['long-run'] ? { sampleHz: longRunSampleHz(sampleHz), afterS: 0 } : null;
   const cores = args['no-pin'] ? null : pinning();
   // This process and every thread it has or starts (V8's sampler thread among them) on one core.
   if (cores) spawnSync('taskset', ['-a', '-p', '-c', cores.script, String(process.pid)], { stdio: 'ignore' });
@@ -281,7 +286,7 @@ async function main(): Promise<void> {
         };
       }
       if (args.control) return { finish: () => () => NaN };
-      const runner = new NodeRunner({ socket, token: 'bench', sampleHz, flushMs: FLUSH_MS });
+      const runner = new NodeRunner({ socket, token: 'bench', sampleHz, flushMs: FLUSH_MS, ...(longRun && { longRun }) });
       hookTfjs(tf);
       return { finish: () => (runner.finish(0), () => NaN) }; // as at the script's exit
     };
@@ -317,6 +322,7 @@ async function main(): Promise<void> {
       pairs,
       segmentS: round(seconds, 3),
       sampleHz: args.control ? null : sampleHz,
+      longRunHz: args.control ? null : (longRun?.sampleHz ?? null),
       pinned: cores !== null,
       ratio: round(median(ratios), 4),
       ratioLow: round(low, 4),

@@ -3,8 +3,9 @@
 Segments of one of loops.py's loops run in turn with a live session and without. A live session is
 trainlens_runner.session.Session, started as `python -m trainlens_runner` starts it: the hello,
 the hooks and the step recorder, the line sampler at its default rate (choosing its clock at each
-flush), the sender thread and its socket, which a reader process on another core drains as the
-host would. TrainLens's host itself (its parsing and writing, ~2% of a core at 3,600 steps/s) is
+flush; with --long-run-hz at a long run's rate, RunnerOptions.longRun, from the first flush on),
+the sender thread and its socket, which a reader process on another core drains as the host
+would. TrainLens's host itself (its parsing and writing, ~2% of a core at 3,600 steps/s) is
 not in these figures: it runs on another core, where paired.ts's whole-process pairs count it.
 
 Why in one process: on the 2-core VM this was built on, whole runs of the same script drift ±8%
@@ -29,7 +30,7 @@ main thread's CPU time), "pairs", "segmentS". --control runs both segments witho
 method's own bias and spread.
 
     python runner_cost.py --shape fast|loader|modules|input [--hidden N] [--blocks N] [--pairs P]
-                          [--segment-s S] [--warm-s S] [--reader-core C] [--control]
+                          [--segment-s S] [--warm-s S] [--reader-core C] [--control] [--long-run-hz HZ]
 """
 import argparse
 import json
@@ -81,8 +82,10 @@ def reader(path, core):
     return process
 
 
-def live_session(path, origin, origin_epoch_ms):
+def live_session(path, origin, origin_epoch_ms, long_run_hz):
     options = {"v": wire.VERSION, "socket": path, "token": "bench"}  # the runner's defaults for all the rest
+    if long_run_hz is not None:  # the long run's rate from the first flush on, before the warm-up ends
+        options["longRun"] = {"sampleHz": long_run_hz, "afterS": 0}
     session = Session.connect(options, None, origin, origin_epoch_ms)
     if session is None:
         sys.exit("cannot start a session")
@@ -140,6 +143,8 @@ def main():
     parser.add_argument("--warm-s", type=float, default=0.35, help="past the sender's first flush, where the sampler picks its clock")
     parser.add_argument("--reader-core", type=int, default=None)
     parser.add_argument("--control", action="store_true", help="no session in either segment: the method's own spread and bias")
+    parser.add_argument("--long-run-hz", type=float, default=None,
+                        help="a long run's state: the session samples at this rate (the host's longRunSampleHz) from its first flush on")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
@@ -158,7 +163,7 @@ def main():
             plain_first = pair % 2 == 1
             if plain_first:
                 plain_wall, plain_cpu, plain_steps = timed(loop.start(), seconds)
-            session = None if args.control else live_session(path, origin, origin_epoch_ms)
+            session = None if args.control else live_session(path, origin, origin_epoch_ms, args.long_run_hz)
             step = loop.start()
             warm_up(step, args.warm_s)
             wall, cpu, steps = timed(step, seconds)
@@ -177,7 +182,7 @@ def main():
         os.rmdir(folder)
     low, high, coverage = median_interval(ratios)
     print("SCRIPT_RESULT " + json.dumps({
-        "shape": args.shape, "control": args.control, "pairs": args.pairs, "segmentS": round(seconds, 3), "ratio": round(statistics.median(ratios), 4),
+        "shape": args.shape, "control": args.control, "longRunHz": args.long_run_hz, "pairs": args.pairs, "segmentS": round(seconds, 3), "ratio": round(statistics.median(ratios), 4),
         "ratioLow": round(low, 4), "ratioHigh": round(high, 4), "coverage": round(coverage, 3), "ratios": [round(r, 4) for r in ratios],
         # Each order's own median: how far the order alone moves a pair (the median above cancels it).
         "ratioRecordedFirst": round(statistics.median(ratios[0::2]), 4), "ratioPlainFirst": round(statistics.median(ratios[1::2]), 4) if len(ratios) > 1 else None,

@@ -36,6 +36,22 @@ export const DEFAULT_PYTHON_SAMPLE_HZ = 50;
  * compute-bound tfjs run's throughput.
  */
 export const DEFAULT_NODE_SAMPLE_HZ = 50;
+/**
+ * A run samples at its full rate for its first minute, then at a fifth of it (never under
+ * LONG_RUN_MIN_HZ, nor above the full rate). The first minute is when the hot lines are read
+ * live, and it gives them 3,000 samples at 50 Hz: a line's share to within a point. Past it, more
+ * samples only narrow shares that no longer move, while each sample costs a long run what it
+ * cost the first minute (the figures above). Each sample keeps the weight of its own interval, so
+ * shares stay shares of wall time across the change (line-profile.ts).
+ */
+export const LONG_RUN_AFTER_S = 60;
+const LONG_RUN_RATE_DIVISOR = 5;
+const LONG_RUN_MIN_HZ = 10;
+
+/** The rate a run of `sampleHz` switches to after LONG_RUN_AFTER_S. */
+export function longRunSampleHz(sampleHz: number): number {
+  return Math.min(sampleHz, Math.max(LONG_RUN_MIN_HZ, sampleHz / LONG_RUN_RATE_DIVISOR));
+}
 const FLUSH_MS = 250;
 /** After the process exits, how long the runner's last lines may take to arrive. */
 const DRAIN_MS = 1000;
@@ -230,11 +246,13 @@ export class RunSession {
 
 function runnerOptions(channel: RunChannel, request: RunRequest): RunnerOptions {
   const isPython = isPythonExecutable(request.command[0] ?? '');
+  const sampleHz = request.sampleHz ?? (isPython ? DEFAULT_PYTHON_SAMPLE_HZ : DEFAULT_NODE_SAMPLE_HZ);
   return {
     v: PROTOCOL_VERSION,
     socket: channel.socketPath,
     token: channel.token,
-    sampleHz: request.sampleHz ?? (isPython ? DEFAULT_PYTHON_SAMPLE_HZ : DEFAULT_NODE_SAMPLE_HZ),
+    sampleHz,
+    longRun: { sampleHz: longRunSampleHz(sampleHz), afterS: LONG_RUN_AFTER_S },
     flushMs: FLUSH_MS,
     probe: request.probe?.mode ?? null,
     probeSteps: request.probe?.steps ?? null,

@@ -30,6 +30,10 @@ export interface HelloEvent {
   argv: string[];
   cwd: string;
   sampleHz: number;
+  /** From longRunAfterS seconds into the run on, lines are sampled at longRunSampleHz
+   * (RunnerOptions.longRun); absent: sampleHz throughout. */
+  longRunSampleHz?: number | null;
+  longRunAfterS?: number | null;
   /** Wall-clock epoch ms of the runner's time origin; every `t` below is ms since it. */
   timeOriginMs: number;
   /** Set when the process is a rank of a distributed job (torch.distributed). */

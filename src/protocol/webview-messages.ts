@@ -145,6 +145,8 @@ export interface PanelRunInfo {
   /** Interpreter or runtime, e.g. `CPython 3.11.2`, `Node v20.11.0`. */
   runtime: string | null;
   sampleHz: number | null;
+  /** The rate lines are sampled at from `afterS` seconds into the run on (HelloEvent.longRunSampleHz). */
+  longRun: { sampleHz: number; afterS: number } | null;
   startedAtMs: number | null;
   framework: { name: FrameworkName; version: string; package: string | null; device: string; deviceTiming: boolean } | null;
   hardware: {

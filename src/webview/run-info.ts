@@ -33,7 +33,8 @@ function hardwareEntries(info: PanelRunInfo): HTMLElement[] {
 
 export function renderRunInfo(root: HTMLElement, info: PanelRunInfo): void {
   const fw = info.framework;
-  const runner = [info.runner, info.runtime, info.sampleHz !== null && `line sampling at ${info.sampleHz} Hz`].filter(Boolean).join(' · ');
+  const sampling = info.sampleHz !== null && `line sampling at ${info.sampleHz} Hz${info.longRun ? `, ${info.longRun.sampleHz} Hz after ${info.longRun.afterS} s` : ''}`;
+  const runner = [info.runner, info.runtime, sampling].filter(Boolean).join(' · ');
   const exit = info.signal ? `signal ${info.signal}` : info.exitCode !== null ? `exit code ${info.exitCode}` : null;
   const error = info.error;
   // The host also logs why there is no GPU telemetry as a note; the GPUs entry already says it.

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { planNodeLaunch } from '../../src/host/launch/node';
-import { RUNNER_OPTIONS_ENV } from '../../src/host/launch/plan';
+import { RUNNER_OPTIONS_ENV, type RunnerOptions } from '../../src/host/launch/plan';
 import { decodeRunnerLine } from '../../src/protocol/decode';
 import { PROTOCOL_VERSION, type RunnerEvent, type StageName, type StepEvent } from '../../src/protocol/events';
 import { LineSplitter } from '../../src/protocol/framing';
@@ -60,7 +60,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export async function runInstrumented(
   runnersDir: string,
   argv: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; sampleHz?: number; socket?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; sampleHz?: number; longRun?: RunnerOptions['longRun']; socket?: string } = {},
 ): Promise<RunResult> {
   const cwd = options.cwd ?? REPO;
   const socket = options.socket ?? path.join(runnersDir, `run-${process.pid}-${Date.now()}.sock`);
@@ -81,7 +81,7 @@ export async function runInstrumented(
   });
   if (options.socket === undefined) await new Promise<void>((resolve) => server.listen(socket, resolve));
   const plan = planNodeLaunch(argv, {
-    options: { v: PROTOCOL_VERSION, socket, token: TOKEN, sampleHz: options.sampleHz ?? 1000, flushMs: 250 },
+    options: { v: PROTOCOL_VERSION, socket, token: TOKEN, sampleHz: options.sampleHz ?? 1000, longRun: options.longRun, flushMs: 250 },
     runnersDir,
     cwd,
     env: options.env ?? cleanEnv(),

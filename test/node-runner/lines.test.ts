@@ -57,3 +57,35 @@ describe('node runner: hot lines', function () {
     assert.equal(busy.stage, 'startup');
   });
 });
+
+describe('node runner: the long run sampling rate', function () {
+  this.timeout(60_000);
+  let runnersDir: string;
+  before(() => (runnersDir = makeRunnersDir()));
+  after(() => fs.rmSync(runnersDir, { recursive: true, force: true }));
+
+  // RunnerOptions.longRun: the first line window ending past afterS restarts the profiler at the long
+  // run's interval. What a sample should stand for comes from the rates the run was given; what it
+  // does, from the lines events' own periods and counts.
+  it('samples at sampleHz until afterS, then at the long run rate', async () => {
+    const [sampleHz, longRunHz, afterS] = [200, 20, 1];
+    const script = path.join(FIXTURES, 'spin_chunks.js');
+    const run = await runInstrumented(runnersDir, ['node', script, '4'], { sampleHz, longRun: { sampleHz: longRunHz, afterS } });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const hello = eventsOf(run, 'hello')[0];
+    assert.deepEqual([hello?.sampleHz, hello?.longRunSampleHz, hello?.longRunAfterS], [sampleHz, longRunHz, afterS]);
+    const batches = eventsOf(run, 'lines');
+    // A batch is one window, and the window that ends past afterS was still sampled at the full rate.
+    const before = batches.filter((b) => b.t - b.periodMs < afterS * 1000);
+    const after = batches.filter((b) => b.t - b.periodMs >= afterS * 1000);
+    const msPerSample = (phase: typeof batches): number => phase.reduce((s, b) => s + b.periodMs, 0) / phase.reduce((s, b) => s + b.samples, 0);
+    console.log(`      ${msPerSample(before).toFixed(1)} ms a sample in ${before.length} batches before ${afterS} s, ${msPerSample(after).toFixed(1)} in ${after.length} after`);
+    assert.ok(before.length > 0 && after.length > 0, `batches at ${batches.map((b) => b.t.toFixed(0)).join(', ')}`);
+    // A sample covers one interval or more (V8 skips a sample the thread cannot take): never less.
+    assert.ok(msPerSample(before) >= 0.9 * (1000 / sampleHz), `${msPerSample(before)} ms a sample at ${sampleHz} Hz`);
+    assert.ok(msPerSample(after) >= 0.9 * (1000 / longRunHz), `${msPerSample(after)} ms a sample at ${longRunHz} Hz`);
+    assert.ok(msPerSample(before) < msPerSample(after) / 2);
+    // The samples still land in the script (in spin(), known by its first line while performance.now() is the leaf).
+    assert.equal(topLines(run)[0]?.file, script);
+  });
+});

@@ -94,6 +94,7 @@ describe('RunView', () => {
   it('builds per-second series and live tables from steps and telemetry', () => {
     const events = syntheticRun({ seconds: 20, stepsPerSec: 40, exit: false });
     const { series, tables } = viewOf(events).snapshot().view;
+    assert.deepEqual([tables.runInfo.sampleHz, tables.runInfo.longRun], [100, { sampleHz: 20, afterS: 60 }]);
     assert.ok(series.tS.length >= 20 && series.tS.length <= 22, `${series.tS.length} buckets`);
     assert.deepEqual(series.tS.slice(0, 3), [0, 1, 2]);
     assertRates(series.batchesPerSec, expectedRates(events, series.tS));

@@ -26,7 +26,7 @@ export function syntheticRun(options: SyntheticOptions): RecordedEvent[] {
   at(0, { type: 'run', format: 1, id: 'run-1', command: ['python3', 'train.py', '--epochs', '3'], cwd: CWD, startedAtMs: STARTED_AT_MS, sampleHz: 100 });
   at(runnerDelayMs, {
     type: 'hello', v: 1, token: 't', runner: 'python', pid: 4242, runtime: 'CPython 3.11.2', script: `${CWD}/train.py`,
-    argv: ['train.py', '--epochs', '3'], cwd: CWD, sampleHz: 100, timeOriginMs: STARTED_AT_MS + runnerDelayMs,
+    argv: ['train.py', '--epochs', '3'], cwd: CWD, sampleHz: 100, longRunSampleHz: 20, longRunAfterS: 60, timeOriginMs: STARTED_AT_MS + runnerDelayMs,
   });
   at(runnerDelayMs + 1, { type: 'framework', name: 'pytorch', version: '2.3.1', package: null, device: 'cuda:0', stages: ['data', 'forward', 'backward', 'optimizer', 'other'], deviceTiming: true });
   at(runnerDelayMs + 2, { type: 'loader', kind: 'torch.utils.data.DataLoader', file: `${CWD}/train.py`, line: 31, batchSize: 64, numWorkers: 0, pinMemory: false });

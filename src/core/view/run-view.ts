@@ -299,6 +299,9 @@ export class RunView {
       runner: this.hello?.runner ?? summary?.runner ?? null,
       runtime: this.hello?.runtime ?? null,
       sampleHz: this.hello?.sampleHz ?? this.start?.sampleHz ?? null,
+      longRun: typeof this.hello?.longRunSampleHz === 'number' && typeof this.hello.longRunAfterS === 'number' && this.hello.longRunSampleHz !== this.hello.sampleHz
+        ? { sampleHz: this.hello.longRunSampleHz, afterS: this.hello.longRunAfterS }
+        : null,
       startedAtMs: this.start?.startedAtMs ?? summary?.startedAtMs ?? this.hello?.timeOriginMs ?? null,
       framework: fw
         ? { name: fw.name, version: fw.version, package: fw.package ?? null, device: fw.device, deviceTiming: fw.deviceTiming ?? false }

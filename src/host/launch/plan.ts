@@ -17,6 +17,9 @@ export interface RunnerOptions {
   /** Per-run secret; the runner's hello must carry it. */
   token: string;
   sampleHz: number;
+  /** From `afterS` seconds into the run on, lines are sampled at `sampleHz` instead (see
+   * LONG_RUN_AFTER_S in run-session.ts); absent or null: the one rate throughout. */
+  longRun?: { sampleHz: number; afterS: number } | null;
   flushMs: number;
   /**
    * Ceiling probes (`record --ceilings`) run the same command a second and third time, briefly:

@@ -13,6 +13,8 @@ export interface PreloadOptions {
   socket: string;
   token: string;
   sampleHz: number;
+  /** RunnerOptions.longRun: from `afterS` seconds into the run on, lines are sampled at `sampleHz`. */
+  longRun?: { sampleHz: number; afterS: number };
   flushMs: number;
   /** Present (a string, or null when it was unset) when the host injected us through NODE_OPTIONS:
    * the user's own NODE_OPTIONS, to restore. Absent when we are on node's command line. */
@@ -45,6 +47,10 @@ export function parseOptions(raw: string): PreloadOptions | string {
     sampleHz: typeof o.sampleHz === 'number' && o.sampleHz > 0 && o.sampleHz <= 100_000 ? o.sampleHz : DEFAULT_SAMPLE_HZ,
     flushMs: typeof o.flushMs === 'number' && o.flushMs >= MIN_FLUSH_MS ? o.flushMs : 250,
   };
+  const longRun = o.longRun as Record<string, unknown> | null | undefined;
+  if (typeof longRun?.sampleHz === 'number' && longRun.sampleHz > 0 && longRun.sampleHz <= options.sampleHz && typeof longRun.afterS === 'number' && longRun.afterS >= 0) {
+    options.longRun = { sampleHz: longRun.sampleHz, afterS: longRun.afterS };
+  }
   if ('nodeOptions' in o) options.nodeOptions = typeof o.nodeOptions === 'string' ? o.nodeOptions : null;
   if (o.probe === 'data-only' || o.probe === 'compute-only') {
     const steps = Number.isInteger(o.probeSteps) && (o.probeSteps as number) >= 1 && (o.probeSteps as number) <= MAX_PROBE_STEPS;

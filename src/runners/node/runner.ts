@@ -30,6 +30,10 @@ import type { Guard } from './wrap';
  */
 const LINE_WINDOW_MS = 1000;
 
+function intervalUs(sampleHz: number): number {
+  return Math.max(1, Math.round(1e6 / sampleHz));
+}
+
 /** The one line the user sees when instrumentation turns itself off; their program goes on. */
 export function warnDisabled(reason: string): void {
   process.stderr.write(`trainlens: instrumentation disabled: ${reason}\n`);
@@ -45,6 +49,8 @@ export class NodeRunner implements Guard {
   private fatal: ErrorEvent | null = null;
   private ticks = 0;
   private readonly ticksPerWindow: number;
+  /** When (clock ms) the line sampler slows to the long run's interval (µs); null once it has. */
+  private longRun: { atMs: number; intervalUs: number } | null;
   private readonly code = new UserCode(__filename);
   private stopped = false;
   private readonly onUncaught = (error: unknown): void => this.safely(() => this.observe(error));
@@ -52,6 +58,7 @@ export class NodeRunner implements Guard {
 
   constructor(private readonly options: PreloadOptions) {
     this.ticksPerWindow = Math.max(1, Math.round(LINE_WINDOW_MS / options.flushMs));
+    this.longRun = options.longRun ? { atMs: options.longRun.afterS * 1000, intervalUs: intervalUs(options.longRun.sampleHz) } : null;
     this.channel = new Channel(options.socket, (reason) => this.disable(reason));
     const hello: HelloEvent = {
       type: 'hello',
@@ -64,6 +71,7 @@ export class NodeRunner implements Guard {
       argv: process.argv.slice(1),
       cwd: process.cwd(),
       sampleHz: options.sampleHz,
+      ...(options.longRun && { longRunSampleHz: options.longRun.sampleHz, longRunAfterS: options.longRun.afterS }),
       timeOriginMs: clock.timeOrigin,
     };
     this.channel.send(hello);
@@ -116,7 +124,7 @@ export class NodeRunner implements Guard {
   /** Without line sampling the steps still count; the host hears why. */
   private startSampling(): void {
     try {
-      const sampler = new LineSampler(Math.max(1, Math.round(1e6 / this.options.sampleHz)), this.code);
+      const sampler = new LineSampler(intervalUs(this.options.sampleHz), this.code);
       sampler.start();
       const batcher = new LineBatcher(this.timeline, sampler, clock.now());
       this.sampling = { sampler, batcher };
@@ -129,7 +137,10 @@ export class NodeRunner implements Guard {
   private tick(last: boolean): void {
     if (this.sampling && (last || ++this.ticks % this.ticksPerWindow === 0)) {
       const { sampler, batcher } = this.sampling;
-      batcher.add(sampler.swap(last));
+      // The first window ending past the long run's start samples at its rate (RunnerOptions.longRun).
+      const slowDown = !last && this.longRun !== null && clock.now() >= this.longRun.atMs ? this.longRun.intervalUs : undefined;
+      if (slowDown !== undefined) this.longRun = null;
+      batcher.add(sampler.swap(last, slowDown));
       if (last) this.sampling = null; // the profiler is stopped
       const lines = batcher.take(clock.now());
       if (lines) this.channel.send(lines);

@@ -4,7 +4,8 @@ The main thread only appends to a deque. Line samples come from the main thread'
 sampler (signal_sampler.py); where it cannot run, or once the script takes its signal, a daemon
 thread samples the main thread's stack at `sample_hz` (with jitter, so periodic work in the loop
 is not aliased). That thread also sends, every `flush_ms`, the queued events plus one `lines`
-batch. A slow host stalls that thread, never the training loop.
+batch, and at the first flush past `long_run`'s seconds into the run slows sampling to its rate
+(RunnerOptions.longRun). A slow host stalls that thread, never the training loop.
 """
 import json
 import random
@@ -91,12 +92,14 @@ def _step_line(record):
 
 
 class Channel:
-    def __init__(self, sock, clock, origin, sample_hz, flush_ms, stage_of_main, on_failure):
+    def __init__(self, sock, clock, origin, sample_hz, flush_ms, stage_of_main, on_failure, long_run=None):
         self.queue = deque(maxlen=MAX_QUEUED)
         self._sock = sock
         self._clock = clock
         self._origin = origin
         self._interval_s = 1.0 / sample_hz if sample_hz > 0 else 0.0
+        # (interval, clock time) of the long run's rate, until it is in use
+        self._long_run = (1.0 / long_run[0], origin + long_run[1]) if long_run is not None and self._interval_s else None
         self._flush_s = flush_ms / 1000.0
         self._stage_of_main = stage_of_main  # stage_of_main(frame): the stage tag of a sample of the main thread at `frame`
         self._on_failure = on_failure
@@ -173,8 +176,16 @@ class Channel:
                 if now >= next_flush:
                     self.flush()
                     next_flush = self._clock() + self._flush_s
+                    if self._long_run is not None and now >= self._long_run[1]:
+                        self._slow_down()
         except Exception as exc:  # noqa: BLE001 - any failure here must only stop instrumentation
             self._on_failure(exc)
+
+    def _slow_down(self):
+        self._interval_s = self._long_run[0]
+        self._long_run = None
+        if self._sampler is not None and not self._thread_samples:
+            self._sampler.set_period(self._interval_s)
 
     def _wait_s(self, rng, next_flush):
         if self._interval_s and self._thread_samples:

@@ -38,6 +38,14 @@ def _number(value, default, low, high):
     return default
 
 
+def _long_run(value, sample_hz):
+    """(rate, after s) of RunnerOptions.longRun, or None: sampling at `sample_hz` throughout."""
+    if not isinstance(value, dict) or not sample_hz:
+        return None
+    hz, after_s = _number(value.get("sampleHz"), None, 0.01, sample_hz), _number(value.get("afterS"), None, 0, 1e9)
+    return None if hz is None or after_s is None else (hz, after_s)
+
+
 class Session:
     @classmethod
     def connect(cls, options, problem, origin, origin_epoch_ms):
@@ -69,8 +77,9 @@ class Session:
         self._off = threading.Lock()
         self._probe = probe_from_options(options, self._end_probe)  # None unless this is a ceiling probe
         self._sample_hz = _number(options.get("sampleHz"), DEFAULT_SAMPLE_HZ, 0, 10000)
+        self._long_run = _long_run(options.get("longRun"), self._sample_hz)
         self.channel = Channel(sock, time.perf_counter, origin, self._sample_hz, _number(options.get("flushMs"), DEFAULT_FLUSH_MS, 10, 60000),
-                               self._stage_of_main, lambda exc: self.disable("sender failed: %r" % (exc,)))
+                               self._stage_of_main, lambda exc: self.disable("sender failed: %r" % (exc,)), self._long_run)
 
     def start(self, script, rank=None):
         """`rank`: the hello's rank fields when this process is a rank of a distributed job."""
@@ -79,6 +88,8 @@ class Session:
             hello = {"type": "hello", "v": wire.VERSION, "token": self._options["token"], "runner": "python", "pid": self._pid,
                      "runtime": "%s %s" % (platform.python_implementation(), platform.python_version()), "script": script,
                      "argv": list(sys.argv), "cwd": os.getcwd(), "sampleHz": self._sample_hz, "timeOriginMs": self._origin_epoch_ms}
+            if self._long_run is not None:
+                hello["longRunSampleHz"], hello["longRunAfterS"] = self._long_run
             hello.update(rank or {})
             self.channel.send_now(hello)
             os.register_at_fork(after_in_child=self._forked)

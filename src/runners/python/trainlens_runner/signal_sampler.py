@@ -242,6 +242,18 @@ class SignalSampler:
             self.on_cpu = on_cpu
             self._arm(wait=True)
 
+    def set_period(self, period_s):
+        """From the channel's thread: ticks every `period_s` from now on (the long run's rate). The
+        next tick is a jittered new period away; the one the handler counts then may stand for up
+        to an old period more or less than it did, once."""
+        if not self.active:
+            return
+        self._period_s = period_s
+        self._spec.it_interval.tv_sec = int(period_s)
+        self._spec.it_interval.tv_nsec = int((period_s - int(period_s)) * 1e9)
+        self._due = time.monotonic() + self._jittered()
+        self._arm(wait=True)
+
     def _clocks(self):
         """(wall, the main thread's CPU time) now, in seconds."""
         return time.monotonic(), time.clock_gettime(self._main_cpu_clock) if self._main_cpu_clock is not None else 0.0

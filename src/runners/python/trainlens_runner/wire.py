@@ -11,6 +11,8 @@ EVENTS = {
         "argv": "string[]",
         "cwd": "string",
         "sampleHz": "number",
+        "longRunSampleHz": "number?",
+        "longRunAfterS": "number?",
         "timeOriginMs": "number",
         "rank": "int?",
         "worldSize": "int?",
