@@ -67,10 +67,10 @@ describe('node runner: the long run sampling rate', function () {
   // RunnerOptions.longRun: the first line window ending past afterS restarts the profiler at the long
   // run's interval. What a sample should stand for comes from the rates the run was given; what it
   // does, from the lines events' own periods and counts.
-  it('samples at sampleHz until afterS, then at the long run rate', async () => {
+  it('samples at sampleHz until afterS, then at the long run rate in longer windows', async () => {
     const [sampleHz, longRunHz, afterS] = [200, 20, 1];
     const script = path.join(FIXTURES, 'spin_chunks.js');
-    const run = await runInstrumented(runnersDir, ['node', script, '4'], { sampleHz, longRun: { sampleHz: longRunHz, afterS } });
+    const run = await runInstrumented(runnersDir, ['node', script, '7'], { sampleHz, longRun: { sampleHz: longRunHz, afterS } });
     assert.equal(run.exitCode, 0, run.stderr);
     const hello = eventsOf(run, 'hello')[0];
     assert.deepEqual([hello?.sampleHz, hello?.longRunSampleHz, hello?.longRunAfterS], [sampleHz, longRunHz, afterS]);
@@ -85,6 +85,9 @@ describe('node runner: the long run sampling rate', function () {
     assert.ok(msPerSample(before) >= 0.9 * (1000 / sampleHz), `${msPerSample(before)} ms a sample at ${sampleHz} Hz`);
     assert.ok(msPerSample(after) >= 0.9 * (1000 / longRunHz), `${msPerSample(after)} ms a sample at ${longRunHz} Hz`);
     assert.ok(msPerSample(before) < msPerSample(after) / 2);
+    // Windows of 1 s, then of 5 s (the last one ends at the exit).
+    assert.ok(before.every((b) => b.periodMs < 1500), `${before.map((b) => b.periodMs.toFixed(0)).join(', ')} ms windows before`);
+    assert.ok(after.length >= 2 && Math.abs(after[0]!.periodMs - 5000) < 500, `${after.map((b) => b.periodMs.toFixed(0)).join(', ')} ms windows after`);
     // The samples still land in the script (in spin(), known by its first line while performance.now() is the leaf).
     assert.equal(topLines(run)[0]?.file, script);
   });

@@ -25,10 +25,17 @@ import type { Guard } from './wrap';
 
 /**
  * Line samples go out in windows of this length: ending a window costs V8 a serialisation of the
- * profile (~1.3 ms with tfjs loaded) and us a pass over its nodes, on the training thread; steps
- * still go out every flushMs.
+ * profile (~1.3 ms with tfjs loaded) and us a pass over its nodes, on the training thread (3-5 ms
+ * a window on compute_bound.js on the VM the benches run on, ~0.4% at one a second); steps still go
+ * out every flushMs. A long run's windows (RunnerOptions.longRun) are longer: they hold a fifth of
+ * the samples, and their hot lines have settled.
  */
 const LINE_WINDOW_MS = 1000;
+const LONG_RUN_LINE_WINDOW_MS = 5000;
+
+function ticksPer(windowMs: number, flushMs: number): number {
+  return Math.max(1, Math.round(windowMs / flushMs));
+}
 
 function intervalUs(sampleHz: number): number {
   return Math.max(1, Math.round(1e6 / sampleHz));
@@ -47,8 +54,9 @@ export class NodeRunner implements Guard {
   private sampling: { sampler: LineSampler; batcher: LineBatcher } | null = null;
   private readonly timer: NodeJS.Timeout;
   private fatal: ErrorEvent | null = null;
-  private ticks = 0;
-  private readonly ticksPerWindow: number;
+  private windowMs = LINE_WINDOW_MS;
+  /** Flushes until the line window ends. */
+  private ticksLeft: number;
   /** When (clock ms) the line sampler slows to the long run's interval (µs); null once it has. */
   private longRun: { atMs: number; intervalUs: number } | null;
   private readonly code = new UserCode(__filename);
@@ -57,7 +65,7 @@ export class NodeRunner implements Guard {
   private readonly onExit = (exitCode: number): void => this.finish(exitCode);
 
   constructor(private readonly options: PreloadOptions) {
-    this.ticksPerWindow = Math.max(1, Math.round(LINE_WINDOW_MS / options.flushMs));
+    this.ticksLeft = ticksPer(this.windowMs, options.flushMs);
     this.longRun = options.longRun ? { atMs: options.longRun.afterS * 1000, intervalUs: intervalUs(options.longRun.sampleHz) } : null;
     this.channel = new Channel(options.socket, (reason) => this.disable(reason));
     const hello: HelloEvent = {
@@ -135,11 +143,12 @@ export class NodeRunner implements Guard {
 
   /** Sends what the period produced; at exit (`last`) the caller writes it synchronously. */
   private tick(last: boolean): void {
-    if (this.sampling && (last || ++this.ticks % this.ticksPerWindow === 0)) {
+    if (this.sampling && (last || --this.ticksLeft === 0)) {
       const { sampler, batcher } = this.sampling;
-      // The first window ending past the long run's start samples at its rate (RunnerOptions.longRun).
+      // The first window ending past the long run's start begins the long run's (RunnerOptions.longRun).
       const slowDown = !last && this.longRun !== null && clock.now() >= this.longRun.atMs ? this.longRun.intervalUs : undefined;
-      if (slowDown !== undefined) this.longRun = null;
+      if (slowDown !== undefined) [this.longRun, this.windowMs] = [null, LONG_RUN_LINE_WINDOW_MS];
+      this.ticksLeft = ticksPer(this.windowMs, this.options.flushMs);
       batcher.add(sampler.swap(last, slowDown));
       if (last) this.sampling = null; // the profiler is stopped
       const lines = batcher.take(clock.now());
