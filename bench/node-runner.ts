@@ -32,7 +32,7 @@ const IN_RUN_PAIRS = Number(process.env.TRAINLENS_BENCH_IN_RUN_PAIRS ?? 60);
 /** node_runner_cost.ts's shapes and modes (it pins itself and its socket reader as paired.ts's pinning() says). */
 const IN_RUN: Array<{ label: string; args: string[] }> = [
   { label: 'control: no runner in either segment, tiny trainOnBatch steps', args: ['--shape', 'tiny', '--control'] },
-  // Its loop never lets a timer run, so no line window ends and the rate never changes inside it.
+  // Its loop never lets a timer run: flushes and line windows run from its steps' ends, a period late.
   { label: 'tiny trainOnBatch steps (tiny_steps.js)', args: ['--shape', 'tiny'] },
   // Steps of 20-40 ms vary by ±20% one from the next (GC): 2 s segments average ~50 of them. Each as
   // in a run's first minute and as a long run pays for it (LONG_RUN_AFTER_S).

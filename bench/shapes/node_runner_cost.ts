@@ -16,8 +16,11 @@
  * it, timed alike over whole steps (at least --segment-s, and MIN_SEGMENT_STEPS steps). The recorded
  * segment starts after the runner's warm-up, unmeasured: at least --warm-s, past the profiler's
  * start (V8 logs every function in the heap then) and, in a loop that lets timers run, the first
- * line window's end (LINE_WINDOW_MS, its sites resolved the first time), so it measures a long run's
- * steady state. The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
+ * line window's end (LINE_WINDOW_MS, its sites resolved the first time; with --long-run, the
+ * profiler's restart at the long run's rate), so it measures a run's steady state: its first
+ * minute's, or with --long-run the one after it (in a loop that lets timers run; its 5 s windows
+ * then end outside a segment, so a window's end, 3-5 ms every 5 s on compute_bound.js, is not in
+ * the figure). The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
  * tfjs's methods back deoptimises the code that called our wrappers, and the JIT settles again.
  * Each pair ends its runner with finish(0), as the script's exit would, which takes every hook out.
  * Every other pair times its plain segment first, so that an effect of the order itself (runner_cost.py's
@@ -28,8 +31,8 @@
  * Shapes, their loops from the scripts themselves (each exports its setup()): `tiny`, tiny_steps.js's
  * trainOnBatch loop (a one-unit model: ~0.15 ms steps once warm on the VM this was built on, where a
  * whole 8 s run of the script averages ~0.5 ms), which runs from microtasks only, so timers never
- * fire inside it: the runner's flushes and line windows wait for the loop's end, as in a real run of
- * it; `compute`, compute_bound.js's model.fit on in-memory tensors (~20 ms steps); `io`,
+ * fire inside it: the runner's flushes and line windows run from a step's end once a flush is late
+ * (runner.ts's STEPS_PER_CLOCK_CHECK), as in a real run of it; `compute`, compute_bound.js's model.fit on in-memory tensors (~20 ms steps); `io`,
  * io_bound.js's model.fitDataset on a generator waiting ~1 ms per example (~40 ms steps). A fit
  * segment is one fit call stopped (model.stopTraining) at its first batch end past the segment's
  * length.

@@ -14,8 +14,8 @@ steps every second or two (more so while the other core works). So each pair is 
 segment and the plain segment right after it, timed alike over whole steps (at least
 --segment-s, and MIN_SEGMENT_STEPS steps): under a second apart. The recorded segment starts
 after the session's warm-up, unmeasured: at least --warm-s, past the sampler's first choice of
-clock, and past the recorder's first HEAD_STEPS steps, which are all timed, so it measures a long
-run's steady state. Each segment builds its optimizer and DataLoader iterator anew, as a script
+clock, and past the recorder's first HEAD_STEPS steps, which are all timed, so it measures a
+run's steady state: its first minute's, or with --long-run-hz the one after it. Each segment builds its optimizer and DataLoader iterator anew, as a script
 under the runner builds them after the hooks are in. Every other pair times its plain segment
 first: with the recorded segment always first, --control (nothing in either) read 1.007 on the
 1,000-call loop, a bias of the order itself, as large as the costs measured.

@@ -31,6 +31,8 @@ export interface RunResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /** Date.now() when the test killed the run (killAfterMs). */
+  killedAtMs?: number;
 }
 
 /** A private directory with a freshly built preload.js, like dist/ but owned by the test. */
@@ -60,7 +62,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export async function runInstrumented(
   runnersDir: string,
   argv: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; sampleHz?: number; longRun?: RunnerOptions['longRun']; socket?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; sampleHz?: number; longRun?: RunnerOptions['longRun']; socket?: string; killAfterMs?: number } = {},
 ): Promise<RunResult> {
   const cwd = options.cwd ?? REPO;
   const socket = options.socket ?? path.join(runnersDir, `run-${process.pid}-${Date.now()}.sock`);
@@ -87,6 +89,10 @@ export async function runInstrumented(
     env: options.env ?? cleanEnv(),
   });
   const child = spawn(plan.command, plan.args, { cwd, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.killAfterMs !== undefined) {
+    const timer = setTimeout(() => ((result.killedAtMs = Date.now()), child.kill('SIGKILL')), options.killAfterMs);
+    child.on('exit', () => clearTimeout(timer));
+  }
   child.stdout.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
   result.exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

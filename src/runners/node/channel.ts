@@ -8,7 +8,10 @@
  * connect(2) inside net.createConnection, so the descriptor is connected even while Node still
  * reports `connecting`. We only bypass the stream when nothing is queued in it, so line order holds;
  * where there is no descriptor (Windows named pipes) we fall back to socket.write, which libuv also
- * tries synchronously first.
+ * tries synchronously first. The same holds for a loop that never lets the event loop turn (an
+ * awaited trainOnBatch on tfjs's CPU backends runs from microtasks alone): the socket's 'connect'
+ * event never comes, so until it does `flush()` writes on the descriptor too, without blocking: what
+ * the host has no room for yet waits in `unsent`, ahead of everything after it.
  *
  * Events are queued as they are sent and encoded when a batch goes out: between two steps of a tiny
  * model tfjs pushes our code out of the CPU caches, and a JSON encode run cold once a step measured
@@ -32,6 +35,8 @@ export class Channel {
   private queue: Array<RunnerEvent | number> = [];
   private readonly steps = new StepRows();
   private connected = false;
+  /** Bytes a descriptor write could not hand over yet (a line may be cut): they go out first. */
+  private unsent: Buffer | null = null;
   private closed = false;
   private droppedBatches = 0;
 
@@ -41,6 +46,8 @@ export class Channel {
     this.socket.unref(); // never keeps the user's process alive
     this.socket.on('connect', () => {
       this.connected = true;
+      if (this.unsent) this.socket.write(this.unsent);
+      this.unsent = null;
       this.flush();
     });
     this.socket.on('error', (error: NodeJS.ErrnoException) => this.lose(`socket ${socketPath}: ${error.code ?? error.message}`));
@@ -60,8 +67,8 @@ export class Channel {
   }
 
   flush(): void {
-    if (this.closed || !this.connected || this.queue.length === 0) return;
-    if (this.socket.writableLength > MAX_BACKLOG_BYTES) {
+    if (this.closed || this.queue.length === 0) return;
+    if ((this.connected ? this.socket.writableLength : (this.unsent?.length ?? 0)) > MAX_BACKLOG_BYTES) {
       this.droppedBatches++;
       this.clear();
       return;
@@ -71,17 +78,46 @@ export class Channel {
       this.queue.unshift({ type: 'log', level: 'warn', message });
       this.droppedBatches = 0;
     }
+    if (!this.connected) {
+      this.writeToDescriptor();
+      return;
+    }
     this.socket.write(this.encoded());
     this.clear();
   }
 
+  /** Before 'connect': a non-blocking write of the batch on the descriptor (see the file comment). */
+  private writeToDescriptor(): void {
+    const fd = this.descriptor();
+    if (fd === null) return; // it waits for 'connect'
+    const batch = Buffer.from(this.encoded());
+    this.clear();
+    const data = this.unsent ? Buffer.concat([this.unsent, batch]) : batch;
+    let offset = 0;
+    try {
+      while (offset < data.length) offset += fs.writeSync(fd, data, offset);
+    } catch {
+      // Full (EAGAIN), or not connected after all: the rest waits for the next flush or 'connect';
+      // a lost socket says so through its 'error' event.
+    }
+    this.unsent = offset < data.length ? data.subarray(offset) : null;
+  }
+
+  /** The socket's descriptor, connected since createConnection, while nothing waits in the stream. */
+  private descriptor(): number | null {
+    const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    return typeof fd === 'number' && fd >= 0 && this.socket.writableLength === 0 ? fd : null;
+  }
+
   /** Last write at process exit; see the file comment. */
   flushSync(): void {
-    if (this.closed || this.queue.length === 0) return;
-    const data = Buffer.from(this.encoded());
+    if (this.closed || (this.queue.length === 0 && this.unsent === null)) return;
+    const batch = Buffer.from(this.encoded());
+    const data = this.unsent ? Buffer.concat([this.unsent, batch]) : batch;
     this.clear();
-    const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-    if (typeof fd === 'number' && fd >= 0 && this.socket.writableLength === 0) {
+    this.unsent = null;
+    const fd = this.descriptor();
+    if (fd !== null) {
       const failure = writeAllSync(fd, data);
       if (failure !== null) this.lose(`socket write at exit: ${failure}`);
     } else if (this.connected) {
