@@ -137,4 +137,40 @@ export async function runPythonInRunBench(): Promise<string[]> {
   return lines;
 }
 
+/** bench/shapes/runner_instructions.py's shapes: the runner's own work, counted by callgrind. */
+const INSTRUCTION_SHAPES: Array<{ label: string; args: string[] }> = [
+  { label: '1,000 module calls a step', args: ['--shape', 'modules', '--blocks', '500'] },
+  { label: "input_bound.py's loop", args: ['--shape', 'input'] },
+];
+
+interface InstructionsResult {
+  plain: Record<string, number>;
+  addedPerStep: Record<string, number>;
+  addedShare: Record<string, number | null>;
+  plainSpread: Record<string, number | null>;
+  steps: number;
+}
+
+const percent = (share: number | null | undefined): string => (share === null || share === undefined ? '–' : `${(share * 100).toFixed(2)}%`);
+
+function instructionCost(label: string, args: string[]): string {
+  const script = path.join(REPO, 'bench', 'shapes', 'runner_instructions.py');
+  const run = spawnSync('/usr/bin/python3', [script, ...args], { cwd: REPO, env: ONE_THREAD, encoding: 'utf8' });
+  if (run.status !== 0 && /needs valgrind/.test(run.stderr)) return `${label}: skipped (${run.stderr.trim()})`;
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InstructionsResult | undefined;
+  if (run.status !== 0 || !result) throw new Error(`runner_instructions.py ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  const { addedPerStep: added, addedShare: share, plainSpread: spread } = result;
+  return (
+    `${label}: the session adds ${Math.round(added.ir ?? 0).toLocaleString('en')} instructions a step (${percent(share.ir)} of ${Math.round(result.plain.ir ?? 0).toLocaleString('en')}), ` +
+    `L1 instruction misses ${percent(share.i1Miss)}, L1 data read misses ${percent(share.d1ReadMiss)}, last-level ${percent(share.llMiss)}; ` +
+    `the two plain segments ${percent(spread.ir)} apart in instructions (${result.steps} steps each)`
+  );
+}
+
+export async function runPythonInstructionsBench(): Promise<string[]> {
+  const lines = ["Python runner's own work on the training thread (bench/shapes/runner_instructions.py: callgrind's counts, sampler off, per step)"];
+  for (const { label, args } of INSTRUCTION_SHAPES) lines.push(`  ${instructionCost(label, args)}`);
+  return lines;
+}
+
 if (require.main === module) void runPythonRunnerBench().then((lines) => console.log(lines.join('\n')));

@@ -8,7 +8,7 @@ import { runAggregatorMemoryBench } from './aggregator-memory';
 import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
 import { runNodeRunnerBench } from './node-runner';
-import { runPythonInRunBench, runPythonRunnerBench } from './python-runner';
+import { runPythonInRunBench, runPythonInstructionsBench, runPythonRunnerBench } from './python-runner';
 import { runReliabilityBench } from './reliability';
 import { runTelemetryBench } from './telemetry';
 import { runVsixBench } from './vsix';
@@ -21,6 +21,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { name: 'python-runner', run: runPythonRunnerBench },
   { name: 'python-in-run', run: runPythonInRunBench },
+  { name: 'python-instructions', run: runPythonInstructionsBench },
   { name: 'node-runner', run: runNodeRunnerBench },
   { name: 'telemetry', run: runTelemetryBench },
   { name: 'extension', run: runExtensionBench },
