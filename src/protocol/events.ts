@@ -145,7 +145,8 @@ export interface LineEntry {
   stage: SampleStage;
   count: number;
   /** Wall time these samples stand for, ms: each sample weighted by the time since the one before
-   * (the Python runner's main-thread signal sampler). Absent: every sample stands for one period. */
+   * (both runners; recordings made before the Node runner sent it have none). Absent: every sample
+   * stands for one period. */
   ms?: number;
   /** Function name of the own frame. */
   fn?: string;

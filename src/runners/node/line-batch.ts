@@ -1,6 +1,8 @@
 /**
  * Turns sampled sites into `lines` events: each sample gets the stage that was running when it was
- * taken, and samples are counted per (site, stage). Samples inside a step that has not ended yet
+ * taken, and samples are counted per (site, stage), each weighing the time since the sample before
+ * it (`ms`, as the Python runner's do): the interval it stands for, whatever the rate was then (a
+ * long run's is a fifth of the first minute's). Samples inside a step that has not ended yet
  * wait here until the timeline can say what they were. A sample with no user frame (an orphan)
  * goes to the user's fit/trainOnBatch call that was running then, and is dropped outside one.
  */
@@ -23,6 +25,8 @@ export class LineBatcher {
   private times: number[] = [];
   private sites: number[] = [];
   private lastT: number;
+  /** When the last sample taken was: the next one stands for the time since. */
+  private lastSampleT: number;
 
   constructor(
     private readonly timeline: StepTimeline,
@@ -30,6 +34,7 @@ export class LineBatcher {
     now: number,
   ) {
     this.lastT = now;
+    this.lastSampleT = now;
   }
 
   add(batch: SampleBatch): void {
@@ -46,9 +51,11 @@ export class LineBatcher {
     let n = 0;
     while (n < this.times.length && (this.times[n] as number) < before) n++;
     if (n === 0) return null;
-    const counts = new Map<number, number>();
+    const counts = new Map<number, { count: number; ms: number }>();
     for (let i = 0; i < n; i++) {
       const t = this.times[i] as number;
+      const ms = Math.max(0, t - this.lastSampleT);
+      this.lastSampleT = t;
       let site = this.sites[i] as number;
       if (site < 0) {
         const orphan = orphanOf(site);
@@ -57,20 +64,27 @@ export class LineBatcher {
         site = this.table.attributed(orphan, caller);
       }
       const key = site * STAGES.length + STAGES.indexOf(this.timeline.stageAt(t));
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const weight = counts.get(key);
+      if (weight) (weight.count++, (weight.ms += ms));
+      else counts.set(key, { count: 1, ms });
     }
     this.times = this.times.slice(n);
     this.sites = this.sites.slice(n);
     this.timeline.prune(before);
     const entries: LineEntry[] = [];
-    for (const [key, count] of counts) {
+    for (const [key, { count, ms }] of counts) {
       const { file, line, fn, path } = this.table.sites[Math.floor(key / STAGES.length)] as Site;
-      const entry: LineEntry = { file, line, stage: STAGES[key % STAGES.length] as SampleStage, count, fn };
+      const entry: LineEntry = { file, line, stage: STAGES[key % STAGES.length] as SampleStage, count, ms: toUs(ms), fn };
       if (path) entry.path = path;
       entries.push(entry);
     }
-    const event: LinesEvent = { type: 'lines', t: now, periodMs: now - this.lastT, samples: n, entries };
+    const event: LinesEvent = { type: 'lines', t: now, periodMs: toUs(now - this.lastT), samples: n, entries };
     this.lastT = now;
     return event;
   }
+}
+
+/** To the microsecond, as the Python runner sends times: the recording sums these as they are. */
+function toUs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
