@@ -126,15 +126,31 @@ describe('trainlens record: distributed PyTorch (2 gloo ranks)', function () {
     const cli = startCli(['record', '--json', '--out', out, '--', TORCH_PYTHON, SCRIPT, '--steps', '100000', '--workers', '2']);
     let stdout = '';
     cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
-    assert.ok(await waitFor(() => rankSteps(out).length === 2 && rankSteps(out).every((n) => n >= 5), 90_000), 'both ranks recorded steps');
-    const ranks = rankPids(out);
-    const workers = allProcesses().filter((p) => ranks.includes(p.ppid) && p.state !== 'Z' && !p.cmdline.includes('resource_tracker'));
-    assert.ok(workers.length >= 4, `2 workers per rank: ${workers.map((w) => w.cmdline)}`);
-    const pids = [...processesMentioning(SCRIPT), ...ranks, ...workers.map((w) => w.pid)];
-    cli.kill('SIGINT');
-    assert.equal(await exited, 130);
-    assert.ok(await waitFor(() => alive(pids).length === 0, 5000), `alive: ${alive(pids)}`);
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve((exitCode = code))));
+    try {
+      assert.ok(await waitFor(() => rankSteps(out).length === 2 && rankSteps(out).every((n) => n >= 5), 90_000), 'both ranks recorded steps');
+      const ranks = rankPids(out);
+      const workers = allProcesses().filter((p) => ranks.includes(p.ppid) && p.state !== 'Z' && !p.cmdline.includes('resource_tracker'));
+      assert.ok(workers.length >= 4, `2 workers per rank: ${workers.map((w) => w.cmdline)}`);
+      const pids = [...processesMentioning(SCRIPT), ...ranks, ...workers.map((w) => w.pid)];
+      cli.kill('SIGINT');
+      assert.equal(await exited, 130);
+      assert.ok(await waitFor(() => alive(pids).length === 0, 5000), `alive: ${alive(pids)}`);
+    } finally {
+      // A failure above must not leave a job of 100,000 steps running under the rest of the suite
+      // (a clean-clone run once slowed every later test into timeouts that way).
+      if (exitCode === undefined) cli.kill('SIGKILL');
+      const job = new Set([...processesMentioning(SCRIPT), ...rankPids(out)]);
+      for (const p of allProcesses()) if (job.has(p.ppid)) job.add(p.pid);
+      for (const pid of job) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
     const s = parseSummary(stdout)!;
     assert.equal(s.status, 'stopped');
     assert.equal(s.ranks!.length, 2);
