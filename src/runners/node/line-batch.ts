@@ -20,6 +20,7 @@ export interface SiteTable {
 const STAGES: readonly SampleStage[] = [...STAGE_NAMES, 'startup', 'none'];
 /** Samples held for an unfinished step (~2 min at 1 kHz); past that the step counts as abandoned. */
 const MAX_WAITING_SAMPLES = 120_000;
+const MAX_INTERVALS = 2;
 
 export class LineBatcher {
   private times: number[] = [];
@@ -27,6 +28,9 @@ export class LineBatcher {
   private lastT: number;
   /** When the last sample taken was: the next one stands for the time since. */
   private lastSampleT: number;
+  /** The sampling interval now (ms): a sample stands for at most MAX_INTERVALS of it, so a stretch
+   * V8 took no sample in (a window's restart, a stalled sampler thread) goes to no line. */
+  intervalMs = Infinity;
 
   constructor(
     private readonly timeline: StepTimeline,
@@ -54,7 +58,7 @@ export class LineBatcher {
     const counts = new Map<number, { count: number; ms: number }>();
     for (let i = 0; i < n; i++) {
       const t = this.times[i] as number;
-      const ms = Math.max(0, t - this.lastSampleT);
+      const ms = Math.min(Math.max(0, t - this.lastSampleT), MAX_INTERVALS * this.intervalMs);
       this.lastSampleT = t;
       let site = this.sites[i] as number;
       if (site < 0) {

@@ -145,6 +145,7 @@ export class NodeRunner implements Guard {
       const sampler = new LineSampler(intervalUs(this.options.sampleHz), this.code);
       sampler.start();
       const batcher = new LineBatcher(this.timeline, sampler, clock.now());
+      batcher.intervalMs = intervalUs(this.options.sampleHz) / 1000;
       this.sampling = { sampler, batcher };
     } catch (error) {
       this.channel.send({ type: 'log', level: 'warn', message: `trainlens: line sampling unavailable: ${String(error)}` });
@@ -166,7 +167,7 @@ export class NodeRunner implements Guard {
       const { sampler, batcher } = this.sampling;
       // The first window ending past the long run's start begins the long run's (RunnerOptions.longRun).
       const slowDown = !last && this.longRun !== null && clock.now() >= this.longRun.atMs ? this.longRun.intervalUs : undefined;
-      if (slowDown !== undefined) [this.longRun, this.windowMs] = [null, LONG_RUN_LINE_WINDOW_MS];
+      if (slowDown !== undefined) [this.longRun, this.windowMs, batcher.intervalMs] = [null, LONG_RUN_LINE_WINDOW_MS, slowDown / 1000];
       this.ticksLeft = ticksPer(this.windowMs, this.options.flushMs);
       batcher.add(sampler.swap(last, slowDown));
       if (last) this.sampling = null; // the profiler is stopped
