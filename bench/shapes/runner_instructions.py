@@ -146,7 +146,7 @@ def main():
     if args.inner:
         inner(args, args.inner)
     else:
-        outer(args, [a for a in sys.argv[1:]])
+        outer(args, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -56,13 +56,6 @@ describe('node runner: hot lines', function () {
     // No step ever began, so every sample came before the first one.
     assert.equal(busy.stage, 'startup');
   });
-});
-
-describe('node runner: the long run sampling rate', function () {
-  this.timeout(60_000);
-  let runnersDir: string;
-  before(() => (runnersDir = makeRunnersDir()));
-  after(() => fs.rmSync(runnersDir, { recursive: true, force: true }));
 
   // RunnerOptions.longRun: the first line window ending past afterS restarts the profiler at the long
   // run's interval. What a sample should stand for comes from the rates the run was given; what it
