@@ -3,8 +3,13 @@
 A step ends where the training loop's body ends. A loop that marks `batch_ready()` as the first
 line of its body also splits each step into the wait for the batch (from the previous step's end
 to the batch in hand: the data stage) and the rest (compute). Every figure covers the steps after
-the first two (warm-up), so it compares with the recorded steps from index 2 on."""
+the first two (warm-up), so it compares with the recorded steps from index 2 on.
+
+The result line also goes to the file named by SCRIPT_RESULT_FILE, when set: a run started in the
+editor writes its output to a terminal, and a test reads the script's own clock of that very run
+from the file."""
 import json
+import os
 import resource
 import time
 
@@ -55,7 +60,12 @@ class StepClock:
             figures["dataShare"] = data_s / (ends[-1] - ends[1])
             if self._data_cpu:
                 figures["dataCpuShare"] = _waits(self._end_cpus, self._ready_cpus) / data_s
-        print("SCRIPT_RESULT " + json.dumps(figures), flush=True)
+        line = "SCRIPT_RESULT " + json.dumps(figures)
+        print(line, flush=True)
+        result_file = os.environ.get("SCRIPT_RESULT_FILE")
+        if result_file:
+            with open(result_file, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
 
 def _waits(ends, readies):

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { scriptResultOf } from '../script-result';
-import { PYTHON, e2e, forDocs, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
+import { scriptResultOf, type ScriptResult } from '../script-result';
+import { PYTHON, RESULTS_DIR, e2e, forDocs, setWorkspaceSettings, sharedEditor, workspaceFile } from './environment';
 import { INPUT_BOUND, INPUT_BOUND_ARGS, lineOf } from './examples';
 import { processTreeOf } from '../processes';
 import { TITLES, TrainLensUi, WORKERS_FIX_TITLE, contributedCommandTitles } from './trainlens-ui';
@@ -22,6 +22,15 @@ function plainBatchesPerSec(script: string): number {
   return rate;
 }
 
+/**
+ * The script's own figures of each run started in the editor, in order: _measure.py appends them to
+ * SCRIPT_RESULT_FILE (the editor sends the script's output to a terminal).
+ */
+function editorRunResults(file: string): ScriptResult[] {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text.split('\n').filter((line) => line.length > 0).map((line) => scriptResultOf(line) as ScriptResult);
+}
+
 describe('Quick fix, re-run and compare (issue 8)', function () {
   it(`applies "${WORKERS_FIX_TITLE}…", runs "${TITLES.rerunAndCompare}" and shows the comparison`, async function () {
     if (!contributedCommandTitles().includes(TITLES.rerunAndCompare)) {
@@ -33,7 +42,9 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     const session = await sharedEditor();
     const { workbench } = session;
     const ui = new TrainLensUi(workbench, e2e().extensionId);
-    await setWorkspaceSettings(session, { 'trainlens.args': INPUT_BOUND_ARGS });
+    const resultFile = path.join(RESULTS_DIR, 'quick-fix-script-results.jsonl');
+    fs.rmSync(resultFile, { force: true });
+    await setWorkspaceSettings(session, { 'trainlens.args': INPUT_BOUND_ARGS, 'trainlens.env': { SCRIPT_RESULT_FILE: resultFile } });
     const script = workspaceFile(INPUT_BOUND);
     const before = fs.readFileSync(script, 'utf8');
     const plainBefore = plainBatchesPerSec(script);
@@ -85,16 +96,27 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     assert.match(text, /Before \/ after/, `the panel shows the comparison: ${text.slice(0, 500)}`);
     assert.match(text, /batches\/s before .* batches\/s after/, `the comparison shows throughput of both runs: ${text.slice(0, 500)}`);
 
-    // Issue 18: the fix the finding measured makes training faster beyond noise, and the gain the
-    // panel shows is the one the script's own clock sees when it is run plainly before and after.
+    // Issue 18: the fix the finding measured makes training faster beyond noise, run plainly, and
+    // the gain the panel shows is the one the script's own clock saw in the same two runs. Those
+    // runs, not the plain ones, are the reference: the editor and its browser share the machine's
+    // cores with the fixed script's worker processes (on 2 cores the plain and editor gains differed
+    // by 10–30% in clean-clone runs), and the panel measures the runs it ran.
     const verdict = panel.locator('.verdict').first();
     const shownVerdict = await verdict.getAttribute('data-verdict');
     const changePct = Number(await verdict.getAttribute('data-change-pct'));
     const plainRatio = plainAfter / plainBefore;
     const shownRatio = 1 + changePct / 100;
-    process.stderr.write(`      plain ${plainBefore.toFixed(1)} → ${plainAfter.toFixed(1)} batches/s (×${plainRatio.toFixed(2)}); panel ×${shownRatio.toFixed(2)}, verdict ${shownVerdict}: ${await verdict.innerText()}\n`);
+    const editorRuns = editorRunResults(resultFile);
+    assert.equal(editorRuns.length, 2, `the script's own figures of the baseline and the re-run, in ${resultFile}`);
+    const [editorBefore, editorAfter] = editorRuns.map((r) => r.batchesPerSec) as [number, number];
+    const editorRatio = editorAfter / editorBefore;
+    process.stderr.write(
+      `      plain ${plainBefore.toFixed(1)} → ${plainAfter.toFixed(1)} batches/s (×${plainRatio.toFixed(2)}); ` +
+        `in the editor, script's clock ${editorBefore.toFixed(1)} → ${editorAfter.toFixed(1)} (×${editorRatio.toFixed(2)}); ` +
+        `panel ×${shownRatio.toFixed(2)}, verdict ${shownVerdict}: ${await verdict.innerText()}\n`,
+    );
     assert.equal(shownVerdict, 'faster', `the comparison's verdict: ${await verdict.innerText()}`);
     assert.ok(plainRatio > 1.1, `run plainly, the fixed script is faster: ${plainBefore} → ${plainAfter} batches/s`);
-    assert.ok(Math.abs(shownRatio / plainRatio - 1) < 0.25, `the panel's gain ×${shownRatio.toFixed(2)} is the plain runs' ×${plainRatio.toFixed(2)} (within 25%)`);
+    assert.ok(Math.abs(shownRatio / editorRatio - 1) < 0.1, `the panel's gain ×${shownRatio.toFixed(2)} is the script's own ×${editorRatio.toFixed(2)} in the same runs (within 10%)`);
   });
 });
