@@ -22,8 +22,10 @@ from trainlens_runner.step_records import UntimedSteps  # noqa: E402
 from trainlens_runner.steps import StepRecorder  # noqa: E402
 from trainlens_runner.torch_hooks import TorchHooks  # noqa: E402
 
-# A timed step's stage against the loop's own timers around the same calls, medians of each: the
-# timed steps also carry the hooks' own microseconds, and come right after the hooks are put back.
+# A timed step's stage against the loop's own timers around the same calls in the same steps, medians
+# of each: the timed steps also carry the hooks' own microseconds. The same steps, not all of the
+# loop's: they come right after the hooks are put back, and on a busy machine a window's few steps
+# can land in a slow second (0.199 against the whole loop's 0.145 ms once, core 1 busy).
 MEDIAN_TOLERANCE = 0.35
 MEDIAN_FLOOR_MS = 0.02
 
@@ -48,8 +50,9 @@ class StageWindows(RecordedExample):
                 self.assertGreater(len(later), 10)  # windows recur
                 self.assertLess(len(later), (len(steps) - HEAD_STEPS) / 2)  # and time a sample
                 self.assertAlmostEqual(sum(s["ms"] for s in steps) / 1000.0 / own["trainS"], 1.0, delta=TIME_TOLERANCE)
-                for stage, median in own["medianMs"].items():
+                for stage, own_ms in own["stepMs"].items():
                     timed = statistics.median(s["stages"][stage] for s in later)
+                    median = statistics.median(own_ms[s["index"]] for s in later)
                     self.assertAlmostEqual(timed, median, delta=max(MEDIAN_TOLERANCE * median, MEDIAN_FLOOR_MS), msg=stage)
                 if "--loader" in argv:
                     self.assertEqual({s["samples"] for s in steps}, {own["batch"]})

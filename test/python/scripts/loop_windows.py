@@ -5,16 +5,15 @@ are sliced in the loop and evaluation runs before every --eval-every-th step; wi
 iterates a DataLoader of --eval-every batches per epoch and a validation DataLoader is evaluated
 after each epoch.
 
-Ground truth, measured by the script itself: its optimizer steps; each stage's median time per step
-(its own perf_counter around zero_grad and step, the model call, backward: medians, as a busy
-machine's preemptions land in a few steps, and the runner times a sample of them); the evaluation
-passes with their batches; trainS, the loop's wall time less its passes.
+Ground truth, measured by the script itself: its optimizer steps; each stage's time in each step
+(stepMs: its own perf_counter around zero_grad and step, the model call, backward), so a test
+compares the steps the runner timed with the script's own timing of those same steps; the
+evaluation passes with their batches; trainS, the loop's wall time less its passes.
 
     python loop_windows.py [--steps N] [--eval-every N] [--loader]
 """
 import argparse
 import json
-import statistics
 import time
 
 import torch
@@ -79,7 +78,7 @@ def main():
             train_step(train_x[i * BATCH:(i + 1) * BATCH], train_y[i * BATCH:(i + 1) * BATCH])
     train_s = time.perf_counter() - loop_t0 - sum(s for _, s in evals)
     print("SCRIPT_RESULT " + json.dumps({"steps": steps, "batch": BATCH, "trainS": train_s,
-                                         "medianMs": {k: statistics.median(v) * 1000.0 for k, v in own.items()},
+                                         "stepMs": {k: [round(t * 1000.0, 4) for t in v] for k, v in own.items()},
                                          "evalBatches": [n for n, _ in evals]}), flush=True)
 
 
