@@ -55,9 +55,12 @@ describe('Quick fix, re-run and compare (issue 8)', function () {
     // Started first: until its process is up, the status bar still shows the last run as done (a
     // clean-clone run went on from there, with the baseline still running, and found no Re-run).
     await waitFor('the baseline run to start', async () => (processTreeOf(script).length > 0 ? true : undefined), { timeoutMs: 30_000 });
+    // Ended as the user sees it: the finished look, which comes with the final findings. Its process
+    // gone was not enough: on a busy machine the final diagnostics replaced the live ones while the
+    // Ctrl+. request was in flight, and the menu said "No code actions available".
     await waitFor('the baseline run to end', async () => {
       const reading = await ui.readStatus();
-      return processTreeOf(script).length === 0 && (reading?.batchesPerSec ?? 0) > 0 ? reading : undefined;
+      return processTreeOf(script).length === 0 && reading?.icon === 'check' && (reading.batchesPerSec ?? 0) > 0 ? reading : undefined;
     }, { timeoutMs: 90_000 });
 
     // The quick fix offered on the diagnostic, as a user finds it: cursor on the line, Ctrl+.
