@@ -27,7 +27,7 @@ function asObject(r: StepRecord, measured: Measured[]): StepEvent {
   return step;
 }
 
-const time = fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1e7 }));
+const time = fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1e7 }), fc.double({ min: 0, max: 1e16, noNaN: true }));
 const stepArb = fc.record({
   index: fc.nat(),
   t: time,
