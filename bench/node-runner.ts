@@ -138,4 +138,34 @@ export async function runNodeInRunBench(): Promise<string[]> {
   return lines;
 }
 
+interface InstructionsResult {
+  steps: number;
+  plain: number;
+  addedPerStep: number;
+  addedShare: number;
+  plainSpread: number;
+  addedUs: number;
+  nativeStepMs: number;
+  slowdown: number;
+  sampleHz: number;
+}
+
+/** node_runner_instructions.ts: the runner's own work on the training thread, counted by callgrind. */
+export async function runNodeInstructionsBench(): Promise<string[]> {
+  const script = path.join(REPO, 'bench', 'shapes', 'node_runner_instructions.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const heading = "Node runner's own work on the training thread, tiny trainOnBatch steps (bench/shapes/node_runner_instructions.ts: callgrind's counts, per step)";
+  if (run.status !== 0 && /needs valgrind/.test(run.stderr)) return [heading, `  skipped (${run.stderr.trim()})`];
+  const result = scriptResultOf(`${run.stdout}\n${run.stderr}`) as unknown as InstructionsResult | undefined;
+  if (run.status !== 0 || !result) throw new Error(`node_runner_instructions.ts failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
+  return [
+    heading,
+    `  the runner adds ${result.addedPerStep.toLocaleString('en')} instructions a step (${pct(result.addedShare)} of ${result.plain.toLocaleString('en')}): ` +
+      `${result.addedUs.toFixed(1)} µs of a ${(result.nativeStepMs * 1000).toFixed(0)} µs step at the loop's own native rate; target ≤ 5 µs. ` +
+      `The two plain segments ${pct(result.plainSpread)} apart (${result.steps} steps each); sampling and flushes as often a step as at native speed ` +
+      `(callgrind ${result.slowdown}× slower: the runner's clock slowed as much, and sampling at ${result.sampleHz} Hz)`,
+  ];
+}
+
 if (require.main === module) void runNodeRunnerBench().then((lines) => console.log(lines.join('\n')));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { runAggregatorMemoryBench } from './aggregator-memory';
 import { runExtensionBench } from './extension';
 import { runFixSpeedupBench } from './fix-speedup';
-import { runNodeRunnerBench } from './node-runner';
+import { runNodeInstructionsBench, runNodeRunnerBench } from './node-runner';
 import { runPythonInRunBench, runPythonInstructionsBench, runPythonRunnerBench } from './python-runner';
 import { runReliabilityBench } from './reliability';
 import { runTelemetryBench } from './telemetry';
@@ -23,6 +23,7 @@ const SECTIONS: Section[] = [
   { name: 'python-in-run', run: runPythonInRunBench },
   { name: 'python-instructions', run: runPythonInstructionsBench },
   { name: 'node-runner', run: runNodeRunnerBench },
+  { name: 'node-instructions', run: runNodeInstructionsBench },
   { name: 'telemetry', run: runTelemetryBench },
   { name: 'extension', run: runExtensionBench },
   { name: 'vsix', run: runVsixBench },

@@ -15,9 +15,11 @@
  * cannot resolve a 1% cost. So each pair is a recorded segment and the plain segment right after
  * it, timed alike over whole steps (at least --segment-s, and MIN_SEGMENT_STEPS steps). The recorded
  * segment starts after the runner's warm-up, unmeasured: at least --warm-s, past the profiler's
- * start (V8 logs every function in the heap then) and, in a loop that lets timers run, the first
- * line window's end (LINE_WINDOW_MS, its sites resolved the first time; with --long-run, the
- * profiler's restart at the long run's rate), so it measures a run's steady state: its first
+ * start (V8 logs every function in the heap then), and AFTER_WINDOW_S past the first line window's
+ * end (its sites resolved the first time; with --long-run, the profiler's restart at the long run's
+ * rate). A loop that lets timers run ends it at LINE_WINDOW_MS; the tiny loop, flushed from its steps
+ * once a flush is two periods late, at ~2 s, which a --warm-s alone put inside the recorded segment.
+ * So it measures a run's steady state: its first
  * minute's, or with --long-run the one after it (in a loop that lets timers run; its 5 s windows
  * then end outside a segment, so a window's end, 3-5 ms every 5 s on compute_bound.js, is not in
  * the figure). The plain segment starts after --plain-warm-s of plain steps, unmeasured: putting
@@ -61,18 +63,16 @@
  *     node --import tsx bench/shapes/node_runner_cost.ts --shape tiny|compute|io [--pairs P]
  *          [--segment-s S] [--warm-s S] [--plain-warm-s S] [--sample-hz HZ] [--long-run] [--sampler-only] [--control] [--no-pin]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { buildSync } from 'esbuild';
-import type { NodeRunner } from '../../src/runners/node/runner';
-import type { LineSampler } from '../../src/runners/node/sampler';
-import type { UserCode } from '../../src/runners/node/frames';
 import { DEFAULT_NODE_SAMPLE_HZ, longRunSampleHz } from '../../src/host/run-session';
 import { pinning, REPO } from '../paired';
+import { bundleRunner, hookTfjs, socketReader, type RunnerBundle } from './node-runner-harness';
+import type { LineSampler } from '../../src/runners/node/sampler';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type Model = import('@tensorflow/tfjs').LayersModel;
@@ -80,27 +80,12 @@ type Model = import('@tensorflow/tfjs').LayersModel;
 /** Whole steps in a timed segment at the least, so a slow step's rate is not a count of a few. */
 const MIN_SEGMENT_STEPS = 30;
 const FIT_EPOCHS = 1000;
+/** Steady steps after the first line window's end before a recorded segment, s. */
+const AFTER_WINDOW_S = 0.2;
+/** A runner whose sampler never ends a window (line sampling unavailable) is waited for this long. */
+const WINDOW_WAIT_LIMIT_S = 10;
 /** As the host asks (src/host/run-session.ts's FLUSH_MS). */
 const FLUSH_MS = 250;
-const READER_START_MS = 10_000;
-/** Drains the run socket as the host does, one connection after another. */
-const READER = `
-const net = require('node:net');
-net.createServer((connection) => connection.on('data', () => {})).listen(process.argv[1]);
-`;
-/** The runner's modules as the preload bundles them, with what a bench needs to drive them. */
-const BUNDLE_ENTRY = `
-export { NodeRunner } from './runner';
-export { LineSampler } from './sampler';
-export { UserCode } from './frames';
-`;
-
-interface Bundle {
-  NodeRunner: typeof NodeRunner;
-  LineSampler: typeof LineSampler;
-  UserCode: typeof UserCode;
-}
-
 interface Segment {
   ms: number;
   /** The process's CPU time (all its threads: they share one core when pinned), ms. */
@@ -117,20 +102,6 @@ type Loop = (seconds: number) => Promise<Segment>;
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);
   return (user + system) / 1000;
-}
-
-function bundle(dir: string): Bundle {
-  const outfile = path.join(dir, 'runner.js');
-  buildSync({
-    stdin: { contents: BUNDLE_ENTRY, resolveDir: path.join(REPO, 'src', 'runners', 'node'), loader: 'ts', sourcefile: 'bench-runner.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    outfile,
-    logLevel: 'warning',
-  });
-  return require(outfile) as Bundle;
 }
 
 function tinyLoop(): Loop {
@@ -181,30 +152,6 @@ function loopOf(shape: string): Loop {
   return fitLoop(model, (callbacks) => model.fitDataset(dataset, { epochs: FIT_EPOCHS, verbose: 0, callbacks }));
 }
 
-/** The draining process, listening at `socket` once this resolves; on `core` when given. */
-async function reader(socket: string, core: string | null): Promise<ChildProcess> {
-  const command = [...(core !== null ? ['taskset', '-c', core] : []), process.execPath, '-e', READER, socket];
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'ignore' });
-  const deadline = Date.now() + READER_START_MS;
-  while (!fs.existsSync(socket)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill();
-      throw new Error('the socket reader did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return child;
-}
-
-/** The runner's hooks go on tfjs as at a script's start: a file resolution puts the Module._load
- * hook in, and a load of tfjs (cached here, the shape loaded it) goes through it. */
-function hookTfjs(tf: Tf): void {
-  require.resolve('@tensorflow/tfjs');
-  require('@tensorflow/tfjs');
-  const hooked = Object.getOwnPropertySymbols(tf.LayersModel.prototype.trainOnBatch).some((s) => s.description === 'trainlens.wrapped');
-  if (!hooked) throw new Error('the runner did not hook tfjs');
-}
-
 /**
  * The median's confidence interval from order statistics (no assumption on the spread): the
  * narrowest pair of them, k-th lowest and k-th highest, that holds the median with at least 95%
@@ -232,6 +179,17 @@ function median(values: number[]): number {
   const ordered = [...values].sort((a, b) => a - b);
   const mid = ordered.length >> 1;
   return ordered.length % 2 ? ordered[mid]! : (ordered[mid - 1]! + ordered[mid]!) / 2;
+}
+
+/** Counts the line windows the bundle's samplers end (each ends with a swap); returns the count so far. */
+function countSwaps(Sampler: RunnerBundle['LineSampler']): () => number {
+  let swaps = 0;
+  const swap = Sampler.prototype.swap;
+  Sampler.prototype.swap = function (this: LineSampler, ...args: Parameters<LineSampler['swap']>) {
+    swaps++;
+    return swap.apply(this, args);
+  };
+  return () => swaps;
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -263,8 +221,9 @@ async function main(): Promise<void> {
   const loop = loopOf(args.shape!);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlens-node-runner-cost-'));
   const socket = path.join(dir, 'run.sock');
-  const { NodeRunner, LineSampler, UserCode } = bundle(dir);
-  const drain = await reader(socket, cores?.host ?? null);
+  const { NodeRunner, LineSampler, UserCode, file: runnerFile } = bundleRunner(dir);
+  const windowsEnded = countSwaps(LineSampler);
+  const drain = await socketReader(socket, cores?.host ?? null);
   try {
     await loop(warmS); // the process's own warm-up
     const first = await loop(segmentS);
@@ -279,7 +238,7 @@ async function main(): Promise<void> {
      * took in a segment (sampler-only; NaN otherwise). */
     const start = (): { finish: () => (segment: Segment) => number } => {
       if (args['sampler-only']) {
-        const sampler = new LineSampler(Math.round(1e6 / sampleHz), new UserCode(path.join(dir, 'runner.js')));
+        const sampler = new LineSampler(Math.round(1e6 / sampleHz), new UserCode(runnerFile));
         sampler.start();
         return {
           finish: () => {
@@ -304,7 +263,12 @@ async function main(): Promise<void> {
       const plainFirst = pair % 2 === 1;
       const before = plainFirst ? await timedPlain() : null;
       const live = start();
+      const windowsBefore = windowsEnded();
       await loop(warmS);
+      if (!args['sampler-only'] && !args.control) {
+        for (let waited = 0; windowsEnded() === windowsBefore && waited < WINDOW_WAIT_LIMIT_S; waited += AFTER_WINDOW_S) await loop(AFTER_WINDOW_S);
+        await loop(AFTER_WINDOW_S);
+      }
       const recorded = await loop(seconds);
       const samplesIn = live.finish();
       const plain = before ?? (await timedPlain());
