@@ -92,8 +92,8 @@ const FAST_US_LIMIT = 9e15;
  * A time to the microsecond, as the Python runner sends them: the clock is not finer in any sense
  * that matters, and 17-digit doubles made a step row a third longer on disk. Written as
  * JSON.stringify writes a number (a non-finite one as null), from the whole microseconds: an
- * integer part and a table lookup, 3.5× faster than String() of the rounded double (its
- * shortest-digits search), which was most of a step row's encoding at ~8,000 steps a second.
+ * integer part and a table lookup: 3.5× faster a time than String() of the rounded double (its
+ * shortest-digits search), a row's encoding 354-370 ns against 456-514 (the rest is concatenation).
  */
 function us(ms: number): string {
   const micros = Math.round(ms * 1000);
