@@ -2,7 +2,10 @@
 its CPU clock, one that waits on the wall clock, and either way the samples count the wall time of
 each phase on the line where it went. Which clock each interval between two watch() calls should
 have chosen comes from this test's own reading of the main thread's CPU clock over it."""
+import hashlib
+import math
 import os
+import random
 import sys
 import threading
 import time
@@ -29,6 +32,34 @@ def wait(seconds):
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         time.sleep(0.003)
+
+
+def python_then_c(seconds):
+    """Steps of a Python stretch of 0.5-1.5 ms, then one C call of 2-4 ms that stays on the CPU
+    (hashing, GIL released), their lengths random so that no period lines up with the kernel's
+    tick. Returns the Python stretches' share of the time by this loop's own clock."""
+    now = time.perf_counter
+    started = now()
+    hashlib.sha256(bytes(1 << 20))
+    per_byte = (now() - started) / (1 << 20)
+    blocks = [bytes(int(ms / 1000.0 / per_byte)) for ms in (2.0, 2.5, 3.0, 3.5, 4.0)]
+    rng = random.Random(1)
+    python_s = c_s = 0.0
+    end = now() + seconds
+    while now() < end:
+        t = now()
+        until, block = t + rng.uniform(0.0005, 0.0015), rng.choice(blocks)
+        while now() < until:  # PYTHON STRETCH
+            pass
+        u = now()
+        hashlib.sha256(block).digest()  # C CALL
+        python_s, c_s = python_s + u - t, c_s + now() - u
+    return python_s / (python_s + c_s)
+
+
+def line_with(marker):
+    with open(HERE) as source:
+        return next(i for i, text in enumerate(source, 1) if text.rstrip().endswith("# " + marker))
 
 
 class Watcher(threading.Thread):
@@ -90,6 +121,39 @@ class SamplerClocks(unittest.TestCase):
         else:
             print("  (the machine kept the main thread off its CPU for over 0.5% of every interval: "
                   "the CPU clock was not exercised)", file=sys.stderr)
+
+    def test_a_cpu_clock_tick_goes_to_the_line_the_kernel_signalled_it_in(self):
+        # Ticks every 1 ms: the kernel signals the CPU clock's expiries only at its scheduler tick
+        # (every 4 ms at HZ=250), so most handler runs find several expiries. Counted for the line
+        # found when the handler runs, they moved the Python stretch's time to the C call after it:
+        # its share read 0.04-0.05 under this loop's clock in four runs of this test (two of them
+        # past its bound), and 0.001-0.011 apart once counted where the kernel signalled them.
+        sampler = SignalSampler.install(0.001, lambda frame: "other")
+        if sampler is None:
+            self.skipTest("no signal sampler on this platform")
+        watcher = Watcher(sampler)
+        try:
+            watcher.start()
+            wall_started = time.monotonic()
+            clock_share = python_then_c(12.0)
+            wall_s = time.monotonic() - wall_started
+        finally:
+            watcher.stop.set()
+            watcher.join()
+            sampler.uninstall()
+        samples = [(key, ms) for key, _, ms in sampler.samples if key is not None and key[0] == HERE]
+        counted_ms = sum(ms for _, ms in samples)
+        python_ms = sum(ms for key, ms in samples if key[1] == line_with("PYTHON STRETCH"))
+        share = python_ms / counted_ms
+        on_cpu = sum(on for _, on in watcher.intervals)
+        print("  (the CPU clock in %d of %d intervals; %d samples; the Python stretch %.3f of them, %.3f by the clock)"
+              % (on_cpu, len(watcher.intervals), len(samples), share, clock_share), file=sys.stderr)
+        self.assertAlmostEqual(counted_ms / 1000.0, wall_s, delta=0.02 * wall_s + 0.05)
+        # A share of samples: four standard errors of this run's count, plus 0.01 for the ticks
+        # that land on the loop's bookkeeping lines, which the clock gives to neither part.
+        bound = 4 * math.sqrt(clock_share * (1 - clock_share) / len(samples)) + 0.01
+        self.assertAlmostEqual(share, clock_share, delta=bound, msg="%d samples; bound %.3f" % (len(samples), bound))
+
 
 if __name__ == "__main__":
     unittest.main()

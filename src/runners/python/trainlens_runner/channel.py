@@ -140,7 +140,10 @@ class Channel:
         if samples:
             events.append({"type": "lines", "t": round((now - self._origin) * 1000.0, 3),
                            "periodMs": round((now - self._last_flush) * 1000.0, 3), "samples": samples, "entries": entries})
-        self._last_flush = now
+            # Only here: a flush with no samples (the handler held off by a long C call) leaves its
+            # time to the next batch, whose samples count it (signal_sampler.py), so shares of
+            # periodMs stay shares of the time the samples cover.
+            self._last_flush = now
         events.extend(extra)
         if events:
             self._sock.sendall("".join(encode(e) for e in events).encode("utf-8"))

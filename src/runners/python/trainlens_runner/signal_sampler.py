@@ -27,15 +27,22 @@ shallow stack; in a live session, cold after torch's work, 47-103: README). A ti
 thread's CPU clock (CLOCK_THREAD_CPUTIME_ID) raises no interrupt of its own: the kernel checks it
 at its scheduler tick, which interrupts a busy thread anyway (async-profiler's ctimer mode). But
 it is silent while the thread waits. So while the main thread computes, on its CPU for ON_CPU_SHARE
-of the last interval between two `watch` calls (the channel's flushes), the ticks come from its CPU
-clock; as soon as an interval had more waiting, from CLOCK_MONOTONIC again. Either way the handler
-counts the ticks of the one schedule on CLOCK_MONOTONIC that came due since it last ran, so a
-sample stands for wall time. What the CPU clock gets wrong is bounded by the time off the CPU: a
-wait in CPU mode is counted for the line the next CPU tick finds, and waits fill under 1% of an
-interval in CPU mode (else the next `watch` goes back), but for the interval in which the loop
-starts waiting.
-Its ticks fall on the kernel's scheduler ticks (every 4 ms at HZ=250), a grid of their own; a loop
-whose step is a whole number of them to within a few µs could alias with it.
+of the last interval between two `watch` calls (the channel's flushes), the ticks follow a schedule
+on its CPU clock; as soon as an interval had more waiting, one on CLOCK_MONOTONIC again. A tick of
+either stands for its period, which on the CPU clock is the same wall time to within the 1% the
+thread spent off its CPU. Each switch may lose up to a period once.
+
+The CPU clock's ticks are counted where the kernel signals them. Its timer expires anywhere, but
+the kernel only notices at its next scheduler tick (every 4 ms at HZ=250), and that is where the
+signal comes, and where the line is found. So the handler counts the expiries up to the main
+thread's CPU time at the kernel's last tick (CLOCK_MONOTONIC_COARSE is the time of that tick), and
+leaves any later one to the signal that tick will raise. Counting every tick due by the time the
+handler runs instead, as the wall clock's handler can, gives a line the ticks that expired in the
+Python just before it whenever its C call delays the handler: on pytorch/examples'
+time_sequence_prediction (LBFGS) at 1,000 Hz, where the kernel raised one signal per 4 ms, the
+backward line read 0.24 of the time against 0.20 by the tests' own sampler, and the update's line
+0.20-0.23 against 0.24-0.27. The kernel's ticks are a grid of their own: a loop whose step is a
+whole number of them to within a few µs could alias with it.
 
 Why periodic, and the phase shifted only every few ticks: arming the timer from the handler at each
 tick (one-shot, a new jittered time each) cost 21 µs of the handler's 43, a ctypes call and a system
@@ -69,6 +76,7 @@ _TIMER_ABSTIME = 1
 # After a long suspension (SIGSTOP, a debugger) the missed ticks are counted in one go past this.
 _MAX_TICKS_COUNTED_ONE_BY_ONE = 10000
 _CLOCK_THREAD_CPUTIME_ID = 3  # the CPU time of the thread that creates the timer
+_CLOCK_MONOTONIC_COARSE = 6  # CLOCK_MONOTONIC as of the kernel's last scheduler tick
 _SIGEV_THREAD_ID = 4  # Linux: the signal goes to one thread, named by its kernel id
 # A main thread on its CPU for this share of a watch interval or more is sampled on its CPU clock.
 ON_CPU_SHARE = 0.99
@@ -109,6 +117,41 @@ def _timer_functions():
     return None
 
 
+def _kernel_tick_readable():
+    """Whether the CPU clock's ticks can be counted where the kernel signals them (see above)."""
+    try:
+        time.clock_gettime(_CLOCK_MONOTONIC_COARSE)
+        return hasattr(time, "pthread_getcpuclockid")
+    except OSError:
+        return False
+
+
+class _Schedule:
+    """Ticks every `period` s on one clock (the main thread's CPU clock when `on_cpu`, else
+    CLOCK_MONOTONIC), the first a jittered period after `start`. Replaced whole, never edited
+    from another thread: the handler reads the one in use once."""
+
+    def __init__(self, on_cpu, period, start, rng):
+        self.on_cpu = on_cpu
+        self.period = period
+        self.due = start + self.jittered(rng)  # the next tick
+
+    def jittered(self, rng):
+        return self.period * rng.uniform(0.8, 1.2)  # jitter: no aliasing with a periodic loop
+
+    def seconds_until(self, now, rng):
+        """Seconds stood for by the ticks due by `now`, moving the schedule past it."""
+        due, period = self.due, self.period
+        if due > now:
+            return 0.0
+        ticks = int((now - due) / period) + 1
+        if ticks > _MAX_TICKS_COUNTED_ONE_BY_ONE:  # a long suspension: the schedule goes on from now
+            self.due = now + self.jittered(rng)
+            return now - due + period
+        self.due = due + ticks * period
+        return ticks * period
+
+
 class SignalSampler:
     """Queues (line key, stage, ms) samples of the main thread in `samples`, for the channel's
     thread to count. `active` turns False for good when the script takes the signal or sampling
@@ -129,8 +172,8 @@ class SignalSampler:
         if lib.timer_create(_CLOCK_MONOTONIC, ctypes.byref(event), ctypes.byref(timer)) != 0:
             return None
         cpu_timer = ctypes.c_void_p()
-        if not hasattr(time, "pthread_getcpuclockid") or lib.timer_create(_CLOCK_THREAD_CPUTIME_ID, ctypes.byref(event),
-                                                                          ctypes.byref(cpu_timer)) != 0:
+        if not _kernel_tick_readable() or lib.timer_create(_CLOCK_THREAD_CPUTIME_ID, ctypes.byref(event),
+                                                           ctypes.byref(cpu_timer)) != 0:
             cpu_timer = None  # the wall clock only
         sampler = cls(lib, timer, cpu_timer, period_s, stage_of_main)
         try:
@@ -153,18 +196,14 @@ class SignalSampler:
         self._timer = timer
         self._cpu_timer = cpu_timer  # None where the main thread's CPU clock has no timer
         self._timer_live = True
-        # Which timer ticks: the CPU clock's while the main thread computes (`watch` decides).
-        self.on_cpu = False
         self._armed = None  # the timer armed now: _timer, _cpu_timer or None
         self._main_cpu_clock = time.pthread_getcpuclockid(threading.get_ident()) if cpu_timer is not None else None
         self._watched = self._clocks()
-        self._period_s = period_s
         self._stage_of_main = stage_of_main
         self._rng = random.Random()  # the script's own random sequence must not depend on our sampling
         self._spec = _Itimerspec()
-        self._spec.it_interval.tv_sec = int(period_s)
-        self._spec.it_interval.tv_nsec = int((period_s - int(period_s)) * 1e9)
-        self._due = time.monotonic() + self._jittered()  # the next tick, on the schedule's clock
+        # The wall clock's to begin with; `watch` moves it to the CPU clock while the main thread computes.
+        self._schedule = _Schedule(False, period_s, time.monotonic(), self._rng)
         self._until_rejitter = REJITTER_TICKS
         self._ran = time.monotonic()  # when the handler last ran
         # Held while the timer is armed or deleted, so no thread arms a deleted timer. The handler
@@ -172,6 +211,11 @@ class SignalSampler:
         self._timer_lock = threading.Lock()
         self._original_signal = signal.signal
         self._guarded_signal = self._guard(signal.signal)
+
+    @property
+    def on_cpu(self):
+        """Whether the ticks come from the main thread's CPU clock now."""
+        return self._schedule.on_cpu
 
     def uninstall(self):
         """Stops sampling for good; from any thread. On the main thread the signal also gets its
@@ -191,12 +235,17 @@ class SignalSampler:
             return
         try:
             now = time.monotonic()
-            ms = self._ticks_until(now) * 1000.0
+            schedule = self._schedule
+            if schedule.on_cpu:  # its expiries up to the kernel's last tick, the one that signalled them
+                reading = time.thread_time() - (now - time.clock_gettime(_CLOCK_MONOTONIC_COARSE))
+            else:
+                reading = now
+            ms = schedule.seconds_until(reading, self._rng) * 1000.0
             stale, self._ran = now - self._ran > STALE_S, now
             self._until_rejitter -= 1
             if self._until_rejitter <= 0 or stale:
                 self._until_rejitter = REJITTER_TICKS
-                self._due += self._period_s * self._rng.uniform(-0.2, 0.2)  # a new phase
+                schedule.due += schedule.period * self._rng.uniform(-0.2, 0.2)  # a new phase
                 # The next tick may already be due when the timer is set (a preempted handler): it then
                 # fires at once, and were it handled right here, nested, it would find the timer lock
                 # held and never arm again. Blocked, it waits until the timer is set and the lock free.
@@ -205,42 +254,32 @@ class SignalSampler:
                     self._arm()  # before anything that could raise: even a KeyboardInterrupt keeps sampling going
                 finally:
                     signal.pthread_sigmask(signal.SIG_SETMASK, unblock)
-            if ms > 0.0:  # 0: a SIGPROF someone else sent, between two ticks
+            if ms > 0.0:  # 0: a SIGPROF someone else sent, or a CPU tick the kernel has yet to signal
                 self.samples.append((line_key(frame), self._stage_of_main(frame), ms))
         except Exception as exc:  # noqa: BLE001 - the script must never see an error of ours
             self._fail(exc)
 
-    def _ticks_until(self, now):
-        """Seconds stood for by the ticks due by `now`, moving the schedule past it."""
-        due, period = self._due, self._period_s
-        if due > now:
-            return 0.0
-        ticks = int((now - due) / period) + 1
-        if ticks > _MAX_TICKS_COUNTED_ONE_BY_ONE:  # a long suspension: the schedule goes on from now
-            self._due = now + self._jittered()
-            return now - due + period
-        self._due = due + ticks * period
-        return ticks * period
-
-    def _jittered(self):
-        return self._period_s * self._rng.uniform(0.8, 1.2)  # jitter: no aliasing with a periodic loop
-
     def watch(self):
         """From the channel's thread, at each flush: the ticks from the main thread's CPU clock
         when it was on its CPU for ON_CPU_SHARE of the time since the last call, else from the wall
-        clock. A handler that has not run for STALE_S stops the period (the wall timer fires once
-        more at the next tick, and our handler, when it runs, starts it again)."""
+        clock. A handler that has not run for STALE_S stops the period (the timer fires once more
+        at its next tick, and our handler, when it runs, starts it again)."""
         if not self.active:
             return
         (now, cpu), (then, cpu_then) = self._clocks(), self._watched
         self._watched = now, cpu
-        if now - self._ran > STALE_S:
-            self._arm(periodic=False, wait=True)
-            return
         on_cpu = self._cpu_timer is not None and cpu - cpu_then >= ON_CPU_SHARE * (now - then)
+        stale = now - self._ran > STALE_S
         if on_cpu != self.on_cpu:
-            self.on_cpu = on_cpu
-            self._arm(wait=True)
+            # The new clock's ticks count from the handler's last run, so the time since then (a C
+            # call that kept the handler waiting, or the wait that made this interval fall short)
+            # goes to the line the handler finds next, as it would have on the old clock. On the CPU
+            # clock that is as much CPU time earlier: the thread was on its CPU all but 1% of it.
+            start = cpu - (now - self._ran) if on_cpu else self._ran
+            self._schedule = _Schedule(on_cpu, self._schedule.period, start, self._rng)
+            self._arm(periodic=not stale, wait=True)
+        elif stale:
+            self._arm(periodic=False, wait=True)
 
     def set_period(self, period_s):
         """From the channel's thread: ticks every `period_s` from now on (the long run's rate). The
@@ -248,10 +287,9 @@ class SignalSampler:
         to an old period more or less than it did, once."""
         if not self.active:
             return
-        self._period_s = period_s
-        self._spec.it_interval.tv_sec = int(period_s)
-        self._spec.it_interval.tv_nsec = int((period_s - int(period_s)) * 1e9)
-        self._due = time.monotonic() + self._jittered()
+        on_cpu = self.on_cpu
+        now, cpu = self._clocks()
+        self._schedule = _Schedule(on_cpu, period_s, cpu if on_cpu else now, self._rng)
         self._arm(wait=True)
 
     def _clocks(self):
@@ -259,23 +297,22 @@ class SignalSampler:
         return time.monotonic(), time.clock_gettime(self._main_cpu_clock) if self._main_cpu_clock is not None else 0.0
 
     def _arm(self, periodic=True, wait=False):
-        """Arms the timer of the clock in use for the next tick, and every period after it unless
-        not `periodic` (then the wall clock's, once), and disarms the other. The wall clock's next
-        tick is at its absolute time on the schedule; the CPU clock's a jittered period of CPU time
-        from now. From the handler the lock is only tried (`wait` False): it may have interrupted
-        its own thread's holder."""
+        """Arms the timer of the schedule in use for its next tick (an absolute time on its clock),
+        and every period after it unless not `periodic`, and disarms the other. From the handler the
+        lock is only tried (`wait` False): it may have interrupted its own thread's holder."""
         if not self._timer_lock.acquire(blocking=wait):
             return  # being deleted, or armed from another thread right now
         try:
             if self._timer_live:
-                spec = self._spec if periodic else _Itimerspec()
-                if self.on_cpu and periodic:
-                    timer, flags, at = self._cpu_timer, 0, self._jittered()
-                else:  # a time already past fires at once, so no tick is lost
-                    timer, flags, at = self._timer, _TIMER_ABSTIME, self._due
+                schedule = self._schedule
+                timer = self._cpu_timer if schedule.on_cpu else self._timer
+                spec, period, at = self._spec, schedule.period if periodic else 0.0, schedule.due
+                spec.it_interval.tv_sec = int(period)
+                spec.it_interval.tv_nsec = int((period - int(period)) * 1e9)
+                # A time already past fires at once, so no tick is lost.
                 spec.it_value.tv_sec = int(at)
                 spec.it_value.tv_nsec = int((at - int(at)) * 1e9)
-                self._settime(timer, flags, spec)
+                self._settime(timer, _TIMER_ABSTIME, spec)
                 if self._armed is not None and self._armed is not timer:
                     self._settime(self._armed, 0, _Itimerspec())
                 self._armed = timer
