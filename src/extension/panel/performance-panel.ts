@@ -2,7 +2,7 @@
  * The host side of the performance panel: one webview panel at a time, showing one RunView.
  * The webview posts `ready` each time it loads (first show, and again after being hidden, since it
  * keeps its state with setState rather than retainContextWhenHidden); the host answers with a full
- * snapshot, then sends deltas against the version the webview holds, at most 10 times a second.
+ * snapshot, then sends deltas against the version the webview holds, at most once a second.
  */
 import * as vscode from 'vscode';
 import type { RunView } from '../../core/view/run-view';
@@ -11,8 +11,13 @@ import { Throttle } from '../../core/editor-view/throttle';
 import { DisposableStore } from '../disposables';
 import { bundleHtml } from '../webview-html';
 
-/** ≤ 10 Hz: smooth enough for live charts, cheap for the extension host. */
-const REFRESH_INTERVAL_MS = 100;
+/**
+ * 1 Hz: the charts' series are one-second buckets (series-buckets.ts), so a faster refresh only
+ * redraws the bucket still filling. Refreshed at every runner flush (4 a second), the open panel
+ * kept Chromium's renderer and GPU processes at 0.25-0.26 of a core during a run of the fixed
+ * input_bound.py in code-server; at 1 Hz, 0.17-0.19 (2-core VM, software rendering).
+ */
+const REFRESH_INTERVAL_MS = 1000;
 
 export class PerformancePanel implements vscode.Disposable {
   static readonly viewType = 'trainlens.performance';
