@@ -12,6 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "runners", "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import line_of  # noqa: E402
 from trainlens_runner.signal_sampler import SignalSampler  # noqa: E402
 
 PERIOD_S = 0.01
@@ -55,11 +57,6 @@ def python_then_c(seconds):
         hashlib.sha256(block).digest()  # C CALL
         python_s, c_s = python_s + u - t, c_s + now() - u
     return python_s / (python_s + c_s)
-
-
-def line_with(marker):
-    with open(HERE) as source:
-        return next(i for i, text in enumerate(source, 1) if text.rstrip().endswith("# " + marker))
 
 
 class Watcher(threading.Thread):
@@ -143,7 +140,8 @@ class SamplerClocks(unittest.TestCase):
             sampler.uninstall()
         samples = [(key, ms) for key, _, ms in sampler.samples if key is not None and key[0] == HERE]
         counted_ms = sum(ms for _, ms in samples)
-        python_ms = sum(ms for key, ms in samples if key[1] == line_with("PYTHON STRETCH"))
+        stretch_line = line_of(HERE, "# PYTHON STRETCH")
+        python_ms = sum(ms for key, ms in samples if key[1] == stretch_line)
         share = python_ms / counted_ms
         on_cpu = sum(on for _, on in watcher.intervals)
         print("  (the CPU clock in %d of %d intervals; %d samples; the Python stretch %.3f of them, %.3f by the clock)"
