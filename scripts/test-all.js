@@ -2,12 +2,17 @@
 // `npm test`: every suite runs, even after another one failed, and one summary at the end says
 // which passed, which failed and which were skipped and why; the exit status is non-zero when any
 // did not pass. A suite is any `test:<name>` script in package.json, in the order written there:
-// adding one there is all it takes to have `npm test` run it.
-const { spawnSync } = require('child_process');
+// adding one there is all it takes to have `npm test` run it. Each failed suite's own failure report
+// (mocha's "N failing" list, unittest's FAIL/ERROR blocks) is printed again under the summary: a CI
+// log that keeps only its last pages still says which test failed and why.
+const { spawn } = require('child_process');
 const path = require('path');
 
 const REPO = path.join(__dirname, '..');
 const SYSTEM_PACKAGES = 'system packages';
+// The most of a suite's output kept for its failure report; a report is at most REPORT_LINES lines.
+const KEPT_OUTPUT_CHARS = 1 << 20;
+const REPORT_LINES = 150;
 
 /**
  * What each step needs to have passed first. The Python runner's tests need torch but not the
@@ -26,7 +31,10 @@ function steps() {
   ];
 }
 
-function main() {
+async function main() {
+  // Ctrl+C reaches the suite in the terminal's process group too: let it end as it ends on SIGINT,
+  // and say so in the summary, rather than leave it running unreported.
+  process.on('SIGINT', () => {});
   const results = [];
   const outcome = new Map();
   let interrupted = false;
@@ -41,17 +49,57 @@ function main() {
     process.stdout.write(`\n── ${step.name}: ${step.command.join(' ')}\n`);
     const started = Date.now();
     // The e2e suite builds again unless told that the build just ran (test/e2e/setup.ts).
-    const env = outcome.get('build') === 'passed' ? { ...process.env, TRAINLENS_E2E_NO_BUILD: '1' } : process.env;
-    const run = spawnSync(step.command[0], step.command.slice(1), { cwd: REPO, stdio: 'inherit', env });
+    const env = outcome.get('build') === 'passed' ? { ...process.env, TRAINLENS_E2E_NO_BUILD: '1' } : { ...process.env };
+    // Piped, the suites would print without colours where a terminal shows them.
+    if (process.stdout.isTTY) env.FORCE_COLOR = '1';
+    const run = await runTee(step.command, env);
     const seconds = (Date.now() - started) / 1000;
     const passed = run.status === 0;
     interrupted = run.signal === 'SIGINT' || run.status === 130;
     const why = passed ? '' : run.error ? run.error.message : run.signal ? `killed by ${run.signal}` : `exit status ${run.status}`;
-    results.push({ name: step.name, status: passed ? 'passed' : 'failed', why, seconds });
+    results.push({ name: step.name, status: passed ? 'passed' : 'failed', why, seconds, report: passed ? '' : failureReport(run.output) });
     outcome.set(step.name, passed ? 'passed' : 'failed');
   }
   printSummary(results);
+  printFailureReports(results);
   process.exitCode = results.every((r) => r.status === 'passed') ? 0 : 1;
+}
+
+/** Runs a step with its output passed through as it comes, and keeps the last of it. */
+function runTee([command, ...args], env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: REPO, env, stdio: ['inherit', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk) => {
+      output += chunk.toString();
+      if (output.length > 2 * KEPT_OUTPUT_CHARS) output = output.slice(-KEPT_OUTPUT_CHARS);
+    };
+    child.stdout.on('data', (chunk) => (process.stdout.write(chunk), keep(chunk)));
+    child.stderr.on('data', (chunk) => (process.stderr.write(chunk), keep(chunk)));
+    let error;
+    child.on('error', (e) => (error = e));
+    child.on('close', (status, signal) => resolve({ status, signal, error, output }));
+  });
+}
+
+/**
+ * The part of a failed suite's output that says what failed: from mocha's last "N failing" line,
+ * or from unittest's first FAIL/ERROR block, to the end; else the output's last lines.
+ */
+function failureReport(output) {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  let from = lines.findLastIndex((line) => /^\s*\d+ failing\s*$/.test(line));
+  if (from < 0) from = lines.findIndex((line, i) => /^={20,}$/.test(line) && /^(FAIL|ERROR): /.test(lines[i + 1] ?? ''));
+  if (from < 0) from = Math.max(0, lines.length - 40);
+  const report = lines.slice(from);
+  const cut = report.length - REPORT_LINES;
+  return (cut > 0 ? [...report.slice(0, REPORT_LINES), `… ${cut} more lines above, in the suite's own output`] : report).join('\n').trimEnd();
+}
+
+function printFailureReports(results) {
+  for (const r of results.filter((result) => result.report)) {
+    process.stdout.write(`\n── what failed in ${r.name}\n${r.report}\n`);
+  }
 }
 
 function printSummary(results) {
@@ -65,4 +113,8 @@ function printSummary(results) {
   process.stdout.write(`  ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped\n`);
 }
 
-main();
+if (require.main === module) {
+  main();
+}
+
+module.exports = { failureReport };
