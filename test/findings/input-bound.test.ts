@@ -171,6 +171,36 @@ describe('findings: input-bound', () => {
       assert.match(finding?.message ?? '', /; 2 workers would overlap loading \(20\.\d ms per batch\) with the rest of the step \(2\.\d+ ms\): expected up to \d\.\d× faster if each worker loads as fast as the main thread did, on one of the 2 cores\.$/);
     });
 
+    it("counts torch's spinning thread pools out of the cores that workers need, and offers the workers for the pools at 1 thread", () => {
+      // python_transform.py's shape: the main thread loads in Python while the tree runs at 190% of a core.
+      const finding = inputBound(computing((f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = 190)), 95));
+      const { stepMs = 0, restOfStepMs = 0, spinningCores, usableCores } = finding?.evidence ?? {};
+      // Independently: the tree beyond the main thread's core, less what the other core's pool could
+      // work beside the rest of the step.
+      const spinning = (1.9 * stepMs - stepMs - restOfStepMs) / stepMs;
+      assert.ok(Math.abs((spinningCores ?? 0) - spinning) < 1e-9, `${spinningCores} against ${spinning}`);
+      assert.equal(usableCores, 2);
+      assert.equal(finding?.evidence.suggestedWorkers, 2);
+      // The workers fix writes the pools at 1 thread with the count (dataloader-workers.ts).
+      assert.ok(finding?.fixes.includes('dataloader-workers'));
+      // The CPU a step needs without the spinning, over the 2 cores.
+      assert.ok(Math.abs((finding?.evidence.expectedSpeedup ?? 0) - stepMs / ((stepMs * (1.9 - spinning)) / 2)) < 1e-6);
+      assert.match(
+        finding?.message ?? '',
+        /; torch's thread pools kept 0\.\d of a core busy beyond any work they had \(idle threads spin between calls\) while the main thread loaded the data; with the pools sized to 1 thread, 2 workers would overlap loading \(20\.\d ms per batch\)/,
+      );
+    });
+
+    it('takes the pools as working while their CPU fits beside the rest of the step, and leaves them alone', () => {
+      const base = inputBound(computing());
+      const { stepMs = 0, restOfStepMs = 0 } = base?.evidence ?? {};
+      // The main thread's core, and the other core busy for all of the rest of the step.
+      const treePct = (100 * (stepMs + restOfStepMs)) / stepMs;
+      const finding = inputBound(computing((f) => f.telemetry.forEach((sample) => (sample.proc.cpuPct = treePct)), 95));
+      assert.equal(finding?.evidence.spinningCores, undefined);
+      assert.doesNotMatch(finding?.message ?? '', /thread pools/);
+    });
+
     it('still sees computing loading whose thread a load average of 12 on 2 cores left a quarter of its time', () => {
       // python_transform.py measured 25% and 34% so; sleeping loaders 1-5%.
       const finding = inputBound(factsWith('input-bound-sleeping', (f) => f.steps.forEach((s) => (s.dataCpuMs = 0.25 * (s.stages.data ?? 0)))));

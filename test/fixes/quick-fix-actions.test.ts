@@ -91,6 +91,19 @@ describe('quick fixes in the editor', () => {
       assert.match(applyEdits(source, plans[0]?.edits ?? []), /loader = DataLoader\(dataset, batch_size=32, num_workers=4\)/);
     });
 
+    it("writes torch's thread pools at 1 thread with the workers where the run measured them spinning, and says both", () => {
+      const spinning = finding({ evidence: { cores: 2, suggestedWorkers: 2, expectedSpeedup: 1.8, spinningCores: 0.85 } });
+      const context = fixContextForRun(summaryWith({ framework: 'pytorch', frameworkVersion: '1.13.1' }), spinning, { cores: 2, platform: 'linux' });
+      assert.strictEqual(context.threadPools, 1);
+      const plans = planQuickFixes([{ index: 0, line0: 6, finding: spinning }], () => context, apply);
+      assert.strictEqual(plans[0]?.title, "Set DataLoader num_workers=2 and torch's thread pools to 1 thread (2 cores available): expected up to 1.8× faster");
+      const edited = applyEdits(source, plans[0]?.edits ?? []).split('\n');
+      // Before torch is imported, where the pools read their size; the loader on its own line.
+      assert.deepStrictEqual(edited.slice(2, 5), ['os.environ["OMP_NUM_THREADS"] = "1"', 'os.environ["OPENBLAS_NUM_THREADS"] = "1"', 'os.environ["MKL_NUM_THREADS"] = "1"']);
+      assert.strictEqual(edited[5], 'import torch');
+      assert.ok(edited.includes('loader = DataLoader(dataset, batch_size=32, num_workers=2)'));
+    });
+
     it('makes one action of a fix two findings list at the same line, resolving both diagnostics', () => {
       const other = finding({ code: 'slow-steps', impact: 0.9 });
       const plans = planQuickFixes([{ index: 0, line0: 6, finding: finding() }, { index: 1, line0: 6, finding: other }], () => ctx, apply);

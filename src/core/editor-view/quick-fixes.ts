@@ -101,5 +101,9 @@ export function actionTitle(fixId: string, fix: { title: string; edits: readonly
   const cores = Math.floor(ctx.cores);
   // What the run's loading and step times predict for the count (the input-bound finding's figure).
   const gain = ctx.workersSpeedup !== undefined && ctx.workersSpeedup > 1 ? `: expected up to ${formatSpeedup(ctx.workersSpeedup)} faster` : '';
-  return `Set DataLoader num_workers=${workers} (${cores} ${cores === 1 ? 'core' : 'cores'} available)${gain}`;
+  // Written with the workers where the run measured torch's pools spinning (dataloader-workers.ts).
+  const pools = fix.edits.find((edit) => edit.newText.includes('OPENBLAS_NUM_THREADS'));
+  const threads = pools && /"(\d+)"/.exec(pools.newText)?.[1];
+  const poolsWords = threads ? ` and torch's thread pools to ${threads} ${threads === '1' ? 'thread' : 'threads'}` : '';
+  return `Set DataLoader num_workers=${workers}${poolsWords} (${cores} ${cores === 1 ? 'core' : 'cores'} available)${gain}`;
 }

@@ -73,6 +73,9 @@ export interface WorkerFigures {
   /** The process tree's CPU while stepping, % of one core, and the cores the machine left idle meanwhile, when measured. */
   treeCpuPct: number | null;
   idleCores: number | null;
+  /** Cores of the tree's CPU that its idle thread pools spun on (spinningCores): not work, and gone
+   * with the pools sized to 1 thread, which the workers fix then writes too. */
+  spinningCores: number;
   /** Measured ceilings, batches/s (summary.ceilings), when the run measured them. */
   dataOnlyBatchesPerSec: number | null;
   computeOnlyBatchesPerSec: number | null;
@@ -106,7 +109,7 @@ export function workerPlan(f: WorkerFigures): WorkerPlan {
     // Measured: the CPU a step took, over the cores the run had plus those the machine left idle.
     // Other programs keep the rest: a computing worker there only takes turns with them.
     usable = Math.min(cores, f.treeCpuPct / 100 + f.idleCores);
-    coresFloor = (f.stepMs * f.treeCpuPct) / 100 / Math.max(usable, Number.EPSILON);
+    coresFloor = (f.stepMs * Math.max(0, f.treeCpuPct / 100 - f.spinningCores)) / Math.max(usable, Number.EPSILON);
   }
   const best = Math.max(restMs, coresFloor, Number.EPSILON);
   const cap = f.waits ? MAX_WORKERS : Math.min(computingWorkersCap(cores), Math.max(1, Math.ceil(usable)));
@@ -130,6 +133,31 @@ export function workerPlan(f: WorkerFigures): WorkerPlan {
   return helps
     ? { workers, loadMs, restMs, expectedStepMs, expectedSpeedup, usableCores: usable, bound }
     : { workers: current, loadMs, restMs, expectedStepMs: f.stepMs, expectedSpeedup: 1, usableCores: usable, bound };
+}
+
+/**
+ * Below this many cores of spinning, the pools are left as they are: the estimate below is a lower
+ * bound from two means, and half a core is what a worker would visibly lose to them.
+ */
+export const MIN_SPINNING_CORES = 0.5;
+
+/**
+ * The cores the run's other threads kept busy beyond any work they had, while the main thread
+ * loaded the data itself (num_workers=0, loading computes): the main thread uses one core at most,
+ * and torch's intra-op pools work only beside its torch calls, i.e. in the rest of the step, on the
+ * other cores. The tree's CPU beyond both is threads spinning between calls (OpenBLAS's pool spins
+ * after each call; libgomp's for a while). python_transform.py measured 0.77–0.86 of a core so
+ * (the tree at 186–199% of one core, the rest of the step 1.4 of 15.2 ms), its second thread at
+ * 100% of a core in /proc while the main thread ran Python; with OPENBLAS_NUM_THREADS=1 the thread
+ * was gone. Those threads take turns with DataLoader workers on a small machine: 2 workers measured
+ * 0.98× to 1.3× plain there, 2 workers with the pools at 1 thread 1.2× to 1.7×. Zero when unmeasured.
+ */
+export function spinningCores(f: { stepMs: number; dataMs: number; cores: number; treeCpuPct: number | null }): number {
+  if (f.treeCpuPct === null || f.stepMs <= 0) return 0;
+  const othersMs = (f.treeCpuPct / 100) * f.stepMs - f.stepMs;
+  const workMs = Math.max(0, f.stepMs - f.dataMs) * (Math.max(1, Math.floor(f.cores)) - 1);
+  const spinning = (othersMs - workMs) / f.stepMs;
+  return spinning >= MIN_SPINNING_CORES ? spinning : 0;
 }
 
 /** "1.9×" */

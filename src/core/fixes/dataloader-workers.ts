@@ -8,7 +8,8 @@ import { DATALOADER_POSITION, dataLoaderCalls, editDataLoaders } from './dataloa
 import { addKeyword, callArguments, findArgument } from './python-args';
 import { integerValue } from './python-syntax';
 import { descendants, named, replaceNode, startLine } from './syntax';
-import type { Fix, FixContext, ParsedFile } from './types';
+import { threadPoolsEdit } from './thread-pools';
+import type { Fix, FixContext, FixResult, ParsedFile } from './types';
 import { formatSpeedup, suggestedWorkers } from '../findings/loaders';
 
 export const dataloaderWorkers: Fix = {
@@ -22,7 +23,7 @@ export const dataloaderWorkers: Fix = {
     const target = ctx.workers ?? suggestedWorkers(ctx.cores);
     if (target === 0) return { ok: false, reason: `with ${ctx.cores} core, worker processes would compete with the training loop for it` };
     const gain = expectedGain(ctx);
-    return editDataLoaders(file, ctx, (args, call) => {
+    const workers = editDataLoaders(file, ctx, (args, call) => {
       const hazard = spawnHazard(call, ctx);
       if (hazard) return { refused: hazard };
       const found = findArgument(args, 'num_workers', DATALOADER_POSITION.num_workers);
@@ -45,8 +46,20 @@ export const dataloaderWorkers: Fix = {
       }
       return { edits: [replaceNode(found.value, String(target))], title: `Raise num_workers from ${current} to ${target} ${where}${gain}` };
     });
+    return workers.ok && ctx.threadPools !== undefined ? withThreadPools(file, workers, ctx.threadPools) : workers;
   },
 };
+
+/**
+ * The run measured torch's pools spinning on the cores the workers need, and the expected gain
+ * assumes them gone: one action writes both. The pools' edits come first, so the last number in the
+ * edits is still the worker count (quick-fixes.ts reads it from there).
+ */
+function withThreadPools(file: ParsedFile, workers: FixResult & { ok: true }, threads: number): FixResult {
+  const pools = threadPoolsEdit(file, threads, `their idle threads spun on the cores the DataLoader workers need (measured by TrainLens)`);
+  if (!pools.ok) return { ...workers, title: `${workers.title} (the thread pools are left as they are: ${pools.reason})` };
+  return { ok: true, edits: [...pools.edits, ...workers.edits], title: `${workers.title}; ${pools.title[0]!.toLowerCase()}${pools.title.slice(1)}, which the gain assumes` };
+}
 
 /** What the run's figures predict for the count, when a run measured it (the finding's evidence). */
 function expectedGain(ctx: FixContext): string {

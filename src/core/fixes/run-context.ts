@@ -18,6 +18,7 @@ export function fixContextForRun(summary: RunSummary, finding: Finding, local: L
     // Measured by the input-bound finding (it knows whether loading waits or computes).
     ...(finding.evidence.suggestedWorkers !== undefined && { workers: finding.evidence.suggestedWorkers }),
     ...(finding.evidence.expectedSpeedup !== undefined && { workersSpeedup: finding.evidence.expectedSpeedup }),
+    ...(finding.evidence.spinningCores !== undefined && { threadPools: 1 }),
     cuda: isCudaRun(summary),
     torchVersion: summary.framework === 'pytorch' ? summary.frameworkVersion : null,
     platform: local.platform,

@@ -23,6 +23,9 @@ export interface FixContext {
   workers?: number;
   /** The speed-up the run's figures predict for `workers` (input-bound evidence), e.g. 1.9. */
   workersSpeedup?: number;
+  /** Threads to size torch's pools to with the workers: the run measured them spinning on cores the
+   * workers need, and `workersSpeedup` assumes them gone (input-bound evidence). */
+  threadPools?: number;
   cuda: boolean;
   bf16Supported?: boolean;
   torchVersion?: string | null;

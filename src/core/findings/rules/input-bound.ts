@@ -12,6 +12,7 @@ import {
   loadingWaits,
   machineSaturated,
   nameLoader,
+  spinningCores,
   shortKind,
   signalEvidence,
   TORCH_DEFAULT_PREFETCH_FACTOR,
@@ -39,6 +40,9 @@ export function inputBound(facts: RunFacts): Finding | null {
   const numWorkers = loader?.numWorkers ?? 0;
   const signal = family === 'torch' ? loadingSignal(facts, numWorkers) : null;
   const waits = loadingWaits(signal, numWorkers, facts.cores);
+  const treeCpuPct = treeCpuWhileStepping(facts);
+  // Only the main thread's own CPU says it loaded the data itself while the others spun.
+  const spinning = signal?.kind === 'main-thread' && !waits ? spinningCores({ stepMs, dataMs: data.ms, cores: facts.cores, treeCpuPct }) : 0;
   const plan =
     family === 'torch'
       ? workerPlan({
@@ -48,8 +52,9 @@ export function inputBound(facts: RunFacts): Finding | null {
           cores: facts.cores,
           waits,
           loadCpuMs: signal?.kind === 'main-thread' ? signal.cpu.cpuMs : null,
-          treeCpuPct: treeCpuWhileStepping(facts),
+          treeCpuPct,
           idleCores: idleCoresWhileStepping(facts),
+          spinningCores: spinning,
           dataOnlyBatchesPerSec: summary.ceilings?.dataOnlyBatchesPerSec ?? null,
           computeOnlyBatchesPerSec: summary.ceilings?.computeOnlyBatchesPerSec ?? null,
         })
@@ -58,7 +63,7 @@ export function inputBound(facts: RunFacts): Finding | null {
   let pipeline = '';
   if (loader && family === 'torch' && typeof loader.numWorkers === 'number') {
     const cores = fixes.includes('dataloader-workers') ? ` with ${facts.cores} cores available` : '';
-    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}${loadingWords(signal, waits)}${planWords(plan, numWorkers, waits, facts.cores)}`;
+    pipeline = `; ${nameLoader(loader)} uses num_workers=${loader.numWorkers}${cores}${loadingWords(signal, waits)}${planWords(plan, numWorkers, waits, facts.cores, spinning)}`;
   } else if (loader) {
     pipeline = `; data comes from ${nameLoader(loader)}`;
   } else if (lines[0]) {
@@ -76,6 +81,7 @@ export function inputBound(facts: RunFacts): Finding | null {
       usableCores: plan.usableCores,
       loadingWaits: waits ? 1 : 0,
     });
+    if (spinning > 0) evidence.spinningCores = spinning;
   }
   Object.assign(evidence, signalEvidence(signal));
   return {
@@ -108,7 +114,7 @@ function loadingWords(signal: LoadingSignal | null, waits: boolean): string {
  * the step (1.6 ms): expected up to 1.9× faster if each worker loads as fast as the main thread did,
  * on one of the 2 cores".
  */
-function planWords(plan: WorkerPlan | null, current: number, waits: boolean, cores: number): string {
+function planWords(plan: WorkerPlan | null, current: number, waits: boolean, cores: number, spinning: number): string {
   if (!plan) return '';
   const busyElsewhere = Math.floor(cores) - plan.usableCores;
   // Other programs kept some cores busy: a computing worker there only takes turns with them.
@@ -120,7 +126,9 @@ function planWords(plan: WorkerPlan | null, current: number, waits: boolean, cor
     'compute-ceiling': '; the measured compute-only ceiling bounds it',
     'data-ceiling': '; the measured data-only ceiling bounds it',
   };
-  return `; ${plan.workers} workers would overlap loading (${load}) with the rest of the step (${formatMs(plan.restMs)}): expected up to ${formatSpeedup(plan.expectedSpeedup)} faster if each worker loads as fast as the main thread did${assumption}${bounds[plan.bound] ?? ''}`;
+  // The plan counted the spinning threads out: it holds with the pools sized to 1 thread, which the workers fix writes too.
+  const pools = spinning > 0 ? `; torch's thread pools kept ${spinning.toFixed(1)} of a core busy beyond any work they had (idle threads spin between calls) while the main thread loaded the data; with the pools sized to 1 thread,` : ';';
+  return `${pools} ${plan.workers} workers would overlap loading (${load}) with the rest of the step (${formatMs(plan.restMs)}): expected up to ${formatSpeedup(plan.expectedSpeedup)} faster if each worker loads as fast as the main thread did${assumption}${bounds[plan.bound] ?? ''}`;
 }
 
 function builtHere(loader: LoaderEvent, family: LoaderFamily | null): string {
