@@ -87,8 +87,9 @@ export interface WorkerFigures {
  * times); the main process's own part of the step (`restMs`) stays serial. W workers bring a
  * batch every loadMs / W, so the step cannot beat max(restMs, loadMs / W), nor, when loading
  * computes, the CPU all of it needs spread over the cores: (loadCpu + restMs) / cores, or where
- * telemetry measured it, the CPU a step took over the cores the run can have (its own CPU plus the
- * cores the machine left idle; other programs keep the rest). The count
+ * telemetry measured it, the CPU a step took, less what idle thread pools spun (spinningCores), over
+ * the cores the run can have (its own CPU plus the cores the machine left idle; other programs keep
+ * the rest). The count
  * is the fewest workers that reach the best of those bounds: ceil(loadMs / best), at most the
  * usable cores when loading computes (more would only take turns on them), at most MAX_WORKERS when it
  * waits (waits overlap whatever the cores). Measured ceilings bound the gain further: the
@@ -150,7 +151,8 @@ export const MIN_SPINNING_CORES = 0.5;
  * (the tree at 186–199% of one core, the rest of the step 1.4 of 15.2 ms), its second thread at
  * 100% of a core in /proc while the main thread ran Python; with OPENBLAS_NUM_THREADS=1 the thread
  * was gone. Those threads take turns with DataLoader workers on a small machine: 2 workers measured
- * 0.98× to 1.3× plain there, 2 workers with the pools at 1 thread 1.2× to 1.7×. Zero when unmeasured.
+ * 0.98× plain (a quiet 2-core machine) to 1.34× (three alternating rounds on a busier one), 2 workers
+ * with the pools at 1 thread 1.17× to 2.05× in the same rounds. Zero when unmeasured.
  */
 export function spinningCores(f: { stepMs: number; dataMs: number; cores: number; treeCpuPct: number | null }): number {
   if (f.treeCpuPct === null || f.stepMs <= 0) return 0;
