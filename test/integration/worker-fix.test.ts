@@ -1,8 +1,8 @@
 /**
  * The input-bound workers fix, end to end on this machine (issue 18): record an example, apply the
- * fixes its findings offer with `trainlens fix latest --apply`, re-record, and compare. The gain
- * must lie beyond the noise band (compare.ts's) of plain runs recorded in the same test, alternated
- * with the fixed ones so that a machine growing busier or quieter moves both alike.
+ * fixes its findings offer with `trainlens fix latest --apply`, re-record, and compare. The fixed
+ * runs must rank above the plain runs recorded in the same test beyond chance (chanceOfRanks),
+ * alternated with them so that a machine growing busier or quieter moves both alike.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { compareRuns } from '../../src/core/compare';
 import type { RunSummary } from '../../src/core/summary';
 import { example, runCli, tempDir, TORCH_PYTHON } from './cli-harness';
 
-/** Alternating, plain first (its finding gives the fix): four plain runs give the noise band. */
+/** Alternating, plain first (its finding gives the fix): four plain runs and three fixed ones. */
 const ORDER = ['plain', 'fixed', 'plain', 'fixed', 'plain', 'fixed', 'plain'] as const;
 
 interface Measured {
@@ -69,19 +69,51 @@ function medianRun(runs: RunSummary[]): RunSummary {
   return [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor((runs.length - 1) / 2)]!;
 }
 
-/** The median plain run against the median fixed one, within the plain runs' noise band; the figures are printed whatever the verdict. */
-function measuredVerdict(m: Measured, script: string): { verdict: string; figures: string } {
+/**
+ * The chance that `fixed` ranks this far above `plain` with no effect at all: the exact one-sided
+ * Mann–Whitney test over every way of splitting the pooled runs in two groups of these sizes. It
+ * assumes nothing of the spread's shape (runs here have heavy tails: a run in several at two
+ * thirds of the speed). compare.ts's band is not the test here: it is made for one run against one,
+ * while these are 4 runs against 3. With 4 and 3, only every fixed run above every plain one gets
+ * under 5% (1 split of 35).
+ */
+function chanceOfRanks(plain: number[], fixed: number[]): number {
+  const u = (group: number[], rest: number[]) => group.reduce((n, f) => n + rest.filter((p) => f > p).length, 0);
+  const observed = u(fixed, plain);
+  const pooled = [...plain, ...fixed];
+  let splits = 0;
+  let asHigh = 0;
+  const choose = (from: number, picked: number[]): void => {
+    if (picked.length === fixed.length) {
+      splits++;
+      const group = picked.map((i) => pooled[i]!);
+      if (u(group, pooled.filter((_, i) => !picked.includes(i))) >= observed) asHigh++;
+      return;
+    }
+    for (let i = from; i < pooled.length; i++) choose(i + 1, [...picked, i]);
+  };
+  choose(0, []);
+  return asHigh / splits;
+}
+
+const BEYOND_CHANCE = 0.05;
+
+/** Whether the fixed runs are faster beyond chance; the figures, with what Re-run and Compare would say of the median runs, are printed whatever the verdict. */
+function measuredVerdict(m: Measured, script: string): { faster: boolean; figures: string } {
+  const chance = chanceOfRanks(m.plain.map(rate), m.fixed.map(rate));
   const c = compareRuns(medianRun(m.plain), medianRun(m.fixed), { batchesPerSec: m.plain.map(rate) });
   const list = (runs: RunSummary[]) => runs.map((r) => rate(r).toFixed(1)).join(', ');
   const offer = m.offered ? `expected up to ${m.finding.evidence.expectedSpeedup?.toFixed(2)}×` : 'not offered: written by hand';
-  const figures = `${script}: num_workers=${m.workersWritten}${m.poolsWritten ? ' and thread pools at 1' : ''} (${offer}); plain ${list(m.plain)} batches/s; with workers ${list(m.fixed)}; ${c.sentence}`;
+  const figures =
+    `${script}: num_workers=${m.workersWritten}${m.poolsWritten ? ' and thread pools at 1' : ''} (${offer}); plain ${list(m.plain)} batches/s; ` +
+    `with workers ${list(m.fixed)}; ranks as high by chance: ${chance.toFixed(3)}; Re-run and Compare on the median runs: ${c.sentence}`;
   console.log(`      ${figures}`);
-  return { verdict: c.verdict, figures };
+  return { faster: chance < BEYOND_CHANCE, figures };
 }
 
 function assertGainBeyondNoise(m: Measured, script: string): void {
-  const { verdict, figures } = measuredVerdict(m, script);
-  assert.equal(verdict, 'faster', figures);
+  const { faster, figures } = measuredVerdict(m, script);
+  assert.ok(faster, figures);
 }
 
 describe('the input-bound workers fix, measured (issue 18)', function () {
@@ -104,8 +136,8 @@ describe('the input-bound workers fix, measured (issue 18)', function () {
       // The figures said workers would not help (other programs keep the cores busy): one per core,
       // measured, must not be faster beyond noise either.
       assert.match(m.finding.message, /more workers would not help/);
-      const { verdict, figures } = measuredVerdict(m, 'python_transform.py');
-      assert.notEqual(verdict, 'faster', `TrainLens said workers would not help, yet: ${figures}`);
+      const { faster, figures } = measuredVerdict(m, 'python_transform.py');
+      assert.ok(!faster, `TrainLens said workers would not help, yet: ${figures}`);
       return;
     }
     assert.equal(m.workersWritten, m.finding.evidence.suggestedWorkers);
