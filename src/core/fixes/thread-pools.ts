@@ -7,7 +7,9 @@
  * tuning writes its measured count with it too (tune/threads-edit.ts). The assignments go before the
  * file's first import (after its docstring and `from __future__` imports), with `import os` unless
  * the file starts with it. A file that already names one of these variables is refused with the
- * reason: the user's own setting is where the value belongs.
+ * reason: the user's own setting is where the value belongs. The edit goes into the file it is
+ * given (the DataLoader's, usually the script itself): in a module imported after torch it would
+ * come too late, which no parse of one file can tell.
  */
 import type { Node } from 'web-tree-sitter';
 import { lineEnd, lineStart } from './edits';
