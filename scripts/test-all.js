@@ -6,6 +6,7 @@
 // (mocha's "N failing" list, unittest's FAIL/ERROR blocks) is printed again under the summary: a CI
 // log that keeps only its last pages still says which test failed and why.
 const { spawn } = require('child_process');
+const { StringDecoder } = require('string_decoder');
 const path = require('path');
 
 const REPO = path.join(__dirname, '..');
@@ -70,12 +71,17 @@ function runTee([command, ...args], env) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO, env, stdio: ['inherit', 'pipe', 'pipe'] });
     let output = '';
-    const keep = (chunk) => {
-      output += chunk.toString();
-      if (output.length > 2 * KEPT_OUTPUT_CHARS) output = output.slice(-KEPT_OUTPUT_CHARS);
+    // One decoder per stream, so a character split between two chunks is kept whole.
+    const keeper = () => {
+      const decoder = new StringDecoder('utf8');
+      return (chunk) => {
+        output += decoder.write(chunk);
+        if (output.length > 2 * KEPT_OUTPUT_CHARS) output = output.slice(-KEPT_OUTPUT_CHARS);
+      };
     };
-    child.stdout.on('data', (chunk) => (process.stdout.write(chunk), keep(chunk)));
-    child.stderr.on('data', (chunk) => (process.stderr.write(chunk), keep(chunk)));
+    const [keepOut, keepErr] = [keeper(), keeper()];
+    child.stdout.on('data', (chunk) => (process.stdout.write(chunk), keepOut(chunk)));
+    child.stderr.on('data', (chunk) => (process.stderr.write(chunk), keepErr(chunk)));
     let error;
     child.on('error', (e) => (error = e));
     child.on('close', (status, signal) => resolve({ status, signal, error, output }));
@@ -93,7 +99,7 @@ function failureReport(output) {
   if (from < 0) from = Math.max(0, lines.length - 40);
   const report = lines.slice(from);
   const cut = report.length - REPORT_LINES;
-  return (cut > 0 ? [...report.slice(0, REPORT_LINES), `… ${cut} more lines above, in the suite's own output`] : report).join('\n').trimEnd();
+  return (cut > 0 ? [...report.slice(0, REPORT_LINES), `… and ${cut} more lines: the suite's own output above has them`] : report).join('\n').trimEnd();
 }
 
 function printFailureReports(results) {

@@ -49,6 +49,14 @@ describe('npm test: the failure report under the summary', () => {
     assert.doesNotMatch(report, /test_passes/);
   });
 
+  it('at most 150 lines, and says how many more the suite printed', () => {
+    const lines = ['  1 passing', '  1 failing', ...Array.from({ length: 199 }, (_, i) => `trace ${i}`)];
+    const report = failureReport(lines.join('\n')).split('\n');
+    assert.equal(report.length, 151);
+    assert.equal(report[0], '  1 failing');
+    assert.equal(report.at(-1), "… and 50 more lines: the suite's own output above has them");
+  });
+
   it('from anything else: its last lines', () => {
     const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
     const report = failureReport(lines.join('\n')).split('\n');
