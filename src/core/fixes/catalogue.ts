@@ -103,18 +103,30 @@ function withParsed<T>(grammars: Grammars, source: string, language: SourceLangu
   }
 }
 
+/**
+ * An edit that is not in the catalogue (tuning's thread count, at the count it measured), parsed and
+ * checked as runFix checks a fix.
+ */
+export function runEdit(grammars: Grammars, source: string, language: SourceLanguage, id: string, apply: (file: ParsedFile) => FixResult): FixResult {
+  return withParsed(grammars, source, language, (file) => checkedEdit(grammars, file, id, apply));
+}
+
 function checked(grammars: Grammars, file: ParsedFile, fix: Fix, ctx: FixContext): FixResult {
+  return checkedEdit(grammars, file, fix.id, (parsed) => fix.apply(parsed, ctx));
+}
+
+function checkedEdit(grammars: Grammars, file: ParsedFile, id: string, apply: (file: ParsedFile) => FixResult): FixResult {
   if (file.root.hasError) {
     const error = file.root.descendantsOfType('ERROR')[0];
     const where = error ? ` near line ${error.startPosition.row + 1}` : '';
-    return { ok: false, reason: `the file has a syntax error${where}; fix it before applying ${fix.id}` };
+    return { ok: false, reason: `the file has a syntax error${where}; fix it before applying ${id}` };
   }
-  const result = fix.apply(file, ctx);
+  const result = apply(file);
   if (!result.ok) return result;
-  if (result.edits.length === 0) return { ok: false, reason: `${fix.id} found nothing to change` };
+  if (result.edits.length === 0) return { ok: false, reason: `${id} found nothing to change` };
   const after = grammars.parse(file.language, applyEdits(file.source, result.edits));
   try {
-    if (after.rootNode.hasError) return { ok: false, reason: `${fix.id} would leave the file unparsable, so it was withheld (a bug: please report it)` };
+    if (after.rootNode.hasError) return { ok: false, reason: `${id} would leave the file unparsable, so it was withheld (a bug: please report it)` };
   } finally {
     after.delete();
   }

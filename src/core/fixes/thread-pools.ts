@@ -20,7 +20,7 @@ import type { FixResult, ParsedFile } from './types';
 export const THREAD_ENV = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'] as const;
 
 /** The edit that sizes the pools to `threads`, with `why` in the comment above the assignments. */
-export function threadPoolsEdit(file: Pick<ParsedFile, 'root' | 'source' | 'newline'>, threads: number, why: string): FixResult {
+export function threadPoolsEdit(file: ParsedFile, threads: number, why: string): FixResult {
   const { root, source, newline } = file;
   const own = descendants(root, 'string').find((node) => (THREAD_ENV as readonly string[]).includes(stringContent(node)));
   if (own) return { ok: false, reason: `the script already names ${stringContent(own)} at line ${startLine(own)}: set ${threads} there` };
